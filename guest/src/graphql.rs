@@ -1,0 +1,182 @@
+//! The GraphQL documents the component sends and the handling of the response envelope.
+//!
+//! Only fields and arguments documented in `wandb-protocol.md` (i.e. used by the official
+//! client) appear here, so every real W&B server answers them.
+
+use serde_json::{json, Value};
+
+use crate::error::{AgentError, Result};
+use crate::lenient_json;
+
+/// Runs of a project, with the counts needed to say what a filter hid.
+/// `runCount(filters: "{}")` counts every run of the project under an alias.
+pub const LIST_RUNS: &str = "query Runs($project: String!, $entity: String!, $cursor: String, $perPage: Int = 50, $order: String, $filters: JSONString) {
+  project(name: $project, entityName: $entity) {
+    runCount(filters: $filters)
+    allRunCount: runCount(filters: \"{}\")
+    runs(filters: $filters, after: $cursor, first: $perPage, order: $order) {
+      edges { node { name displayName state createdAt heartbeatAt historyLineCount } cursor }
+      pageInfo { endCursor hasNextPage }
+    }
+  }
+}";
+
+/// One run's config and summary.
+pub const RUN_SUMMARY: &str = "query Run($project: String!, $entity: String!, $name: String!) {
+  project(name: $project, entityName: $entity) {
+    run(name: $name) { name displayName state config summaryMetrics }
+  }
+}";
+
+/// The JSON body of a GraphQL POST.
+pub fn request_body(query: &str, variables: Value) -> String {
+    json!({ "query": query, "variables": variables }).to_string()
+}
+
+/// Something that can POST a GraphQL body and hand back the HTTP status and body.
+/// The component uses wasi:http; unit tests use canned replies.
+pub trait Transport {
+    fn post_graphql(&self, body: &str) -> Result<(u16, Vec<u8>)>;
+}
+
+/// The first GraphQL error message in a body, if any.
+fn first_error_message(body: &Value) -> Option<String> {
+    let errors = body.get("errors")?.as_array()?;
+    let messages: Vec<&str> = errors
+        .iter()
+        .filter_map(|e| e.get("message").and_then(Value::as_str))
+        .collect();
+    if messages.is_empty() {
+        None
+    } else {
+        Some(messages.join("; "))
+    }
+}
+
+/// A short, printable excerpt of an unexpected body.
+fn excerpt(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > 120 {
+        format!("{}…", flat.chars().take(120).collect::<String>())
+    } else if flat.is_empty() {
+        "empty body".into()
+    } else {
+        flat
+    }
+}
+
+/// Turns an HTTP reply into the GraphQL `data` object, or a typed error.
+pub fn parse_response(status: u16, bytes: &[u8], server: &str) -> Result<Value> {
+    let text = std::str::from_utf8(bytes);
+    let parsed = text.ok().and_then(|t| lenient_json::parse(t).ok());
+    let reason = parsed
+        .as_ref()
+        .and_then(first_error_message)
+        .unwrap_or_else(|| excerpt(bytes));
+    match status {
+        200 => {}
+        401 | 403 => {
+            return Err(AgentError::Unauthorized(format!(
+                "{server} rejected the credentials (HTTP {status}: {reason}); \
+                 set WANDB_API_KEY or run `wandb login`"
+            )))
+        }
+        _ => {
+            return Err(AgentError::Server(format!(
+                "HTTP {status} from {server}: {reason}"
+            )))
+        }
+    }
+    let Some(body) = parsed else {
+        return Err(AgentError::Server(format!(
+            "{server} sent a reply that is not JSON: {}",
+            excerpt(bytes)
+        )));
+    };
+    if let Some(message) = first_error_message(&body) {
+        return Err(AgentError::Server(format!(
+            "{server} answered with an error: {message}"
+        )));
+    }
+    match body.get("data") {
+        Some(data) if data.is_object() => Ok(data.clone()),
+        _ => Err(AgentError::Server(format!(
+            "{server} sent a GraphQL reply without data: {}",
+            excerpt(bytes)
+        ))),
+    }
+}
+
+/// Sends one query and returns its `data`.
+pub fn query(
+    transport: &dyn Transport,
+    server: &str,
+    document: &str,
+    variables: Value,
+) -> Result<Value> {
+    let (status, bytes) = transport.post_graphql(&request_body(document, variables))?;
+    parse_response(status, &bytes, server)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ok_reply_gives_data() {
+        let data = parse_response(200, br#"{"data":{"project":null}}"#, "srv").unwrap();
+        assert_eq!(data, json!({"project": null}));
+    }
+
+    #[test]
+    fn unauthorized_reply_names_the_reason() {
+        let err = parse_response(
+            401,
+            br#"{"errors":[{"message":"user is not logged in"}]}"#,
+            "srv",
+        )
+        .unwrap_err();
+        match err {
+            AgentError::Unauthorized(m) => {
+                assert!(m.contains("HTTP 401: user is not logged in"), "{m}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn graphql_errors_fail_even_with_data() {
+        let err = parse_response(
+            200,
+            br#"{"data":{"project":{}},"errors":[{"message":"boom"}]}"#,
+            "srv",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            AgentError::Server("srv answered with an error: boom".into())
+        );
+    }
+
+    #[test]
+    fn malformed_replies_are_server_errors() {
+        for body in [
+            &b"<html>oops</html>"[..],
+            b"",
+            b"{\"data\": 3}",
+            b"{\"data\":{\"a\":",
+            b"\xff\xfe",
+        ] {
+            assert!(
+                matches!(parse_response(200, body, "srv"), Err(AgentError::Server(_))),
+                "{body:?}"
+            );
+        }
+        let err = parse_response(500, b"internal", "srv").unwrap_err();
+        assert_eq!(
+            err,
+            AgentError::Server("HTTP 500 from srv: internal".into())
+        );
+    }
+}

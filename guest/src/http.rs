@@ -1,0 +1,76 @@
+//! The wasi:http edge: POST a GraphQL body with waki and classify transport failures.
+
+use std::time::Duration;
+
+use waki::{header::HeaderName, Client, ErrorCode};
+
+use crate::error::{AgentError, Result};
+use crate::graphql::Transport;
+use crate::settings::Settings;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const READ_CHUNK: u64 = 64 * 1024;
+
+pub struct WasiTransport {
+    url: String,
+    authorization: Option<String>,
+}
+
+impl WasiTransport {
+    pub fn new(settings: &Settings) -> Self {
+        WasiTransport {
+            url: settings.graphql_url(),
+            authorization: settings.authorization(),
+        }
+    }
+
+    fn classify(&self, err: anyhow::Error) -> AgentError {
+        match err.downcast_ref::<ErrorCode>() {
+            Some(ErrorCode::HttpRequestDenied) => AgentError::Denied(format!(
+                "request to {} denied by the host's allowlist; allow it with --allow",
+                self.url
+            )),
+            Some(code) => {
+                AgentError::Network(format!("cannot reach {}: {}", self.url, describe(code)))
+            }
+            None => AgentError::Network(format!("request to {} failed: {err}", self.url)),
+        }
+    }
+}
+
+fn describe(code: &ErrorCode) -> String {
+    match code {
+        ErrorCode::DnsError(_) => "DNS lookup failed".into(),
+        ErrorCode::ConnectionRefused => "connection refused".into(),
+        ErrorCode::ConnectionTimeout => "connection timed out".into(),
+        ErrorCode::ConnectionReadTimeout => "read timed out".into(),
+        ErrorCode::ConnectionTerminated => "connection closed by the server".into(),
+        ErrorCode::TlsCertificateError | ErrorCode::TlsAlertReceived(_) => "TLS error".into(),
+        ErrorCode::InternalError(Some(m)) => m.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
+impl Transport for WasiTransport {
+    fn post_graphql(&self, body: &str) -> Result<(u16, Vec<u8>)> {
+        let mut request = Client::new()
+            .post(&self.url)
+            .header(HeaderName::from_static("content-type"), "application/json")
+            .header(
+                HeaderName::from_static("user-agent"),
+                concat!("wandb-agent/", env!("CARGO_PKG_VERSION")),
+            )
+            .connect_timeout(CONNECT_TIMEOUT)
+            .body(body.as_bytes().to_vec());
+        if let Some(auth) = &self.authorization {
+            request = request.header(HeaderName::from_static("authorization"), auth.as_str());
+        }
+        let response = request.send().map_err(|e| self.classify(e))?;
+        let status = response.status_code();
+        let mut bytes = Vec::new();
+        while let Some(mut chunk) = response.chunk(READ_CHUNK).map_err(|e| self.classify(e))? {
+            bytes.append(&mut chunk);
+        }
+        Ok((status, bytes))
+    }
+}

@@ -1,0 +1,108 @@
+//! JSON parsing that survives W&B's non-standard numbers.
+//!
+//! W&B writes NaN and ±Infinity as the bare tokens `NaN`, `Infinity`, `-Infinity` (Python's
+//! json extension) inside JSONString fields such as `summaryMetrics`, and some servers emit them
+//! in JSON-typed fields too. `serde_json` rejects them, so before parsing we rewrite each bare
+//! token outside string literals into the string form the real server itself uses in
+//! JSON-typed fields (`"NaN"`, `"Infinity"`, `"-Infinity"`). Downstream code then sees one
+//! encoding; [`as_f64`] reads all of them back as floats.
+
+use serde_json::Value;
+
+const BARE_TOKENS: [(&str, &str); 4] = [
+    ("-Infinity", "\"-Infinity\""),
+    ("+Infinity", "\"Infinity\""),
+    ("Infinity", "\"Infinity\""),
+    ("NaN", "\"NaN\""),
+];
+
+/// Rewrites bare `NaN`/`Infinity`/`-Infinity` tokens outside string literals into strings.
+pub fn quote_bare_non_finite(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("NaN") && !text.contains("Infinity") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if let Some((token, quoted)) = BARE_TOKENS.iter().find(|(t, _)| rest.starts_with(t))
+        {
+            out.push_str(quoted);
+            rest = &rest[token.len()..];
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Parses JSON text, accepting bare non-finite tokens (see the module docs).
+pub fn parse(text: &str) -> serde_json::Result<Value> {
+    serde_json::from_str(&quote_bare_non_finite(text))
+}
+
+/// A metric value as a float: JSON numbers, and the non-finite spellings W&B uses.
+pub fn as_f64(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => match s.as_str() {
+            "NaN" | "nan" => Some(f64::NAN),
+            "Infinity" | "inf" | "+Infinity" => Some(f64::INFINITY),
+            "-Infinity" | "-inf" => Some(f64::NEG_INFINITY),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_tokens_become_strings_outside_literals() {
+        let v = parse(r#"{"a": NaN, "b": Infinity, "c": -Infinity, "d": [NaN, 1], "s": "NaN Infinity \"NaN\""}"#).unwrap();
+        assert_eq!(v["a"], "NaN");
+        assert_eq!(v["b"], "Infinity");
+        assert_eq!(v["c"], "-Infinity");
+        assert_eq!(v["d"][0], "NaN");
+        assert_eq!(v["s"], "NaN Infinity \"NaN\"");
+    }
+
+    #[test]
+    fn standard_json_is_untouched() {
+        let text = r#"{"x":1.5,"y":"Infinity is a word"}"#;
+        assert!(
+            matches!(quote_bare_non_finite(text), std::borrow::Cow::Borrowed(_))
+                || parse(text).is_ok()
+        );
+        assert_eq!(parse(text).unwrap()["x"], 1.5);
+    }
+
+    #[test]
+    fn non_finite_spellings_read_as_floats() {
+        assert!(as_f64(&Value::from("NaN")).unwrap().is_nan());
+        assert_eq!(as_f64(&Value::from("-Infinity")), Some(f64::NEG_INFINITY));
+        assert_eq!(as_f64(&Value::from(2)), Some(2.0));
+        assert_eq!(as_f64(&Value::Null), None);
+        assert_eq!(as_f64(&Value::from("hello")), None);
+    }
+
+    #[test]
+    fn malformed_json_still_fails() {
+        assert!(parse("{\"a\": NaNx}").is_err());
+        assert!(parse("{\"a\": ").is_err());
+    }
+}

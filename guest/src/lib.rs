@@ -1,0 +1,85 @@
+//! The wandb-agent component: all W&B logic, exported through the WIT world in `../wit`.
+//!
+//! Everything except the wasi:http edge (`http` module) and the export glue below is plain Rust
+//! that builds and unit-tests on the host target.
+
+pub mod error;
+pub mod graphql;
+pub mod lenient_json;
+pub mod list_runs;
+pub mod numfmt;
+pub mod paths;
+pub mod settings;
+pub mod summary;
+pub mod timefmt;
+
+#[cfg(target_arch = "wasm32")]
+mod http;
+
+#[cfg(target_arch = "wasm32")]
+mod component {
+    use crate::error::AgentError;
+    use crate::http::WasiTransport;
+    use crate::settings::Settings;
+    use crate::{list_runs, paths, summary};
+
+    wit_bindgen::generate!({ path: "../wit", world: "wandb-agent" });
+
+    struct Component;
+
+    impl From<AgentError> for Error {
+        fn from(e: AgentError) -> Error {
+            match e {
+                AgentError::NotFound(m) => Error::NotFound(m),
+                AgentError::MissingKeys {
+                    message,
+                    missing,
+                    available,
+                } => Error::MissingKeys(MissingKeys {
+                    message,
+                    missing,
+                    available,
+                }),
+                AgentError::Unauthorized(m) => Error::Unauthorized(m),
+                AgentError::Network(m) => Error::Network(m),
+                AgentError::Denied(m) => Error::Denied(m),
+                AgentError::BadInput(m) => Error::BadInput(m),
+                AgentError::Server(m) => Error::Server(m),
+            }
+        }
+    }
+
+    impl Guest for Component {
+        fn wandb_list_runs(
+            project_path: String,
+            limit: Option<u32>,
+            include_crashed: bool,
+            include_short: bool,
+        ) -> Result<String, Error> {
+            let settings = Settings::from_env()?;
+            let project =
+                paths::parse_project_path(&project_path, settings.default_entity.as_deref())?;
+            let options = list_runs::ListOptions {
+                limit: limit.unwrap_or(list_runs::DEFAULT_LIMIT),
+                include_crashed,
+                include_short,
+            };
+            let transport = WasiTransport::new(&settings);
+            Ok(list_runs::list_runs(
+                &transport,
+                settings.server_name(),
+                &project,
+                &options,
+            )?)
+        }
+
+        fn wandb_summary(run_path: String) -> Result<String, Error> {
+            let settings = Settings::from_env()?;
+            let run = paths::parse_run_path(&run_path)?;
+            let transport = WasiTransport::new(&settings);
+            Ok(summary::summary(&transport, settings.server_name(), &run)?)
+        }
+    }
+
+    export!(Component);
+}

@@ -1,0 +1,250 @@
+//! `list-runs`: the macro view of a project, newest first, noise hidden.
+
+use serde_json::{json, Value};
+
+use crate::error::{AgentError, Result};
+use crate::graphql::{self, Transport};
+use crate::paths::ProjectPath;
+use crate::timefmt;
+
+pub const DEFAULT_LIMIT: u32 = 10;
+/// A run that ended with fewer logged steps than this is "short" (a smoke test, a typo'd launch).
+pub const SHORT_MAX_STEPS: i64 = 10;
+/// A run that ended after less wall time than this (seconds) is "short".
+pub const SHORT_MAX_SECONDS: i64 = 60;
+/// The server's page size is not bounded by the client; stay modest.
+const MAX_PAGE: u32 = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListOptions {
+    pub limit: u32,
+    pub include_crashed: bool,
+    pub include_short: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRow {
+    pub id: String,
+    pub name: String,
+    pub state: String,
+    pub created_at: String,
+    pub runtime_s: Option<i64>,
+    pub steps: Option<i64>,
+}
+
+impl RunRow {
+    fn from_node(node: &Value) -> Result<RunRow> {
+        let text = |key: &str| {
+            node.get(key)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        let id = text("name");
+        if id.is_empty() {
+            return Err(AgentError::Server(format!(
+                "the server listed a run without an id: {node}"
+            )));
+        }
+        let created_at = text("createdAt");
+        let runtime_s = timefmt::seconds_between(&created_at, &text("heartbeatAt"));
+        Ok(RunRow {
+            id,
+            name: text("displayName"),
+            state: text("state"),
+            created_at,
+            runtime_s,
+            steps: node.get("historyLineCount").and_then(Value::as_i64),
+        })
+    }
+
+    /// Ended runs with almost no steps or seconds; a running run is never short.
+    pub fn is_short(&self) -> bool {
+        if self.state == "running" || self.state == "pending" {
+            return false;
+        }
+        self.steps.is_some_and(|s| s < SHORT_MAX_STEPS)
+            || self.runtime_s.is_some_and(|s| s < SHORT_MAX_SECONDS)
+    }
+}
+
+/// What the listing left out, for the trailing line.
+#[derive(Debug, Default, PartialEq)]
+pub struct Hidden {
+    pub crashed: i64,
+    pub short: i64,
+    pub older: i64,
+}
+
+fn filters(options: &ListOptions) -> String {
+    if options.include_crashed {
+        "{}".into()
+    } else {
+        json!({"state": {"$ne": "crashed"}}).to_string()
+    }
+}
+
+pub fn list_runs(
+    transport: &dyn Transport,
+    server: &str,
+    project: &ProjectPath,
+    options: &ListOptions,
+) -> Result<String> {
+    if options.limit == 0 {
+        return Err(AgentError::BadInput("limit must be at least 1".into()));
+    }
+    // Ask for a few more than the limit so hidden short runs rarely cost a second page.
+    let per_page = (options.limit + options.limit / 2 + 5).min(MAX_PAGE);
+    let mut shown = Vec::new();
+    let mut short_hidden = 0i64;
+    let mut consumed = 0i64;
+    let mut cursor = Value::Null;
+    let (run_count, all_count) = loop {
+        let data = graphql::query(
+            transport,
+            server,
+            graphql::LIST_RUNS,
+            json!({
+                "entity": project.entity, "project": project.project, "cursor": cursor,
+                "perPage": per_page, "order": "-created_at", "filters": filters(options),
+            }),
+        )?;
+        let proj = data
+            .get("project")
+            .filter(|p| !p.is_null())
+            .ok_or_else(|| {
+                AgentError::NotFound(format!(
+                    "Project {project} not found (or not visible with these credentials)"
+                ))
+            })?;
+        let runs = proj.get("runs");
+        let edges = runs
+            .and_then(|r| r.get("edges"))
+            .and_then(Value::as_array)
+            .ok_or_else(|| AgentError::Server(format!("{server} sent a run list without edges")))?;
+        for edge in edges {
+            if shown.len() as u32 == options.limit {
+                break;
+            }
+            let row = RunRow::from_node(edge.get("node").unwrap_or(&Value::Null))?;
+            consumed += 1;
+            if !options.include_short && row.is_short() {
+                short_hidden += 1;
+            } else {
+                shown.push(row);
+            }
+        }
+        let has_next = runs
+            .and_then(|r| r.pointer("/pageInfo/hasNextPage"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let counts = (
+            proj.get("runCount").and_then(Value::as_i64).unwrap_or(0),
+            proj.get("allRunCount").and_then(Value::as_i64).unwrap_or(0),
+        );
+        // The client pages with the last edge's cursor, as the official client does.
+        let next_cursor = edges.last().and_then(|e| e.get("cursor")).cloned();
+        match next_cursor {
+            Some(c) if has_next && (shown.len() as u32) < options.limit => cursor = c,
+            _ => break counts,
+        }
+    };
+    let hidden = Hidden {
+        crashed: if options.include_crashed {
+            0
+        } else {
+            (all_count - run_count).max(0)
+        },
+        short: short_hidden,
+        older: (run_count - consumed).max(0),
+    };
+    Ok(render(&shown, &hidden))
+}
+
+pub fn render(rows: &[RunRow], hidden: &Hidden) -> String {
+    let mut out = csv::WriterBuilder::new().from_writer(Vec::new());
+    let _ = out.write_record(["id", "name", "state", "created_at", "runtime_s", "steps"]);
+    for row in rows {
+        let opt = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
+        let _ = out.write_record([
+            row.id.as_str(),
+            row.name.as_str(),
+            row.state.as_str(),
+            row.created_at.as_str(),
+            &opt(row.runtime_s),
+            &opt(row.steps),
+        ]);
+    }
+    let mut text = String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default();
+    let mut notes = Vec::new();
+    if hidden.crashed > 0 {
+        notes.push(format!(
+            "{} crashed hidden (include-crashed to show)",
+            hidden.crashed
+        ));
+    }
+    if hidden.short > 0 {
+        notes.push(format!(
+            "{} short hidden (<{SHORT_MAX_STEPS} steps or <{SHORT_MAX_SECONDS}s; include-short to show)",
+            hidden.short
+        ));
+    }
+    if hidden.older > 0 {
+        notes.push(format!("{} older not listed (raise limit)", hidden.older));
+    }
+    if !notes.is_empty() {
+        text.push_str(&format!("# {}\n", notes.join("; ")));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(state: &str, runtime: Option<i64>, steps: Option<i64>) -> RunRow {
+        RunRow {
+            id: "abcd1234".into(),
+            name: "n".into(),
+            state: state.into(),
+            created_at: "2026-01-01T00:00:00".into(),
+            runtime_s: runtime,
+            steps,
+        }
+    }
+
+    #[test]
+    fn short_runs() {
+        assert!(row("finished", Some(30), Some(500)).is_short());
+        assert!(row("failed", Some(3000), Some(3)).is_short());
+        assert!(!row("finished", Some(3000), Some(500)).is_short());
+        assert!(!row("running", Some(5), Some(1)).is_short());
+        assert!(!row("finished", None, None).is_short());
+    }
+
+    #[test]
+    fn renders_csv_with_trailing_note() {
+        let mut r = row("finished", Some(61), Some(10));
+        r.name = "fox, happy".into();
+        let text = render(
+            &[r],
+            &Hidden {
+                crashed: 2,
+                short: 1,
+                older: 0,
+            },
+        );
+        assert_eq!(
+            text,
+            "id,name,state,created_at,runtime_s,steps\n\
+             abcd1234,\"fox, happy\",finished,2026-01-01T00:00:00,61,10\n\
+             # 2 crashed hidden (include-crashed to show); 1 short hidden (<10 steps or <60s; include-short to show)\n"
+        );
+    }
+
+    #[test]
+    fn no_note_when_nothing_hidden() {
+        let text = render(&[], &Hidden::default());
+        assert_eq!(text, "id,name,state,created_at,runtime_s,steps\n");
+    }
+}

@@ -1,0 +1,212 @@
+//! `summary`: one run's config and final metrics as one line of JSON.
+
+use serde_json::{json, Map, Value};
+
+use crate::error::{AgentError, Result};
+use crate::graphql::{self, Transport};
+use crate::lenient_json;
+use crate::numfmt::{round_sig, SUMMARY_DIGITS};
+use crate::paths::RunPath;
+
+/// Lists longer than this are replaced by a placeholder ("<list of 1000>").
+pub const MAX_LIST_ITEMS: usize = 16;
+/// Strings longer than this are cut ("…" plus the number of characters dropped).
+pub const MAX_STRING_CHARS: usize = 120;
+
+/// Fetches the run and renders its summary.
+pub fn summary(transport: &dyn Transport, server: &str, run: &RunPath) -> Result<String> {
+    let data = graphql::query(
+        transport,
+        server,
+        graphql::RUN_SUMMARY,
+        json!({"entity": run.entity, "project": run.project, "name": run.run_id}),
+    )?;
+    let node = run_node(&data, run)?;
+    let config = json_string_field(node, "config", server)?;
+    let summary = json_string_field(node, "summaryMetrics", server)?;
+    Ok(render(&config, &summary))
+}
+
+/// The `project.run` object of a reply, or the not-found error the user should see.
+pub fn run_node<'a>(data: &'a Value, run: &RunPath) -> Result<&'a Value> {
+    let project = data
+        .get("project")
+        .filter(|p| !p.is_null())
+        .ok_or_else(|| {
+            AgentError::NotFound(format!(
+                "Project {} not found (or not visible with these credentials)",
+                run.project_path()
+            ))
+        })?;
+    project.get("run").filter(|r| !r.is_null()).ok_or_else(|| {
+        AgentError::NotFound(format!(
+            "Run {} not found in {}; list runs with `wandb-agent list-runs {}`",
+            run.run_id,
+            run.project_path(),
+            run.project_path()
+        ))
+    })
+}
+
+/// A JSONString field (a string holding JSON); an already-decoded object is accepted too.
+fn json_string_field(node: &Value, key: &str, server: &str) -> Result<Value> {
+    match node.get(key) {
+        None | Some(Value::Null) => Ok(Value::Object(Map::new())),
+        Some(Value::String(text)) if text.trim().is_empty() => Ok(Value::Object(Map::new())),
+        Some(Value::String(text)) => lenient_json::parse(text).map_err(|e| {
+            AgentError::Server(format!(
+                "{server} sent run {key} that is not valid JSON: {e}"
+            ))
+        }),
+        Some(other @ Value::Object(_)) => Ok(other.clone()),
+        Some(other) => Err(AgentError::Server(format!(
+            "{server} sent run {key} of an unexpected type: {}",
+            type_name(other)
+        ))),
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "list",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Renders `{"config":{...},"summary":{...}}` from the parsed fields.
+pub fn render(config: &Value, summary: &Value) -> String {
+    json!({
+        "config": clean_top_level(config, true),
+        "summary": clean_top_level(summary, false),
+    })
+    .to_string()
+}
+
+/// Keys W&B adds for its own bookkeeping (`_step`, `_wandb`, `wandb_version`, ...).
+fn is_internal_key(key: &str) -> bool {
+    key.starts_with('_') || key.starts_with("wandb")
+}
+
+fn clean_top_level(value: &Value, unwrap_config: bool) -> Value {
+    let Value::Object(map) = value else {
+        return Value::Object(Map::new());
+    };
+    let cleaned = map
+        .iter()
+        .filter(|(k, _)| !is_internal_key(k))
+        .map(|(k, v)| {
+            let v = if unwrap_config {
+                unwrap_config_value(v)
+            } else {
+                v
+            };
+            (k.clone(), compact(v))
+        })
+        .collect();
+    Value::Object(cleaned)
+}
+
+/// W&B stores each config entry as `{"value": v, "desc": d}`; the client unwraps it.
+fn unwrap_config_value(v: &Value) -> &Value {
+    match v {
+        Value::Object(m) if m.contains_key("value") => &m["value"],
+        other => other,
+    }
+}
+
+/// Rounds floats, keeps non-finite markers, shrinks bulky values to placeholders.
+fn compact(v: &Value) -> Value {
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            let x = round_sig(n.as_f64().unwrap_or(f64::NAN), SUMMARY_DIGITS);
+            // `100.0` costs more tokens than `100` and says nothing more.
+            if x.fract() == 0.0 && x.abs() < 1e15 {
+                Value::from(x as i64)
+            } else {
+                serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+            }
+        }
+        Value::String(s) => Value::String(shorten(s)),
+        Value::Array(items) if items.len() > MAX_LIST_ITEMS => {
+            Value::String(format!("<list of {}>", items.len()))
+        }
+        Value::Array(items) => Value::Array(items.iter().map(compact).collect()),
+        Value::Object(m) => match m.get("_type").and_then(Value::as_str) {
+            Some(kind) => Value::String(format!("<{}>", kind.trim_end_matches("-file"))),
+            None => Value::Object(m.iter().map(|(k, v)| (k.clone(), compact(v))).collect()),
+        },
+        other => other.clone(),
+    }
+}
+
+fn shorten(s: &str) -> String {
+    let count = s.chars().count();
+    if count <= MAX_STRING_CHARS {
+        return s.to_string();
+    }
+    let kept: String = s.chars().take(MAX_STRING_CHARS).collect();
+    format!("{kept}…(+{} chars)", count - MAX_STRING_CHARS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unwraps_filters_and_rounds() {
+        let config = lenient_json::parse(
+            r#"{"lr":{"value":0.000312345678,"desc":null},"optimizer":{"value":{"name":"adam","betas":[0.9,0.999]},"desc":null},
+               "_wandb":{"value":{"t":1}},"wandb_version":{"value":"0.31"},"plain":3}"#,
+        )
+        .unwrap();
+        let summary = lenient_json::parse(
+            r#"{"loss":0.123456789,"acc":NaN,"up":Infinity,"down":-Infinity,"_step":99,"_runtime":12.5,
+               "hist":{"_type":"histogram","values":[1,2],"bins":[0,1,2]},"table":{"_type":"table-file","path":"x"},
+               "val":{"loss":0.5},"big":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            render(&config, &summary),
+            r#"{"config":{"lr":0.00031235,"optimizer":{"betas":[0.9,0.999],"name":"adam"},"plain":3},"summary":{"acc":"NaN","big":"<list of 17>","down":"-Infinity","hist":"<histogram>","loss":0.12346,"table":"<table>","up":"Infinity","val":{"loss":0.5}}}"#
+        );
+    }
+
+    #[test]
+    fn long_strings_are_cut_and_say_so() {
+        let s = "x".repeat(130);
+        assert_eq!(shorten(&s), format!("{}…(+10 chars)", "x".repeat(120)));
+    }
+
+    #[test]
+    fn bad_json_string_field_is_a_server_error() {
+        let node = json!({"config": "{not json", "summaryMetrics": 5});
+        assert!(matches!(
+            json_string_field(&node, "config", "s"),
+            Err(AgentError::Server(_))
+        ));
+        assert!(matches!(
+            json_string_field(&node, "summaryMetrics", "s"),
+            Err(AgentError::Server(_))
+        ));
+        assert_eq!(json_string_field(&node, "missing", "s").unwrap(), json!({}));
+    }
+
+    #[test]
+    fn not_found_messages() {
+        let run = crate::paths::parse_run_path("e/p/abc").unwrap();
+        let err = run_node(&json!({"project": null}), &run).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "Project e/p not found (or not visible with these credentials)"
+        );
+        let err = run_node(&json!({"project": {"run": null}}), &run).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "Run abc not found in e/p; list runs with `wandb-agent list-runs e/p`"
+        );
+    }
+}

@@ -1,0 +1,199 @@
+//! The outbound HTTP allowlist: a pure type, no wasmtime in sight.
+//!
+//! An entry is an origin, `scheme://host[:port]`. A request is allowed only when its scheme,
+//! host (compared case-insensitively, after the URL standard's normalisation) and port (the
+//! scheme's default when absent) equal an entry's. Everything else is denied. Names are not
+//! resolved: `localhost`, `127.0.0.1` and `[::1]` are three different entries.
+
+use std::fmt;
+
+use url::Url;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    scheme: String,
+    host: String,
+    port: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid allowlist entry `{entry}`: {reason}; write it as scheme://host[:port], e.g. https://api.wandb.ai")]
+pub struct OriginError {
+    entry: String,
+    reason: String,
+}
+
+impl Origin {
+    /// Parses an allowlist entry. Only `http` and `https`; no user info, path, query or fragment.
+    pub fn parse(entry: &str) -> Result<Origin, OriginError> {
+        let fail = |reason: &str| OriginError {
+            entry: entry.to_string(),
+            reason: reason.to_string(),
+        };
+        let url = Url::parse(entry.trim()).map_err(|e| fail(&e.to_string()))?;
+        if url.path() != "/" && !url.path().is_empty() {
+            return Err(fail("an origin has no path"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(fail("an origin has no query or fragment"));
+        }
+        Origin::of_url(&url).map_err(|reason| fail(&reason))
+    }
+
+    /// The origin of a full URL such as a base URL (its path is ignored).
+    pub fn of_url(url: &Url) -> Result<Origin, String> {
+        let scheme = url.scheme().to_string();
+        if scheme != "http" && scheme != "https" {
+            return Err(format!("scheme `{scheme}` is not http or https"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err("user info (user:password@) is not allowed".into());
+        }
+        let host = url
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or("no host")?
+            .to_ascii_lowercase();
+        let port = url.port_or_known_default().ok_or("no port")?;
+        Ok(Origin { scheme, host, port })
+    }
+
+    /// The origin of an outbound request's scheme and authority (`host[:port]`).
+    /// `None` when the authority is malformed or carries user info.
+    pub fn of_request(scheme: &str, authority: &str) -> Option<Origin> {
+        if authority.contains('@') || authority.is_empty() {
+            return None;
+        }
+        let url = Url::parse(&format!("{scheme}://{authority}/")).ok()?;
+        Origin::of_url(&url).ok()
+    }
+
+    /// `host:port` with the port always present: how `.netrc` and messages name the server.
+    pub fn host_port(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    pub fn is_default_port(&self) -> bool {
+        matches!(
+            (self.scheme.as_str(), self.port),
+            ("http", 80) | ("https", 443)
+        )
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://{}:{}", self.scheme, self.host, self.port)
+    }
+}
+
+/// A deny-by-default set of origins.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Allowlist {
+    origins: Vec<Origin>,
+}
+
+impl Allowlist {
+    pub fn new(origins: impl IntoIterator<Item = Origin>) -> Allowlist {
+        Allowlist {
+            origins: origins.into_iter().collect(),
+        }
+    }
+
+    pub fn allows(&self, origin: &Origin) -> bool {
+        self.origins.contains(origin)
+    }
+
+    /// Whether a request with this scheme and authority may leave the sandbox.
+    pub fn allows_request(&self, scheme: &str, authority: &str) -> bool {
+        Origin::of_request(scheme, authority).is_some_and(|o| self.allows(&o))
+    }
+
+    pub fn origins(&self) -> &[Origin] {
+        &self.origins
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(entries: &[&str]) -> Allowlist {
+        Allowlist::new(entries.iter().map(|e| Origin::parse(e).unwrap()))
+    }
+
+    #[test]
+    fn default_ports_by_scheme() {
+        let a = list(&["https://api.wandb.ai"]);
+        assert!(a.allows_request("https", "api.wandb.ai"));
+        assert!(a.allows_request("https", "api.wandb.ai:443"));
+        assert!(!a.allows_request("https", "api.wandb.ai:8443"));
+        assert!(!a.allows_request("http", "api.wandb.ai"));
+        assert!(!a.allows_request("http", "api.wandb.ai:443"));
+    }
+
+    #[test]
+    fn explicit_ports_must_match() {
+        let a = list(&["http://127.0.0.1:8080"]);
+        assert!(a.allows_request("http", "127.0.0.1:8080"));
+        assert!(!a.allows_request("http", "127.0.0.1"));
+        assert!(!a.allows_request("http", "127.0.0.1:8081"));
+    }
+
+    #[test]
+    fn host_case_insensitive_but_names_not_resolved() {
+        let a = list(&["https://API.WandB.ai"]);
+        assert!(a.allows_request("https", "api.wandb.ai"));
+        assert!(a.allows_request("https", "Api.Wandb.AI:443"));
+        let local = list(&["http://127.0.0.1:80"]);
+        assert!(!local.allows_request("http", "localhost"));
+        assert!(!local.allows_request("http", "[::1]"));
+        assert!(!local.allows_request("http", "evil.example"));
+    }
+
+    #[test]
+    fn ipv6_literals() {
+        let a = list(&["http://[::1]:9000"]);
+        assert!(a.allows_request("http", "[::1]:9000"));
+        assert!(a.allows_request("http", "[0:0:0:0:0:0:0:1]:9000"));
+        assert!(!a.allows_request("http", "127.0.0.1:9000"));
+    }
+
+    #[test]
+    fn deny_by_default_and_user_info_rejected() {
+        assert!(!Allowlist::default().allows_request("https", "api.wandb.ai"));
+        let a = list(&["https://api.wandb.ai"]);
+        assert!(!a.allows_request("https", "user:pw@api.wandb.ai"));
+        assert!(!a.allows_request("https", "api.wandb.ai@evil.example"));
+        assert!(!a.allows_request("https", ""));
+        assert!(!a.allows_request("ftp", "api.wandb.ai"));
+    }
+
+    #[test]
+    fn bad_entries_say_what_to_write() {
+        for bad in [
+            "api.wandb.ai",
+            "ftp://x.org",
+            "https://u:p@x.org",
+            "https://x.org/path",
+            "https://x.org/?q",
+            "https://",
+        ] {
+            let err = Origin::parse(bad).unwrap_err().to_string();
+            assert!(err.contains("scheme://host[:port]"), "{bad}: {err}");
+        }
+        assert!(Origin::parse("https://x.org/").is_ok());
+    }
+
+    #[test]
+    fn base_url_origin_ignores_path() {
+        let url = Url::parse("http://127.0.0.1:8080/prefix/").unwrap();
+        let o = Origin::of_url(&url).unwrap();
+        assert_eq!(o.to_string(), "http://127.0.0.1:8080");
+        assert_eq!(o.host_port(), "127.0.0.1:8080");
+    }
+}

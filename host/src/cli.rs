@@ -1,0 +1,82 @@
+//! Command-line flags. The binary is thin: parse, build the grant, run one operation, print.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Diagnose Weights & Biases training runs from an AI agent, in a sandbox, in few tokens.
+///
+/// All W&B work runs inside a WebAssembly component that can reach only the W&B base URL
+/// (plus any --allow origins); the API key is added by this host and never enters it.
+#[derive(Debug, Parser)]
+#[command(name = "wandb-agent", version, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// W&B API base URL. The API key comes from WANDB_API_KEY, else ~/.netrc (`machine <host[:port]>`).
+    #[arg(
+        long,
+        env = "WANDB_BASE_URL",
+        default_value = "https://api.wandb.ai",
+        global = true
+    )]
+    pub base_url: String,
+    /// Also allow the component to reach this origin (scheme://host[:port]); repeatable.
+    /// No credentials are ever added to requests for these.
+    #[arg(long = "allow", value_name = "ORIGIN", global = true)]
+    pub allow: Vec<String>,
+    /// Run this component (.wasm) instead of the embedded one.
+    #[arg(long, value_name = "PATH", global = true)]
+    pub component: Option<PathBuf>,
+    /// Where precompiled components are cached [default: $XDG_CACHE_HOME/wandb-agent or ~/.cache/wandb-agent].
+    #[arg(long, env = "WANDB_AGENT_CACHE_DIR", value_name = "DIR", global = true)]
+    pub cache_dir: Option<PathBuf>,
+    /// Compile the component on every call instead of using the cache.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+    /// Stop a call after this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 60, global = true)]
+    pub timeout: u64,
+    /// Memory the component may use, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 256, global = true)]
+    pub max_memory_mb: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List a project's runs, newest first (CSV). Crashed and short runs are hidden unless asked.
+    ListRuns {
+        /// ENTITY/PROJECT (or PROJECT with WANDB_ENTITY set).
+        project: String,
+        /// How many runs to show.
+        #[arg(long, default_value_t = 10)]
+        limit: u32,
+        /// Show crashed runs too.
+        #[arg(long)]
+        include_crashed: bool,
+        /// Show short runs too (ended with <10 steps or in <60 s).
+        #[arg(long)]
+        include_short: bool,
+    },
+    /// One run's config and summary metrics as one line of JSON.
+    Summary {
+        /// ENTITY/PROJECT/RUN_ID, ENTITY/PROJECT/runs/RUN_ID, or a W&B run URL.
+        run: String,
+    },
+    /// Start a local W&B-compatible server with demo data and show the tool working.
+    /// No account and no network needed.
+    Demo {
+        /// Keep the demo server running after the tour, so you can point the CLI at it.
+        #[arg(long)]
+        serve: bool,
+        /// Address for the demo server.
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: std::net::SocketAddr,
+    },
+}

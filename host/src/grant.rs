@@ -1,0 +1,74 @@
+//! Turning flags and the environment into a [`Grant`]: what one call may reach and carry.
+
+use std::time::Duration;
+
+use url::Url;
+
+use crate::allowlist::{Allowlist, Origin};
+use crate::cli::Global;
+use crate::sandbox::{Grant, Limits};
+use crate::{credentials, exit, Failure};
+
+pub fn from_flags(
+    global: &Global,
+    get_env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Grant, Failure> {
+    let base_url = global.base_url.trim().trim_end_matches('/').to_string();
+    let parsed = Url::parse(&base_url)
+        .map_err(|e| Failure::new(exit::USAGE, format!("invalid --base-url `{base_url}`: {e}")))?;
+    let base_origin = Origin::of_url(&parsed).map_err(|reason| {
+        Failure::new(
+            exit::USAGE,
+            format!("invalid --base-url `{base_url}`: {reason}"),
+        )
+    })?;
+    let authorization =
+        credentials::resolve_api_key(&base_origin, get_env).map(|key| basic_auth(&key));
+    build(
+        global,
+        base_url,
+        base_origin,
+        authorization,
+        get_env("WANDB_ENTITY"),
+    )
+}
+
+/// A grant for an explicit base URL and key (the demo uses this).
+pub fn build(
+    global: &Global,
+    base_url: String,
+    base_origin: Origin,
+    authorization: Option<String>,
+    entity: Option<String>,
+) -> Result<Grant, Failure> {
+    let mut origins = vec![base_origin.clone()];
+    for entry in &global.allow {
+        origins.push(Origin::parse(entry).map_err(|e| Failure::new(exit::USAGE, e.to_string()))?);
+    }
+    if global.timeout == 0 {
+        return Err(Failure::new(
+            exit::USAGE,
+            "--timeout must be at least 1 second",
+        ));
+    }
+    Ok(Grant {
+        base_url,
+        base_origin,
+        allowlist: Allowlist::new(origins),
+        authorization,
+        entity: entity.filter(|e| !e.trim().is_empty()),
+        limits: Limits {
+            max_memory_bytes: global.max_memory_mb.saturating_mul(1 << 20),
+            timeout: Duration::from_secs(global.timeout),
+        },
+    })
+}
+
+/// `Basic base64("api:" + key)`, as the official client sends it.
+pub fn basic_auth(key: &str) -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("api:{key}"))
+    )
+}

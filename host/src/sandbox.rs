@@ -1,0 +1,279 @@
+//! The sandbox: one fresh component instance per call, with no files, no ambient environment,
+//! no sockets, bounded memory and time, and outbound HTTP only through [`OutboundPolicy`].
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::header::{HeaderValue, AUTHORIZATION};
+use http_body_util::BodyExt;
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{
+    WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView, DEFAULT_FORBIDDEN_HEADERS,
+};
+
+use crate::allowlist::{Allowlist, Origin};
+
+/// The future wasi-http uses to report body-processing errors.
+type IoFuture = Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>;
+
+wasmtime::component::bindgen!({
+    path: "../wit",
+    world: "wandb-agent",
+    exports: { default: async },
+});
+
+pub use self::WandbAgent as Bindings;
+
+/// What the host grants one call.
+#[derive(Clone)]
+pub struct Grant {
+    /// The W&B base URL given to the guest as `WANDB_BASE_URL`.
+    pub base_url: String,
+    pub base_origin: Origin,
+    pub allowlist: Allowlist,
+    /// Added as `Authorization` to requests for `base_origin` only; never shown to the guest.
+    pub authorization: Option<String>,
+    /// Given to the guest as `WANDB_ENTITY` (a default entity for bare project names).
+    pub entity: Option<String>,
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_memory_bytes: usize,
+    pub timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_memory_bytes: 256 << 20,
+            timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Decides every outbound request the guest makes.
+pub struct OutboundPolicy {
+    allowlist: Allowlist,
+    base_origin: Origin,
+    authorization: Option<HeaderValue>,
+}
+
+impl WasiHttpHooks for OutboundPolicy {
+    fn forbidden_header_filter(&mut self) -> wasmtime_wasi_http::ForbiddenHeaderFilter {
+        // The guest may not set credentials: only the host adds them, and only for W&B.
+        Arc::new(|name| name == AUTHORIZATION || DEFAULT_FORBIDDEN_HEADERS.contains(name))
+    }
+
+    fn send_request(
+        &mut self,
+        mut request: http::Request<WasiBody>,
+        options: Option<wasmtime_wasi_http::RequestOptions>,
+        fut: IoFuture,
+    ) -> Box<
+        dyn Future<Output = Result<(http::Response<WasiBody>, IoFuture), wasmtime_wasi_http::Error>>
+            + Send,
+    > {
+        drop(fut);
+        let uri = request.uri();
+        let scheme = uri.scheme_str().unwrap_or("");
+        let authority = uri.authority().map_or("", |a| a.as_str());
+        let target = Origin::of_request(scheme, authority);
+        let allowed = target.as_ref().is_some_and(|t| self.allowlist.allows(t));
+        if !allowed {
+            return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
+        }
+        request.headers_mut().remove(AUTHORIZATION);
+        if target.as_ref() == Some(&self.base_origin) {
+            if let Some(auth) = &self.authorization {
+                request.headers_mut().insert(AUTHORIZATION, auth.clone());
+            }
+        }
+        Box::new(async move {
+            let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
+            Ok((
+                response.map(BodyExt::boxed_unsync),
+                Box::new(io) as IoFuture,
+            ))
+        })
+    }
+}
+
+pub struct HostState {
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+    policy: OutboundPolicy,
+    limits: StoreLimits,
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for HostState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.policy,
+        }
+    }
+}
+
+/// An engine, the compiled component and a linker: built once, used for many calls.
+pub struct Sandbox {
+    engine: Engine,
+    component: Component,
+    linker: Linker<HostState>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("the component does not load: {0}")]
+    Load(String),
+    #[error("the call took longer than {0:?} and was stopped (raise --timeout)")]
+    Timeout(Duration),
+    #[error("the component failed: {0}")]
+    Trap(String),
+    #[error("the component reported: {}", .0.message())]
+    Guest(GuestError),
+}
+
+/// The guest's typed error, as the WIT declares it.
+pub type GuestError = self::Error;
+
+impl self::Error {
+    pub fn message(&self) -> &str {
+        match self {
+            Error::NotFound(m)
+            | Error::Unauthorized(m)
+            | Error::Network(m)
+            | Error::Denied(m)
+            | Error::BadInput(m)
+            | Error::Server(m) => m,
+            Error::MissingKeys(k) => &k.message,
+        }
+    }
+}
+
+impl Sandbox {
+    pub fn new(engine: Engine, component: Component) -> Result<Sandbox, SandboxError> {
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
+            .map_err(|e| SandboxError::Load(e.to_string()))?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)
+            .map_err(|e| SandboxError::Load(e.to_string()))?;
+        Ok(Sandbox {
+            engine,
+            component,
+            linker,
+        })
+    }
+
+    fn store(&self, grant: &Grant) -> Store<HostState> {
+        let mut wasi = WasiCtx::builder();
+        // Only the non-secret values the guest needs; no args, no preopens, no sockets.
+        wasi.env("WANDB_BASE_URL", &grant.base_url);
+        if let Some(entity) = &grant.entity {
+            wasi.env("WANDB_ENTITY", entity);
+        }
+        wasi.allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false);
+        let state = HostState {
+            wasi: wasi.build(),
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+            policy: OutboundPolicy {
+                allowlist: grant.allowlist.clone(),
+                base_origin: grant.base_origin.clone(),
+                authorization: grant.authorization.as_deref().and_then(|a| {
+                    let mut v = HeaderValue::from_str(a).ok()?;
+                    v.set_sensitive(true);
+                    Some(v)
+                }),
+            },
+            limits: StoreLimitsBuilder::new()
+                .memory_size(grant.limits.max_memory_bytes)
+                .instances(4)
+                .build(),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limits);
+        store
+    }
+
+    /// Runs one operation in a fresh instance, within the grant's time limit.
+    pub async fn run(&self, grant: &Grant, operation: &Operation) -> Result<String, SandboxError> {
+        let mut store = self.store(grant);
+        let run = async {
+            let bindings = Bindings::instantiate_async(&mut store, &self.component, &self.linker)
+                .await
+                .map_err(|e| SandboxError::Load(format!("{e:#}")))?;
+            let outcome = match operation {
+                Operation::ListRuns {
+                    project,
+                    limit,
+                    include_crashed,
+                    include_short,
+                } => {
+                    bindings
+                        .call_wandb_list_runs(
+                            &mut store,
+                            project,
+                            *limit,
+                            *include_crashed,
+                            *include_short,
+                        )
+                        .await
+                }
+                Operation::Summary { run } => bindings.call_wandb_summary(&mut store, run).await,
+            };
+            match outcome {
+                Ok(Ok(text)) => Ok(text),
+                Ok(Err(guest)) => Err(SandboxError::Guest(guest)),
+                Err(trap) => Err(SandboxError::Trap(trap_message(&trap))),
+            }
+        };
+        tokio::time::timeout(grant.limits.timeout, run)
+            .await
+            .unwrap_or(Err(SandboxError::Timeout(grant.limits.timeout)))
+    }
+}
+
+/// One call of a component export, with its arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operation {
+    ListRuns {
+        project: String,
+        limit: Option<u32>,
+        include_crashed: bool,
+        include_short: bool,
+    },
+    Summary {
+        run: String,
+    },
+}
+
+/// One line for a trap: its root cause, not a backtrace.
+fn trap_message(err: &wasmtime::Error) -> String {
+    if let Some(trap) = err.downcast_ref::<wasmtime::Trap>() {
+        return format!("{trap}");
+    }
+    err.root_cause()
+        .to_string()
+        .lines()
+        .next()
+        .unwrap_or("unknown trap")
+        .to_string()
+}

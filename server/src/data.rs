@@ -1,0 +1,339 @@
+//! The emulator's data model: projects, runs, and histories generated lazily from formulas,
+//! so a run with millions of steps costs no memory.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+/// How non-finite history values are written in JSON-typed fields (`sampledHistory`,
+/// `historyKeys`). The real server's choice is not established (see wandb-protocol.md §4), so
+/// the demo data uses every plausible one somewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NanWire {
+    /// `"NaN"`, `"Infinity"`, `"-Infinity"` (what the real server most likely sends).
+    String,
+    /// Bare `NaN` tokens: invalid JSON that some servers and older clients tolerate.
+    BareToken,
+    /// `null`.
+    Null,
+}
+
+/// The shape of a metric over steps, before events and noise.
+#[derive(Debug, Clone)]
+pub enum Curve {
+    /// Exponential decay from `start` towards `end` with time constant `tau` steps.
+    Decay { start: f64, end: f64, tau: f64 },
+    /// Decay until `turn`, then a linear rise of `slope` per step (an overfitting val loss).
+    DecayThenRise {
+        start: f64,
+        end: f64,
+        tau: f64,
+        turn: u64,
+        slope: f64,
+    },
+    /// Constant.
+    Const(f64),
+    /// `step / steps_per_epoch`, rounded down: an `epoch` counter.
+    Epoch { steps_per_epoch: u64 },
+}
+
+/// Something that happens to a metric in a step range.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// Multiply by `factor` for steps in `[from, to)`: a spike that recovers.
+    Spike { from: u64, to: u64, factor: f64 },
+    /// Multiply by `factor` from `from` on: an explosion that stays.
+    Explode { from: u64, factor: f64 },
+    /// NaN from `from` on: a divergence.
+    NanFrom { from: u64 },
+    /// A single non-finite value at `step`.
+    Point { step: u64, value: f64 },
+}
+
+#[derive(Debug, Clone)]
+pub struct Metric {
+    pub name: String,
+    /// Logged at steps that are multiples of `every` (and at the last step).
+    pub every: u64,
+    pub curve: Curve,
+    /// Relative noise amplitude (deterministic per step).
+    pub noise: f64,
+    pub events: Vec<Event>,
+}
+
+impl Metric {
+    pub fn new(name: &str, every: u64, curve: Curve, noise: f64) -> Metric {
+        Metric {
+            name: name.into(),
+            every,
+            curve,
+            noise,
+            events: vec![],
+        }
+    }
+
+    pub fn with(mut self, event: Event) -> Metric {
+        self.events.push(event);
+        self
+    }
+
+    pub fn logged_at(&self, step: u64, last_step: u64) -> bool {
+        step % self.every == 0 || step == last_step
+    }
+
+    pub fn value(&self, step: u64, seed: u64) -> f64 {
+        let s = step as f64;
+        let mut v = match self.curve {
+            Curve::Decay { start, end, tau } => end + (start - end) * (-s / tau).exp(),
+            Curve::DecayThenRise {
+                start,
+                end,
+                tau,
+                turn,
+                slope,
+            } => {
+                let base = end + (start - end) * (-s / tau).exp();
+                if step > turn {
+                    base + slope * (step - turn) as f64
+                } else {
+                    base
+                }
+            }
+            Curve::Const(c) => c,
+            Curve::Epoch { steps_per_epoch } => return (step / steps_per_epoch) as f64,
+        };
+        v *= 1.0 + self.noise * (unit_noise(step, seed) - 0.5);
+        for event in &self.events {
+            match *event {
+                Event::Spike { from, to, factor } if (from..to).contains(&step) => v *= factor,
+                Event::Explode { from, factor } if step >= from => v *= factor,
+                Event::NanFrom { from } if step >= from => v = f64::NAN,
+                Event::Point { step: at, value } if at == step => v = value,
+                _ => {}
+            }
+        }
+        v
+    }
+}
+
+/// A deterministic value in [0, 1) for a step (splitmix64), so data is the same every start.
+fn unit_noise(step: u64, seed: u64) -> f64 {
+    let mut z = step.wrapping_add(seed).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[derive(Debug, Clone)]
+pub struct History {
+    pub last_step: u64,
+    /// Wall seconds per step, for `_runtime` and `_timestamp`.
+    pub seconds_per_step: f64,
+    pub metrics: Vec<Metric>,
+    pub nan_wire: NanWire,
+}
+
+impl History {
+    pub fn metric(&self, key: &str) -> Option<&Metric> {
+        self.metrics.iter().find(|m| m.name == key)
+    }
+
+    /// Whether `key` has a value at `step` (internal keys exist at every step).
+    pub fn has(&self, key: &str, step: u64) -> bool {
+        if step > self.last_step {
+            return false;
+        }
+        match key {
+            "_step" | "_runtime" | "_timestamp" => true,
+            _ => self
+                .metric(key)
+                .is_some_and(|m| m.logged_at(step, self.last_step)),
+        }
+    }
+
+    /// The value of `key` at `step`, if logged there.
+    pub fn value(&self, key: &str, step: u64, start_unix: f64, seed: u64) -> Option<f64> {
+        if !self.has(key, step) {
+            return None;
+        }
+        Some(match key {
+            "_step" => step as f64,
+            "_runtime" => step as f64 * self.seconds_per_step,
+            "_timestamp" => start_unix + step as f64 * self.seconds_per_step,
+            _ => self.metric(key)?.value(step, seed),
+        })
+    }
+
+    /// Number of logged rows: every step has at least the internal keys.
+    pub fn line_count(&self) -> u64 {
+        self.last_step + 1
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The 8-character id used in URLs (GraphQL `name`).
+    pub id: String,
+    pub display_name: String,
+    pub state: String,
+    pub created_at: String,
+    pub heartbeat_at: String,
+    /// Unix seconds of `created_at`, for `_timestamp`.
+    pub start_unix: f64,
+    pub runtime_s: f64,
+    pub tags: Vec<String>,
+    pub group: Option<String>,
+    pub job_type: Option<String>,
+    pub username: String,
+    /// User config, unwrapped; `config_json` wraps it as W&B stores it.
+    pub config: Value,
+    /// Summary as the SDK writes it, with non-finite values as bare tokens.
+    pub summary_json: String,
+    pub history: History,
+    pub seed: u64,
+}
+
+impl Run {
+    /// The config JSONString as W&B stores it: `{"key": {"value": v, "desc": null}}` plus
+    /// the SDK's own `_wandb` and `wandb_version` entries.
+    pub fn config_json(&self) -> String {
+        let mut wrapped = Map::new();
+        if let Value::Object(map) = &self.config {
+            for (k, v) in map {
+                wrapped.insert(k.clone(), json!({"value": v, "desc": null}));
+            }
+        }
+        wrapped.insert(
+            "_wandb".into(),
+            json!({"value": {"cli_version": "0.31.0", "python_version": "3.11.7"}, "desc": null}),
+        );
+        wrapped.insert(
+            "wandb_version".into(),
+            json!({"value": "0.31.0", "desc": null}),
+        );
+        Value::Object(wrapped).to_string()
+    }
+
+    /// The parsed summary (non-finite values as `"NaN"`-style strings), for filters and order.
+    pub fn summary_value(&self) -> Value {
+        serde_json::from_str(&quote_tokens(&self.summary_json)).unwrap_or(Value::Null)
+    }
+}
+
+/// Summary text as the SDK writes it: floats in JSON, non-finite ones as bare tokens.
+pub fn summary_json(entries: &BTreeMap<String, Value>, floats: &[(&str, f64)]) -> String {
+    let mut map: Map<String, Value> = entries
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    for (k, x) in floats {
+        let v = serde_json::Number::from_f64(*x)
+            .map_or_else(|| Value::String(marker(*x)), Value::Number);
+        map.insert((*k).to_string(), v);
+    }
+    unquote_markers(&Value::Object(map).to_string())
+}
+
+const NAN_MARKER: &str = "__wandb_emulator_NaN__";
+const INF_MARKER: &str = "__wandb_emulator_Infinity__";
+const NEG_INF_MARKER: &str = "__wandb_emulator_-Infinity__";
+
+/// A placeholder string for a non-finite float; [`unquote_markers`] turns it into a bare token.
+pub fn marker(x: f64) -> String {
+    if x.is_nan() {
+        NAN_MARKER.into()
+    } else if x > 0.0 {
+        INF_MARKER.into()
+    } else {
+        NEG_INF_MARKER.into()
+    }
+}
+
+/// Replaces quoted markers with the bare tokens `NaN`, `Infinity`, `-Infinity`.
+pub fn unquote_markers(text: &str) -> String {
+    if !text.contains("__wandb_emulator_") {
+        return text.to_string();
+    }
+    text.replace(&format!("\"{NAN_MARKER}\""), "NaN")
+        .replace(&format!("\"{INF_MARKER}\""), "Infinity")
+        .replace(&format!("\"{NEG_INF_MARKER}\""), "-Infinity")
+}
+
+fn quote_tokens(text: &str) -> String {
+    text.replace("-Infinity", "\"-Infinity\"")
+        .replace(": Infinity", ": \"Infinity\"")
+        .replace(":Infinity", ":\"Infinity\"")
+        .replace("NaN", "\"NaN\"")
+}
+
+/// A JSON-typed field value for a float, in the run's wire encoding.
+pub fn wire_float(x: f64, wire: NanWire) -> Value {
+    if x.is_finite() {
+        return serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number);
+    }
+    match wire {
+        NanWire::String if x.is_nan() => Value::String("NaN".into()),
+        NanWire::String if x > 0.0 => Value::String("Infinity".into()),
+        NanWire::String => Value::String("-Infinity".into()),
+        NanWire::BareToken => Value::String(marker(x)),
+        NanWire::Null => Value::Null,
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub entity: String,
+    pub name: String,
+    pub numeric_id: u64,
+    pub runs: Vec<Run>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub viewer_entity: String,
+    pub viewer_username: String,
+    pub projects: Vec<Project>,
+}
+
+impl Store {
+    pub fn project(&self, entity: &str, name: &str) -> Option<&Project> {
+        self.projects
+            .iter()
+            .find(|p| p.entity == entity && p.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_become_bare_tokens() {
+        let text = summary_json(
+            &BTreeMap::new(),
+            &[
+                ("a", f64::NAN),
+                ("b", f64::INFINITY),
+                ("c", f64::NEG_INFINITY),
+                ("d", 1.5),
+            ],
+        );
+        assert_eq!(text, r#"{"a":NaN,"b":Infinity,"c":-Infinity,"d":1.5}"#);
+    }
+
+    #[test]
+    fn cadence_and_events() {
+        let m = Metric::new("val_loss", 1000, Curve::Const(2.0), 0.0)
+            .with(Event::Spike {
+                from: 3000,
+                to: 3001,
+                factor: 10.0,
+            })
+            .with(Event::NanFrom { from: 5000 });
+        assert!(m.logged_at(0, 9999) && m.logged_at(9999, 9999) && !m.logged_at(10, 9999));
+        assert_eq!(m.value(2000, 1), 2.0);
+        assert_eq!(m.value(3000, 1), 20.0);
+        assert!(m.value(6000, 1).is_nan());
+    }
+}

@@ -1,0 +1,91 @@
+//! The HTTP face of the emulator: `POST /graphql` with Basic auth, as the real API.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use base64::Engine;
+use serde_json::{json, Value};
+
+use crate::data::unquote_markers;
+use crate::schema::WandbSchema;
+
+pub struct AppState {
+    pub schema: WandbSchema,
+    pub api_key: String,
+    /// GraphQL requests received, readable at `GET /__stats` (tests count round trips).
+    pub graphql_requests: AtomicU64,
+}
+
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/graphql", post(graphql))
+        // wandb-core posts telemetry here; accept and drop it.
+        .route("/sdk/otel/v1/{kind}", post(|| async { StatusCode::OK }))
+        .route("/__stats", get(stats))
+        .with_state(state)
+}
+
+fn json_reply(status: StatusCode, body: String) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+fn error_reply(status: StatusCode, message: &str) -> Response {
+    json_reply(
+        status,
+        json!({"errors": [{"message": message}]}).to_string(),
+    )
+}
+
+/// `Authorization: Basic base64("api:" + key)`.
+fn authorized(headers: &HeaderMap, api_key: &str) -> bool {
+    let expected = base64::engine::general_purpose::STANDARD.encode(format!("api:{api_key}"));
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .is_some_and(|token| token.trim() == expected)
+}
+
+async fn stats(State(state): State<Arc<AppState>>) -> Response {
+    let n = state.graphql_requests.load(Ordering::SeqCst);
+    json_reply(StatusCode::OK, json!({"graphql_requests": n}).to_string())
+}
+
+async fn graphql(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    state.graphql_requests.fetch_add(1, Ordering::SeqCst);
+    if !authorized(&headers, &state.api_key) {
+        return error_reply(StatusCode::UNAUTHORIZED, "user is not logged in");
+    }
+    let Ok(envelope) = serde_json::from_slice::<Value>(&body) else {
+        return error_reply(StatusCode::BAD_REQUEST, "request body is not JSON");
+    };
+    let Some(query) = envelope.get("query").and_then(Value::as_str) else {
+        return error_reply(StatusCode::BAD_REQUEST, "request body has no query");
+    };
+    let mut request = async_graphql::Request::new(query);
+    if let Some(variables) = envelope.get("variables").filter(|v| v.is_object()) {
+        request = request.variables(async_graphql::Variables::from_json(variables.clone()));
+    }
+    // wandb-core sends `"operationName": ""` for Python-originated documents.
+    if let Some(name) = envelope
+        .get("operationName")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty())
+    {
+        request = request.operation_name(name);
+    }
+    let response = state.schema.execute(request).await;
+    match serde_json::to_string(&response) {
+        Ok(text) => json_reply(StatusCode::OK, unquote_markers(&text)),
+        Err(e) => error_reply(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("serialising the reply failed: {e}"),
+        ),
+    }
+}
