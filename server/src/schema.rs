@@ -209,7 +209,7 @@ impl RunConnection {
     }
 }
 
-#[Object]
+#[Object(name = "Project")]
 impl ProjectNode {
     async fn id(&self) -> String {
         relay_id("Project", &self.project().numeric_id.to_string())
@@ -311,7 +311,7 @@ struct ParquetHistory {
     live_data: Vec<Json<Value>>,
 }
 
-#[Object]
+#[Object(name = "Run")]
 impl RunNode {
     async fn id(&self) -> String {
         relay_id("Run", &self.id)
