@@ -78,7 +78,7 @@ impl Metric {
     }
 
     pub fn logged_at(&self, step: u64, last_step: u64) -> bool {
-        step % self.every == 0 || step == last_step
+        step.is_multiple_of(self.every) || step == last_step
     }
 
     pub fn value(&self, step: u64, seed: u64) -> f64 {

@@ -111,7 +111,7 @@ pub fn keys(run: &Run) -> Value {
     let internal = [("_step", 1u64), ("_runtime", 1), ("_timestamp", 1)];
     let metrics = h.metrics.iter().map(|m| (m.name.as_str(), m.every));
     for (name, every) in internal.into_iter().chain(metrics) {
-        let count = h.last_step / every + 1 + u64::from(h.last_step % every != 0);
+        let count = h.last_step / every + 1 + u64::from(!h.last_step.is_multiple_of(every));
         let last = json_value(run, name, h.last_step, h.nan_wire);
         keys.insert(
             name.into(),

@@ -1,0 +1,162 @@
+//! Shared test harness: the real CLI binary, the real emulator on 127.0.0.1:0, real HTTP.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use wandb_emulator::{RunningServer, DEMO_API_KEY};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_wandb-agent");
+
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+pub fn server() -> RunningServer {
+    wandb_emulator::spawn("127.0.0.1:0".parse().unwrap(), DEMO_API_KEY).expect("emulator starts")
+}
+
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    /// Asserts success and returns stdout.
+    pub fn ok(&self) -> &str {
+        assert_eq!(
+            self.code, 0,
+            "stderr: {}\nstdout: {}",
+            self.stderr, self.stdout
+        );
+        assert!(self.stderr.is_empty(), "unexpected stderr: {}", self.stderr);
+        &self.stdout
+    }
+
+    /// Asserts a failure with `code`, exactly one line on stderr, nothing on stdout; returns the line.
+    pub fn fails(&self, code: i32) -> &str {
+        assert_eq!(
+            self.code, code,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        assert!(
+            self.stdout.is_empty(),
+            "partial output on failure: {}",
+            self.stdout
+        );
+        assert_eq!(
+            self.stderr.lines().count(),
+            1,
+            "want one line, got: {}",
+            self.stderr
+        );
+        assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
+        self.stderr.trim_end()
+    }
+}
+
+/// A CLI invocation with a clean environment: no inherited variables, an empty HOME.
+pub struct Cli {
+    command: Command,
+    _home: tempfile::TempDir,
+}
+
+impl Cli {
+    pub fn new() -> Cli {
+        let home = tempfile::tempdir().unwrap();
+        let mut command = Command::new(BIN);
+        command
+            .env_clear()
+            .env("HOME", home.path())
+            .env("PATH", std::env::var("PATH").unwrap_or_default());
+        // One shared compile cache keeps the suite fast (and exercises the cache).
+        command.env(
+            "WANDB_AGENT_CACHE_DIR",
+            workspace().join("target").join("test-component-cache"),
+        );
+        Cli {
+            command,
+            _home: home,
+        }
+    }
+
+    /// Against `server` with the demo key.
+    pub fn against(server: &RunningServer) -> Cli {
+        let mut cli = Cli::new();
+        cli.env("WANDB_BASE_URL", &server.base_url())
+            .env("WANDB_API_KEY", DEMO_API_KEY);
+        cli
+    }
+
+    pub fn home(&self) -> &Path {
+        self._home.path()
+    }
+
+    pub fn env(&mut self, key: &str, value: &str) -> &mut Cli {
+        self.command.env(key, value);
+        self
+    }
+
+    pub fn env_remove(&mut self, key: &str) -> &mut Cli {
+        self.command.env_remove(key);
+        self
+    }
+
+    pub fn run(&mut self, args: &[&str]) -> Output {
+        let out = self.command.args(args).output().expect("binary runs");
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// GraphQL requests the server has received so far.
+pub fn request_count(server: &RunningServer) -> u64 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(server.addr).unwrap();
+    write!(
+        stream,
+        "GET /__stats HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        server.addr
+    )
+    .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or("");
+    let v: serde_json::Value = serde_json::from_str(body).expect("stats JSON");
+    v["graphql_requests"].as_u64().unwrap()
+}
+
+/// The adversarial component (tests/escape-guest), built once for wasm32-wasip2.
+pub fn escape_component() -> &'static Path {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let target_dir = workspace().join("target").join("guest");
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .current_dir(workspace())
+            .args([
+                "build",
+                "-p",
+                "escape-guest",
+                "--target",
+                "wasm32-wasip2",
+                "--profile",
+                "guest",
+                "--target-dir",
+            ])
+            .arg(&target_dir)
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building tests/escape-guest failed");
+        target_dir.join("wasm32-wasip2/guest/escape_guest.wasm")
+    })
+}

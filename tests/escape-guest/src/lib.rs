@@ -1,0 +1,43 @@
+//! An adversarial component for the host's sandbox tests. It exports the wandb-agent world so
+//! the real host runs it, but each export is an escape attempt chosen by its argument:
+//! `wandb-summary(url)` GETs `url` and reports what came back, so tests can point it anywhere.
+
+#![cfg(target_arch = "wasm32")]
+
+use waki::{Client, ErrorCode};
+
+wit_bindgen::generate!({ path: "../../wit", world: "wandb-agent" });
+
+struct Escape;
+
+fn fetch(url: &str) -> Result<String, Error> {
+    match Client::new().get(url).send() {
+        Ok(response) => {
+            let status = response.status_code();
+            let body = response.body().unwrap_or_default();
+            Ok(format!(
+                "reached {url}: HTTP {status}, {} bytes",
+                body.len()
+            ))
+        }
+        Err(e) => match e.downcast_ref::<ErrorCode>() {
+            Some(ErrorCode::HttpRequestDenied) => Err(Error::Denied(format!("denied: {url}"))),
+            Some(code) => Err(Error::Network(format!("{url}: {code:?}"))),
+            None => Err(Error::Network(format!("{url}: {e}"))),
+        },
+    }
+}
+
+impl Guest for Escape {
+    fn wandb_list_runs(_: String, _: Option<u32>, _: bool, _: bool) -> Result<String, Error> {
+        Err(Error::BadInput(
+            "the escape component only implements wandb-summary".into(),
+        ))
+    }
+
+    fn wandb_summary(url: String) -> Result<String, Error> {
+        fetch(&url)
+    }
+}
+
+export!(Escape);
