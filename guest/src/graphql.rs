@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use crate::error::{AgentError, Result};
 use crate::lenient_json;
+use crate::paths::RunPath;
 
 /// Runs of a project, with the counts needed to say what a filter hid.
 /// `runCount(filters: "{}")` counts every run of the project under an alias.
@@ -54,7 +55,7 @@ fn first_error_message(body: &Value) -> Option<String> {
 }
 
 /// A short, printable excerpt of an unexpected body.
-fn excerpt(bytes: &[u8]) -> String {
+pub fn excerpt(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() > 120 {
@@ -106,6 +107,27 @@ pub fn parse_response(status: u16, bytes: &[u8], server: &str) -> Result<Value> 
             excerpt(bytes)
         ))),
     }
+}
+
+/// The `project.run` object of a reply, or the not-found error the user should see.
+pub fn run_node<'a>(data: &'a Value, run: &RunPath) -> Result<&'a Value> {
+    let project = data
+        .get("project")
+        .filter(|p| !p.is_null())
+        .ok_or_else(|| {
+            AgentError::NotFound(format!(
+                "Project {} not found (or not visible with these credentials)",
+                run.project_path()
+            ))
+        })?;
+    project.get("run").filter(|r| !r.is_null()).ok_or_else(|| {
+        AgentError::NotFound(format!(
+            "Run {} not found in {}; list runs with `wandb-agent list-runs {}`",
+            run.run_id,
+            run.project_path(),
+            run.project_path()
+        ))
+    })
 }
 
 /// Sends one query and returns its `data`.
@@ -177,6 +199,20 @@ mod tests {
         assert_eq!(
             err,
             AgentError::Server("HTTP 500 from srv: internal".into())
+        );
+    }
+    #[test]
+    fn not_found_messages() {
+        let run = crate::paths::parse_run_path("e/p/abc").unwrap();
+        let err = run_node(&json!({"project": null}), &run).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "Project e/p not found (or not visible with these credentials)"
+        );
+        let err = run_node(&json!({"project": {"run": null}}), &run).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "Run abc not found in e/p; list runs with `wandb-agent list-runs e/p`"
         );
     }
 }

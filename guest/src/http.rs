@@ -33,7 +33,12 @@ impl WasiTransport {
             Some(code) => {
                 AgentError::Network(format!("cannot reach {}: {}", self.url, describe(code)))
             }
-            None => AgentError::Network(format!("request to {} failed: {err}", self.url)),
+            // waki writes the body after starting the request, so a refused connection can
+            // surface as a closed body stream before the response future reports the cause.
+            None => AgentError::Network(format!(
+                "cannot reach {}: connection failed ({err})",
+                self.url
+            )),
         }
     }
 }

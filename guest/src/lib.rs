@@ -5,11 +5,15 @@
 
 pub mod error;
 pub mod graphql;
+pub mod history;
 pub mod lenient_json;
 pub mod list_runs;
 pub mod numfmt;
 pub mod paths;
+pub mod reduce;
+pub mod series;
 pub mod settings;
+pub mod stats;
 pub mod summary;
 pub mod timefmt;
 
@@ -21,7 +25,7 @@ mod component {
     use crate::error::AgentError;
     use crate::http::WasiTransport;
     use crate::settings::Settings;
-    use crate::{list_runs, paths, summary};
+    use crate::{history, list_runs, paths, summary};
 
     wit_bindgen::generate!({ path: "../wit", world: "wandb-agent" });
 
@@ -79,6 +83,52 @@ mod component {
             let transport = WasiTransport::new(&settings);
             Ok(summary::summary(&transport, settings.server_name(), &run)?)
         }
+
+        fn wandb_history(
+            run_path: String,
+            keys: Vec<String>,
+            samples: Option<u32>,
+            min_step: Option<u64>,
+            max_step: Option<u64>,
+            budget: Option<u32>,
+        ) -> Result<String, Error> {
+            let (settings, run, request) =
+                history_call(&run_path, &keys, samples, min_step, max_step)?;
+            let transport = WasiTransport::new(&settings);
+            let fetched = history::fetch(&transport, settings.server_name(), &run, &request)?;
+            Ok(history::render_curve(
+                &fetched,
+                &request,
+                budget.unwrap_or(history::DEFAULT_BUDGET),
+            ))
+        }
+
+        fn wandb_history_stats(
+            run_path: String,
+            keys: Vec<String>,
+            samples: Option<u32>,
+            min_step: Option<u64>,
+            max_step: Option<u64>,
+        ) -> Result<String, Error> {
+            let (settings, run, request) =
+                history_call(&run_path, &keys, samples, min_step, max_step)?;
+            let transport = WasiTransport::new(&settings);
+            let fetched = history::fetch(&transport, settings.server_name(), &run, &request)?;
+            Ok(history::render_stats(&fetched, &request))
+        }
+    }
+
+    fn history_call(
+        run_path: &str,
+        keys: &[String],
+        samples: Option<u32>,
+        min_step: Option<u64>,
+        max_step: Option<u64>,
+    ) -> Result<(Settings, paths::RunPath, history::HistoryRequest), AgentError> {
+        let settings = Settings::from_env()?;
+        let run = paths::parse_run_path(run_path)?;
+        let request = history::HistoryRequest::new(keys, samples, min_step, max_step)?;
+        Ok((settings, run, request))
     }
 
     export!(Component);

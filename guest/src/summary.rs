@@ -21,31 +21,10 @@ pub fn summary(transport: &dyn Transport, server: &str, run: &RunPath) -> Result
         graphql::RUN_SUMMARY,
         json!({"entity": run.entity, "project": run.project, "name": run.run_id}),
     )?;
-    let node = run_node(&data, run)?;
+    let node = graphql::run_node(&data, run)?;
     let config = json_string_field(node, "config", server)?;
     let summary = json_string_field(node, "summaryMetrics", server)?;
     Ok(render(&config, &summary))
-}
-
-/// The `project.run` object of a reply, or the not-found error the user should see.
-pub fn run_node<'a>(data: &'a Value, run: &RunPath) -> Result<&'a Value> {
-    let project = data
-        .get("project")
-        .filter(|p| !p.is_null())
-        .ok_or_else(|| {
-            AgentError::NotFound(format!(
-                "Project {} not found (or not visible with these credentials)",
-                run.project_path()
-            ))
-        })?;
-    project.get("run").filter(|r| !r.is_null()).ok_or_else(|| {
-        AgentError::NotFound(format!(
-            "Run {} not found in {}; list runs with `wandb-agent list-runs {}`",
-            run.run_id,
-            run.project_path(),
-            run.project_path()
-        ))
-    })
 }
 
 /// A JSONString field (a string holding JSON); an already-decoded object is accepted too.
@@ -193,20 +172,5 @@ mod tests {
             Err(AgentError::Server(_))
         ));
         assert_eq!(json_string_field(&node, "missing", "s").unwrap(), json!({}));
-    }
-
-    #[test]
-    fn not_found_messages() {
-        let run = crate::paths::parse_run_path("e/p/abc").unwrap();
-        let err = run_node(&json!({"project": null}), &run).unwrap_err();
-        assert_eq!(
-            err.message(),
-            "Project e/p not found (or not visible with these credentials)"
-        );
-        let err = run_node(&json!({"project": {"run": null}}), &run).unwrap_err();
-        assert_eq!(
-            err.message(),
-            "Run abc not found in e/p; list runs with `wandb-agent list-runs e/p`"
-        );
     }
 }

@@ -69,6 +69,31 @@ pub enum Command {
         /// ENTITY/PROJECT/RUN_ID, ENTITY/PROJECT/runs/RUN_ID, or a W&B run URL.
         run: String,
     },
+    /// A metric curve (CSV `_step,key,...`) sampled by W&B and reduced to a token budget,
+    /// keeping extremes and NaN onsets; or, with --stats, per-key statistics and a sparkline.
+    History {
+        /// ENTITY/PROJECT/RUN_ID, ENTITY/PROJECT/runs/RUN_ID, or a W&B run URL.
+        run: String,
+        /// Metric keys, comma-separated (e.g. loss,val_loss,grad_norm).
+        #[arg(long, value_delimiter = ',', required = true)]
+        keys: Vec<String>,
+        /// Rows W&B samples server-side per key (at random) [default: 2000].
+        #[arg(long)]
+        samples: Option<u32>,
+        /// First step of the window (inclusive): the micro view.
+        #[arg(long)]
+        min_step: Option<u64>,
+        /// Last step of the window (inclusive).
+        #[arg(long)]
+        max_step: Option<u64>,
+        /// Approximate output size in tokens; rows beyond it are reduced keeping extremes
+        /// (0 = print every fetched row) [default: 2000].
+        #[arg(long, conflicts_with = "stats")]
+        budget: Option<u32>,
+        /// Print per-key statistics (min/max with steps, mean, std, NaN onset, sparkline) instead.
+        #[arg(long)]
+        stats: bool,
+    },
     /// Start a local W&B-compatible server with demo data and show the tool working.
     /// No account and no network needed.
     Demo {

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
-use crate::sandbox::{GuestError, Operation, Sandbox, SandboxError};
+use crate::sandbox::{GuestError, Operation, Sandbox, SandboxError, Window};
 
 /// Exit codes, documented in the README.
 pub mod exit {
@@ -73,9 +73,14 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(err) => {
+            // clap's message spans lines (the error, its details, a usage block): keep one line.
             let rendered = err.render().to_string();
-            let first = rendered.lines().next().unwrap_or("invalid arguments");
-            eprintln!("{first} (see --help)");
+            let message: Vec<&str> = rendered
+                .lines()
+                .map(str::trim)
+                .take_while(|l| !l.is_empty() && !l.starts_with("Usage:"))
+                .collect();
+            eprintln!("{} (see --help)", message.join(" "));
             return ExitCode::from(exit::USAGE);
         }
     };
@@ -114,6 +119,31 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             include_short,
         },
         Command::Summary { run } => Operation::Summary { run },
+        Command::History {
+            run,
+            keys,
+            samples,
+            min_step,
+            max_step,
+            budget,
+            stats,
+        } => {
+            let window = Window {
+                samples,
+                min_step,
+                max_step,
+            };
+            if stats {
+                Operation::HistoryStats { run, keys, window }
+            } else {
+                Operation::History {
+                    run,
+                    keys,
+                    window,
+                    budget,
+                }
+            }
+        }
     };
     let grant = grant::from_flags(&cli.global, &|k| std::env::var(k).ok())?;
     let sandbox = open_sandbox(&cli.global)?;

@@ -238,6 +238,36 @@ impl Sandbox {
                         .await
                 }
                 Operation::Summary { run } => bindings.call_wandb_summary(&mut store, run).await,
+                Operation::History {
+                    run,
+                    keys,
+                    window,
+                    budget,
+                } => {
+                    bindings
+                        .call_wandb_history(
+                            &mut store,
+                            run,
+                            keys,
+                            window.samples,
+                            window.min_step,
+                            window.max_step,
+                            *budget,
+                        )
+                        .await
+                }
+                Operation::HistoryStats { run, keys, window } => {
+                    bindings
+                        .call_wandb_history_stats(
+                            &mut store,
+                            run,
+                            keys,
+                            window.samples,
+                            window.min_step,
+                            window.max_step,
+                        )
+                        .await
+                }
             };
             match outcome {
                 Ok(Ok(text)) => Ok(text),
@@ -263,6 +293,25 @@ pub enum Operation {
     Summary {
         run: String,
     },
+    History {
+        run: String,
+        keys: Vec<String>,
+        window: Window,
+        budget: Option<u32>,
+    },
+    HistoryStats {
+        run: String,
+        keys: Vec<String>,
+        window: Window,
+    },
+}
+
+/// Which history rows to read: server-side samples per key and an inclusive step window.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Window {
+    pub samples: Option<u32>,
+    pub min_step: Option<u64>,
+    pub max_step: Option<u64>,
 }
 
 /// One line for a trap: its root cause, not a backtrace.

@@ -124,6 +124,14 @@ fn standard_metrics(last: u64, start: f64, end: f64) -> Vec<Metric> {
     ]
 }
 
+/// `metrics` with one value of `key` replaced at `step`.
+fn with_point(mut metrics: Vec<Metric>, key: &str, step: u64, value: f64) -> Vec<Metric> {
+    for m in metrics.iter_mut().filter(|m| m.name == key) {
+        m.events.push(Event::Point { step, value });
+    }
+    metrics
+}
+
 fn vision_runs() -> Vec<RunSpec> {
     use long_run as lr;
     vec![
@@ -282,7 +290,7 @@ fn vision_runs() -> Vec<RunSpec> {
             last_step: 5_000,
             seconds_per_step: 0.3,
             config: config(3e-4, "adamw", "resnet18", 128),
-            metrics: standard_metrics(5_000, 2.3, 0.7),
+            metrics: with_point(standard_metrics(5_000, 2.3, 0.7), "loss", 2_500, f64::NAN),
             nan_wire: NanWire::BareToken,
             extra_summary: json!({
                 "weights": {"_type": "histogram", "values": [1, 5, 9, 5, 1], "bins": [-2, -1, 0, 1, 2, 3]},

@@ -38,6 +38,31 @@ impl Guest for Escape {
     fn wandb_summary(url: String) -> Result<String, Error> {
         fetch(&url)
     }
+
+    fn wandb_history(
+        _: String,
+        _: Vec<String>,
+        _: Option<u32>,
+        _: Option<u64>,
+        _: Option<u64>,
+        _: Option<u32>,
+    ) -> Result<String, Error> {
+        Err(Error::BadInput(
+            "the escape component only implements wandb-summary".into(),
+        ))
+    }
+
+    fn wandb_history_stats(
+        _: String,
+        _: Vec<String>,
+        _: Option<u32>,
+        _: Option<u64>,
+        _: Option<u64>,
+    ) -> Result<String, Error> {
+        Err(Error::BadInput(
+            "the escape component only implements wandb-summary".into(),
+        ))
+    }
 }
 
 export!(Escape);

@@ -1,0 +1,372 @@
+//! `history` and `history --stats`: sampled and micro views of a run's curves.
+//!
+//! One request fetches the run's `historyKeys` (to name missing keys without a second round
+//! trip) and one `sampledHistory` spec per key (so keys logged at different cadences are never
+//! dropped by W&B's all-keys-present rule). Rows are outer-joined on `_step`, then reduced to a
+//! token budget with [`reduce::select`], keeping the extremes.
+
+use serde_json::{json, Value};
+
+use crate::error::{AgentError, Result};
+use crate::graphql::{self, Transport};
+use crate::numfmt::format_sig;
+use crate::paths::RunPath;
+use crate::series::HistoryTable;
+use crate::{reduce, stats};
+
+/// Rows W&B samples server-side per key when not told otherwise.
+pub const DEFAULT_SAMPLES: u32 = 2000;
+/// The most rows per key we ask the server for.
+pub const MAX_SAMPLES: u32 = 100_000;
+/// The default output budget, in (o200k) tokens, for the curve view.
+pub const DEFAULT_BUDGET: u32 = 2000;
+/// Significant digits of metric values in curves and statistics.
+pub const VALUE_DIGITS: usize = 4;
+/// Characters per token of our numeric CSV: about 2.0 measured with o200k; a little less
+/// here so the budget holds for denser rows.
+const CHARS_PER_TOKEN: f64 = 1.9;
+/// Keys listed in a missing-key message before "… and N more".
+const LISTED_KEYS: usize = 40;
+
+pub const HISTORY_QUERY: &str = "query RunSampledHistory($project: String!, $entity: String!, $name: String!, $specs: [JSONString!]!) {
+  project(name: $project, entityName: $entity) {
+    run(name: $name) { historyKeys sampledHistory(specs: $specs) }
+  }
+}";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryRequest {
+    pub keys: Vec<String>,
+    pub samples: u32,
+    pub min_step: Option<u64>,
+    pub max_step: Option<u64>,
+}
+
+impl HistoryRequest {
+    /// Validates and normalises user input: trimmed, de-duplicated keys, `_step` implied.
+    pub fn new(
+        keys: &[String],
+        samples: Option<u32>,
+        min_step: Option<u64>,
+        max_step: Option<u64>,
+    ) -> Result<Self> {
+        let mut clean: Vec<String> = Vec::new();
+        for key in keys.iter().flat_map(|k| k.split(',')).map(str::trim) {
+            if !key.is_empty() && key != "_step" && !clean.iter().any(|k| k == key) {
+                clean.push(key.to_string());
+            }
+        }
+        if clean.is_empty() {
+            return Err(AgentError::BadInput(
+                "no metric keys given: name the keys to read, e.g. `loss,val_loss` (see the run's summary for its keys)".into(),
+            ));
+        }
+        let samples = samples.unwrap_or(DEFAULT_SAMPLES);
+        if samples == 0 || samples > MAX_SAMPLES {
+            return Err(AgentError::BadInput(format!(
+                "samples must be between 1 and {MAX_SAMPLES}"
+            )));
+        }
+        if let (Some(a), Some(b)) = (min_step, max_step) {
+            if a > b {
+                return Err(AgentError::BadInput(format!(
+                    "min-step {a} is after max-step {b}"
+                )));
+            }
+        }
+        Ok(HistoryRequest {
+            keys: clean,
+            samples,
+            min_step,
+            max_step,
+        })
+    }
+
+    /// One spec per key. `maxStep` is inclusive on the server.
+    fn specs(&self) -> Vec<String> {
+        self.keys
+            .iter()
+            .map(|key| {
+                let mut spec = json!({"keys": ["_step", key], "samples": self.samples});
+                if let Some(a) = self.min_step {
+                    spec["minStep"] = json!(a);
+                }
+                if let Some(b) = self.max_step {
+                    spec["maxStep"] = json!(b);
+                }
+                spec.to_string()
+            })
+            .collect()
+    }
+}
+
+/// The fetched table plus what the run says about itself.
+pub struct Fetched {
+    pub table: HistoryTable,
+    pub last_step: Option<u64>,
+}
+
+impl Fetched {
+    /// Whether the server may have thinned any key (it returned as many rows as asked).
+    pub fn sampled(&self, samples: u32) -> bool {
+        self.table
+            .fetched_per_key
+            .iter()
+            .any(|&n| n >= samples as usize)
+    }
+}
+
+pub fn fetch(
+    transport: &dyn Transport,
+    server: &str,
+    run: &RunPath,
+    request: &HistoryRequest,
+) -> Result<Fetched> {
+    let data = graphql::query(
+        transport,
+        server,
+        HISTORY_QUERY,
+        json!({"entity": run.entity, "project": run.project, "name": run.run_id, "specs": request.specs()}),
+    )?;
+    let node = graphql::run_node(&data, run)?;
+    let history_keys = node.get("historyKeys").filter(|v| !v.is_null());
+    check_keys(history_keys, &request.keys, run)?;
+    let results = match node.get("sampledHistory") {
+        Some(Value::Array(results)) => results.clone(),
+        _ => {
+            return Err(AgentError::Server(format!(
+                "{server} sent no sampledHistory for run {}",
+                run.run_id
+            )))
+        }
+    };
+    let table = HistoryTable::outer_join(&request.keys, &results, server)?;
+    let last_step = history_keys
+        .and_then(|h| h.get("lastStep"))
+        .and_then(Value::as_u64);
+    Ok(Fetched { table, last_step })
+}
+
+/// Fails with the available keys when the run does not log some requested key.
+fn check_keys(history_keys: Option<&Value>, wanted: &[String], run: &RunPath) -> Result<()> {
+    let Some(Value::Object(keys)) = history_keys.and_then(|h| h.get("keys")) else {
+        return Ok(()); // The server did not say; an empty result will speak for itself.
+    };
+    let missing: Vec<String> = wanted
+        .iter()
+        .filter(|k| !keys.contains_key(k.as_str()))
+        .cloned()
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut available: Vec<String> = keys
+        .keys()
+        .filter(|k| !k.starts_with('_'))
+        .cloned()
+        .collect();
+    available.sort();
+    let mut listed = available
+        .iter()
+        .take(LISTED_KEYS)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if available.len() > LISTED_KEYS {
+        listed.push_str(&format!(" … and {} more", available.len() - LISTED_KEYS));
+    }
+    let noun = if missing.len() == 1 { "key" } else { "keys" };
+    Err(AgentError::MissingKeys {
+        message: format!(
+            "Run {} has no {noun} {}; available: {}",
+            run.run_id,
+            missing
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if listed.is_empty() {
+                "none".to_string()
+            } else {
+                listed
+            }
+        ),
+        missing,
+        available,
+    })
+}
+
+/// A metric cell: 4 significant digits, `nan`/`inf`/`-inf`, empty when not logged.
+fn cell(v: Option<f64>) -> String {
+    v.map(|x| format_sig(x, VALUE_DIGITS)).unwrap_or_default()
+}
+
+fn csv_line(step: u64, values: &[Option<f64>]) -> String {
+    let mut line = step.to_string();
+    for v in values {
+        line.push(',');
+        line.push_str(&cell(*v));
+    }
+    line.push('\n');
+    line
+}
+
+fn estimated_tokens(chars: usize) -> usize {
+    (chars as f64 / CHARS_PER_TOKEN).ceil() as usize
+}
+
+fn header(keys: &[String]) -> String {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let _ = out.write_record(std::iter::once("_step").chain(keys.iter().map(String::as_str)));
+    String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+fn range_note(fetched: &Fetched, request: &HistoryRequest) -> String {
+    let run_steps = fetched
+        .last_step
+        .map(|l| format!("run steps 0..{l}"))
+        .unwrap_or_else(|| "run steps unknown".into());
+    match (request.min_step, request.max_step) {
+        (None, None) => run_steps,
+        (a, b) => format!(
+            "window {}..{} of {run_steps}",
+            a.unwrap_or(0),
+            b.map_or_else(|| "end".to_string(), |b| b.to_string())
+        ),
+    }
+}
+
+fn sampling_note(fetched: &Fetched, request: &HistoryRequest) -> String {
+    if fetched.sampled(request.samples) {
+        format!(
+            "server sampled ≤{}/key at random: zoom in with min-step/max-step for every row",
+            request.samples
+        )
+    } else {
+        "every logged row in range".into()
+    }
+}
+
+/// The curve as CSV within `budget` tokens (0 = no limit), with a trailing line saying what
+/// was reduced.
+pub fn render_curve(fetched: &Fetched, request: &HistoryRequest, budget: u32) -> String {
+    let table = &fetched.table;
+    let head = header(&table.keys);
+    if table.rows.is_empty() {
+        return format!("{head}# no rows: {}\n", range_note(fetched, request));
+    }
+    let lines: Vec<String> = table
+        .rows
+        .iter()
+        .map(|r| csv_line(r.step, &r.values))
+        .collect();
+    let max_rows = if budget == 0 {
+        lines.len()
+    } else {
+        // Header and trailer cost about 60 tokens; rows share the rest at their average size.
+        let average = lines.iter().map(String::len).sum::<usize>() as f64 / lines.len() as f64;
+        let per_row = estimated_tokens(average.ceil() as usize).max(1);
+        (budget as usize).saturating_sub(estimated_tokens(head.len()) + 60) / per_row
+    };
+    let chosen = reduce::select(table, max_rows.max(2));
+    let mut out = head;
+    for &i in &chosen {
+        out.push_str(&lines[i]);
+    }
+    let shown = if chosen.len() == lines.len() {
+        format!("all {} rows shown", lines.len())
+    } else {
+        format!(
+            "{} of {} rows shown, extremes and NaN onsets kept",
+            chosen.len(),
+            lines.len()
+        )
+    };
+    out.push_str(&format!(
+        "# {shown}; {}; {}\n",
+        range_note(fetched, request),
+        sampling_note(fetched, request)
+    ));
+    out
+}
+
+/// Per-key statistics of the fetched rows, with the same trailing line.
+pub fn render_stats(fetched: &Fetched, request: &HistoryRequest) -> String {
+    let mut out = stats::render(&fetched.table, VALUE_DIGITS);
+    out.push_str(&format!(
+        "# over {} rows; {}; {}\n",
+        fetched.table.rows.len(),
+        range_note(fetched, request),
+        sampling_note(fetched, request)
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::paths::parse_run_path;
+
+    #[test]
+    fn request_validation() {
+        let keys = vec!["loss, val_loss".to_string(), "loss".into(), "_step".into()];
+        let r = HistoryRequest::new(&keys, None, Some(5), Some(10)).unwrap();
+        assert_eq!(r.keys, ["loss", "val_loss"]);
+        assert_eq!(
+            r.specs()[1],
+            r#"{"keys":["_step","val_loss"],"maxStep":10,"minStep":5,"samples":2000}"#
+        );
+        assert!(matches!(
+            HistoryRequest::new(&[" ".into()], None, None, None),
+            Err(AgentError::BadInput(_))
+        ));
+        assert!(matches!(
+            HistoryRequest::new(&["a".into()], Some(0), None, None),
+            Err(AgentError::BadInput(_))
+        ));
+        assert!(matches!(
+            HistoryRequest::new(&["a".into()], None, Some(9), Some(3)),
+            Err(AgentError::BadInput(_))
+        ));
+    }
+
+    #[test]
+    fn missing_keys_list_the_available_ones() {
+        let run = parse_run_path("e/p/abc").unwrap();
+        let hk = json!({"lastStep": 9, "keys": {"loss": {}, "acc": {}, "_runtime": {}}});
+        let err = check_keys(Some(&hk), &["loss".into(), "lsos".into()], &run).unwrap_err();
+        assert_eq!(
+            err,
+            AgentError::MissingKeys {
+                message: "Run abc has no key `lsos`; available: acc, loss".into(),
+                missing: vec!["lsos".into()],
+                available: vec!["acc".into(), "loss".into()],
+            }
+        );
+        assert!(check_keys(Some(&hk), &["loss".into()], &run).is_ok());
+        assert!(check_keys(None, &["x".into()], &run).is_ok());
+    }
+
+    #[test]
+    fn curve_text_for_a_small_table() {
+        let request =
+            HistoryRequest::new(&["loss".into(), "val".into()], Some(100), None, None).unwrap();
+        let table = HistoryTable::outer_join(
+            &request.keys,
+            &[
+                json!([{"_step": 0, "loss": 2.345678}, {"_step": 1, "loss": "NaN"}, {"_step": 2, "loss": "-Infinity"}]),
+                json!([{"_step": 0, "val": 1234567.0}, {"_step": 2, "val": null}]),
+            ],
+            "s",
+        )
+        .unwrap();
+        let fetched = Fetched {
+            table,
+            last_step: Some(2),
+        };
+        assert_eq!(
+            render_curve(&fetched, &request, DEFAULT_BUDGET),
+            "_step,loss,val\n0,2.346,1235000\n1,nan,\n2,-inf,nan\n# all 3 rows shown; run steps 0..2; every logged row in range\n"
+        );
+    }
+}
