@@ -1,0 +1,87 @@
+"""Token benchmark: our curve output against pandas `DataFrame.to_csv(index=False)`.
+
+The reference is the seed design: the official `wandb` client's `run.history(keys, samples)`
+turned into CSV with pandas. For several keys it fetches each key separately and outer-joins
+on `_step` (one `history()` call with all keys returns only rows where every key is present,
+which for keys at different cadences loses most of the curve). Tokens are o200k, counted by
+`target/release/tokcount` (tiktoken-rs, offline).
+
+Run: `python3 bench/tokens.py` after `cargo build --release` (scripts/bench.sh does both).
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / "target/release"
+API_KEY = "demo_0123456789abcdef0123456789abcdef0123"
+RUN = "demo/vision/l0ng1m2x"  # 1,200,001 steps
+KEYS3 = ["loss", "val_loss", "grad_norm"]
+
+
+def tokens(text):
+    out = subprocess.run([str(BIN / "tokcount")], input=text, capture_output=True, text=True, check=True)
+    return int(out.stdout.strip())
+
+
+def start_emulator():
+    proc = subprocess.Popen(
+        [str(BIN / "wandb-emulator"), "--listen", "127.0.0.1:0", "--api-key", API_KEY],
+        stdout=subprocess.PIPE, text=True,
+    )
+    url = re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline()).group(0)
+    return proc, url
+
+
+def ours(url, *args):
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"),
+           "WANDB_BASE_URL": url, "WANDB_API_KEY": API_KEY}
+    out = subprocess.run([str(BIN / "wandb-agent"), *args], capture_output=True, text=True, env=env, check=True)
+    return out.stdout
+
+
+def pandas_csv(api, keys, samples):
+    import pandas as pd
+
+    run = api.run(RUN)
+    frames = [run.history(keys=[k], samples=samples, pandas=True) for k in keys]
+    df = frames[0]
+    for f in frames[1:]:
+        df = df.merge(f, on="_step", how="outer")
+    return df.sort_values("_step").to_csv(index=False)
+
+
+def main():
+    proc, url = start_emulator()
+    try:
+        os.environ.update(WANDB_BASE_URL=url, WANDB_API_KEY=API_KEY, WANDB_ENTITY="demo", WANDB_SILENT="true")
+        import wandb
+
+        api = wandb.Api(timeout=19)
+        cases = [
+            ("1 key, 500 samples: pandas to_csv", pandas_csv(api, ["loss"], 500)),
+            ("1 key, 500 samples: ours, every row (--budget 0)",
+             ours(url, "history", RUN, "--keys", "loss", "--samples", "500", "--budget", "0")),
+            ("3 keys, 500 samples/key: pandas to_csv (outer join)", pandas_csv(api, KEYS3, 500)),
+            ("3 keys, 500 samples/key: ours, every row (--budget 0)",
+             ours(url, "history", RUN, "--keys", ",".join(KEYS3), "--samples", "500", "--budget", "0")),
+            ("3 keys: ours, default (2000 samples/key, budget 2000)",
+             ours(url, "history", RUN, "--keys", ",".join(KEYS3))),
+            ("3 keys: ours --stats", ours(url, "history", RUN, "--keys", ",".join(KEYS3), "--stats")),
+        ]
+        print(f"Run {RUN} (1,200,001 steps), keys {','.join(KEYS3)}; o200k tokens\n")
+        print("| output | rows | bytes | tokens |")
+        print("|---|---:|---:|---:|")
+        for name, text in cases:
+            rows = sum(1 for l in text.splitlines()[1:] if not l.startswith("#"))
+            print(f"| {name} | {rows} | {len(text.encode())} | {tokens(text)} |")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
