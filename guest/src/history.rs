@@ -5,13 +5,14 @@
 //! dropped by W&B's all-keys-present rule). Rows are outer-joined on `_step`, then reduced to a
 //! token budget with [`reduce::select`], keeping the extremes.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::error::{AgentError, Result};
-use crate::graphql::{self, Transport};
+use crate::graphql::Transport;
 use crate::numfmt::format_sig;
 use crate::paths::RunPath;
-use crate::series::HistoryTable;
+use crate::sampled;
+use crate::series::{HistoryTable, Spec};
 use crate::{reduce, stats};
 
 /// Rows W&B samples server-side per key when not told otherwise.
@@ -27,12 +28,6 @@ pub const VALUE_DIGITS: usize = 4;
 const CHARS_PER_TOKEN: f64 = 1.9;
 /// Keys listed in a missing-key message before "… and N more".
 const LISTED_KEYS: usize = 40;
-
-pub const HISTORY_QUERY: &str = "query RunSampledHistory($project: String!, $entity: String!, $name: String!, $specs: [JSONString!]!) {
-  project(name: $project, entityName: $entity) {
-    run(name: $name) { historyKeys sampledHistory(specs: $specs) }
-  }
-}";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryRequest {
@@ -82,19 +77,15 @@ impl HistoryRequest {
         })
     }
 
-    /// One spec per key. `maxStep` is inclusive on the server.
-    fn specs(&self) -> Vec<String> {
+    /// One spec per key.
+    pub fn specs(&self) -> Vec<Spec> {
         self.keys
             .iter()
-            .map(|key| {
-                let mut spec = json!({"keys": ["_step", key], "samples": self.samples});
-                if let Some(a) = self.min_step {
-                    spec["minStep"] = json!(a);
-                }
-                if let Some(b) = self.max_step {
-                    spec["maxStep"] = json!(b);
-                }
-                spec.to_string()
+            .map(|key| Spec {
+                key: key.clone(),
+                samples: self.samples,
+                min_step: self.min_step,
+                max_step: self.max_step,
             })
             .collect()
     }
@@ -122,50 +113,26 @@ pub fn fetch(
     run: &RunPath,
     request: &HistoryRequest,
 ) -> Result<Fetched> {
-    let data = graphql::query(
-        transport,
-        server,
-        HISTORY_QUERY,
-        json!({"entity": run.entity, "project": run.project, "name": run.run_id, "specs": request.specs()}),
-    )?;
-    let node = graphql::run_node(&data, run)?;
-    let history_keys = node.get("historyKeys").filter(|v| !v.is_null());
-    check_keys(history_keys, &request.keys, run)?;
-    let results = match node.get("sampledHistory") {
-        Some(Value::Array(results)) => results.clone(),
-        _ => {
-            return Err(AgentError::Server(format!(
-                "{server} sent no sampledHistory for run {}",
-                run.run_id
-            )))
-        }
-    };
-    let table = HistoryTable::outer_join(&request.keys, &results, server)?;
-    let last_step = history_keys
-        .and_then(|h| h.get("lastStep"))
-        .and_then(Value::as_u64);
+    let reply = sampled::fetch(transport, server, run, &request.specs(), true)?;
+    check_keys(reply.history_keys.as_ref(), &request.keys, run)?;
+    let last_step = reply.last_step();
+    let table = HistoryTable::outer_join(&request.keys, &reply.series);
     Ok(Fetched { table, last_step })
 }
 
 /// Fails with the available keys when the run does not log some requested key.
-fn check_keys(history_keys: Option<&Value>, wanted: &[String], run: &RunPath) -> Result<()> {
-    let Some(Value::Object(keys)) = history_keys.and_then(|h| h.get("keys")) else {
+pub fn check_keys(history_keys: Option<&Value>, wanted: &[String], run: &RunPath) -> Result<()> {
+    let Some(available) = sampled::available_keys(history_keys) else {
         return Ok(()); // The server did not say; an empty result will speak for itself.
     };
     let missing: Vec<String> = wanted
         .iter()
-        .filter(|k| !keys.contains_key(k.as_str()))
+        .filter(|k| !available.contains(k))
         .cloned()
         .collect();
     if missing.is_empty() {
         return Ok(());
     }
-    let mut available: Vec<String> = keys
-        .keys()
-        .filter(|k| !k.starts_with('_'))
-        .cloned()
-        .collect();
-    available.sort();
     let mut listed = available
         .iter()
         .take(LISTED_KEYS)
@@ -306,6 +273,7 @@ pub fn render_stats(fetched: &Fetched, request: &HistoryRequest) -> String {
 mod tests {
     use super::*;
     use crate::paths::parse_run_path;
+    use serde_json::json;
 
     #[test]
     fn request_validation() {
@@ -313,7 +281,7 @@ mod tests {
         let r = HistoryRequest::new(&keys, None, Some(5), Some(10)).unwrap();
         assert_eq!(r.keys, ["loss", "val_loss"]);
         assert_eq!(
-            r.specs()[1],
+            r.specs()[1].to_json(),
             r#"{"keys":["_step","val_loss"],"maxStep":10,"minStep":5,"samples":2000}"#
         );
         assert!(matches!(
@@ -351,15 +319,16 @@ mod tests {
     fn curve_text_for_a_small_table() {
         let request =
             HistoryRequest::new(&["loss".into(), "val".into()], Some(100), None, None).unwrap();
-        let table = HistoryTable::outer_join(
-            &request.keys,
-            &[
-                json!([{"_step": 0, "loss": 2.345678}, {"_step": 1, "loss": "NaN"}, {"_step": 2, "loss": "-Infinity"}]),
-                json!([{"_step": 0, "val": 1234567.0}, {"_step": 2, "val": null}]),
-            ],
+        let series = crate::series::parse_all(
+            &request.specs(),
+            &json!([
+                [{"_step": 0, "loss": 2.345678}, {"_step": 1, "loss": "NaN"}, {"_step": 2, "loss": "-Infinity"}],
+                [{"_step": 0, "val": 1234567.0}, {"_step": 2, "val": null}]
+            ]),
             "s",
         )
         .unwrap();
+        let table = HistoryTable::outer_join(&request.keys, &series);
         let fetched = Fetched {
             table,
             last_step: Some(2),

@@ -11,6 +11,7 @@ pub mod list_runs;
 pub mod numfmt;
 pub mod paths;
 pub mod reduce;
+pub mod sampled;
 pub mod series;
 pub mod settings;
 pub mod stats;
