@@ -3,6 +3,11 @@
 //! Everything except the wasi:http edge (`http` module) and the export glue below is plain Rust
 //! that builds and unit-tests on the host target.
 
+pub mod best;
+pub mod compare;
+pub mod config_diff;
+pub mod diagnose;
+pub mod direction;
 pub mod error;
 pub mod graphql;
 pub mod history;
@@ -26,7 +31,7 @@ mod component {
     use crate::error::AgentError;
     use crate::http::WasiTransport;
     use crate::settings::Settings;
-    use crate::{history, list_runs, paths, summary};
+    use crate::{best, compare, diagnose, direction, history, list_runs, paths, summary};
 
     wit_bindgen::generate!({ path: "../wit", world: "wandb-agent" });
 
@@ -117,6 +122,88 @@ mod component {
             let fetched = history::fetch(&transport, settings.server_name(), &run, &request)?;
             Ok(history::render_stats(&fetched, &request))
         }
+
+        fn wandb_compare(
+            run_a: String,
+            run_b: String,
+            metric: String,
+            mode: Option<Mode>,
+        ) -> Result<String, Error> {
+            let settings = Settings::from_env()?;
+            let (a, b) = (
+                paths::parse_run_path(&run_a)?,
+                paths::parse_run_path(&run_b)?,
+            );
+            let transport = WasiTransport::new(&settings);
+            Ok(compare::compare(
+                &transport,
+                settings.server_name(),
+                &a,
+                &b,
+                &metric,
+                to_mode(mode),
+            )?)
+        }
+
+        fn wandb_best(
+            project_path: String,
+            metric: String,
+            last: Option<u32>,
+            mode: Option<Mode>,
+            include_crashed: bool,
+            include_short: bool,
+            over_history: bool,
+        ) -> Result<String, Error> {
+            let settings = Settings::from_env()?;
+            let project =
+                paths::parse_project_path(&project_path, settings.default_entity.as_deref())?;
+            let options = best::BestOptions {
+                last: last.unwrap_or(best::DEFAULT_LAST),
+                mode: to_mode(mode),
+                include_crashed,
+                include_short,
+                over_history,
+            };
+            let transport = WasiTransport::new(&settings);
+            Ok(best::best(
+                &transport,
+                settings.server_name(),
+                &project,
+                &metric,
+                &options,
+            )?)
+        }
+
+        fn wandb_diagnose(
+            run_path: String,
+            loss_key: Option<String>,
+            grad_key: Option<String>,
+            val_key: Option<String>,
+        ) -> Result<String, Error> {
+            let settings = Settings::from_env()?;
+            let run = paths::parse_run_path(&run_path)?;
+            let nonempty =
+                |k: Option<String>| k.map(|k| k.trim().to_string()).filter(|k| !k.is_empty());
+            let choice = diagnose::KeyChoice {
+                loss: nonempty(loss_key),
+                grad: nonempty(grad_key),
+                val: nonempty(val_key),
+            };
+            let transport = WasiTransport::new(&settings);
+            Ok(diagnose::diagnose(
+                &transport,
+                settings.server_name(),
+                &run,
+                &choice,
+            )?)
+        }
+    }
+
+    fn to_mode(mode: Option<Mode>) -> Option<direction::Mode> {
+        mode.map(|m| match m {
+            Mode::Min => direction::Mode::Min,
+            Mode::Max => direction::Mode::Max,
+        })
     }
 
     fn history_call(

@@ -33,7 +33,7 @@ pub struct RunRow {
 }
 
 impl RunRow {
-    fn from_node(node: &Value) -> Result<RunRow> {
+    pub fn from_node(node: &Value) -> Result<RunRow> {
         let text = |key: &str| {
             node.get(key)
                 .and_then(Value::as_str)
@@ -76,7 +76,7 @@ pub struct Hidden {
     pub older: i64,
 }
 
-fn filters(options: &ListOptions) -> String {
+pub fn filters(options: &ListOptions) -> String {
     if options.include_crashed {
         "{}".into()
     } else {

@@ -28,7 +28,7 @@ pub fn summary(transport: &dyn Transport, server: &str, run: &RunPath) -> Result
 }
 
 /// A JSONString field (a string holding JSON); an already-decoded object is accepted too.
-fn json_string_field(node: &Value, key: &str, server: &str) -> Result<Value> {
+pub fn json_string_field(node: &Value, key: &str, server: &str) -> Result<Value> {
     match node.get(key) {
         None | Some(Value::Null) => Ok(Value::Object(Map::new())),
         Some(Value::String(text)) if text.trim().is_empty() => Ok(Value::Object(Map::new())),
@@ -54,6 +54,11 @@ fn type_name(v: &Value) -> &'static str {
         Value::Array(_) => "list",
         Value::Object(_) => "object",
     }
+}
+
+/// A run's config, unwrapped from `{"value","desc"}`, without W&B's own keys, compacted.
+pub fn clean_config(config: &Value) -> Value {
+    clean_top_level(config, true)
 }
 
 /// Renders `{"config":{...},"summary":{...}}` from the parsed fields.

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Diagnose Weights & Biases training runs from an AI agent, in a sandbox, in few tokens.
 ///
@@ -94,6 +94,58 @@ pub enum Command {
         #[arg(long)]
         stats: bool,
     },
+    /// Compare two runs on a metric: final and best values, deltas, which is better, the
+    /// correlation of their curves, and the config keys that differ (CSV).
+    Compare {
+        /// The first run (ENTITY/PROJECT/RUN_ID or a W&B run URL).
+        run_a: String,
+        /// The second run.
+        run_b: String,
+        /// The metric to compare (e.g. val_loss).
+        #[arg(long)]
+        metric: String,
+        /// Whether lower (min) or higher (max) is better [default: inferred from the name].
+        #[arg(long, value_enum)]
+        mode: Option<ModeArg>,
+    },
+    /// Name the best of a project's most recent runs by a metric, with the ranking (CSV).
+    Best {
+        /// ENTITY/PROJECT (or PROJECT with WANDB_ENTITY set).
+        project: String,
+        /// The metric to rank by (e.g. val_loss).
+        #[arg(long)]
+        metric: String,
+        /// How many of the newest qualifying runs to consider.
+        #[arg(long, default_value_t = 5)]
+        last: u32,
+        /// Whether lower (min) or higher (max) is better [default: inferred from the name].
+        #[arg(long, value_enum)]
+        mode: Option<ModeArg>,
+        /// Consider crashed runs too.
+        #[arg(long)]
+        include_crashed: bool,
+        /// Consider short runs too.
+        #[arg(long)]
+        include_short: bool,
+        /// Rank by the best value over the run's (sampled) history, not the final summary value.
+        #[arg(long)]
+        over_history: bool,
+    },
+    /// Find divergence (NaN/Inf), gradient explosions, loss spikes, overfitting and plateaus,
+    /// each at its exact step and epoch (CSV), zooming in from a coarse sampled pass.
+    Diagnose {
+        /// ENTITY/PROJECT/RUN_ID, ENTITY/PROJECT/runs/RUN_ID, or a W&B run URL.
+        run: String,
+        /// The training-loss key [default: guessed from the run's keys].
+        #[arg(long)]
+        loss_key: Option<String>,
+        /// The gradient-norm key [default: guessed].
+        #[arg(long)]
+        grad_key: Option<String>,
+        /// The validation-loss key [default: guessed].
+        #[arg(long)]
+        val_key: Option<String>,
+    },
     /// Start a local W&B-compatible server with demo data and show the tool working.
     /// No account and no network needed.
     Demo {
@@ -104,4 +156,12 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:0")]
         listen: std::net::SocketAddr,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ModeArg {
+    /// Lower is better.
+    Min,
+    /// Higher is better.
+    Max,
 }

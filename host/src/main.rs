@@ -119,6 +119,45 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             include_short,
         },
         Command::Summary { run } => Operation::Summary { run },
+        Command::Compare {
+            run_a,
+            run_b,
+            metric,
+            mode,
+        } => Operation::Compare {
+            run_a,
+            run_b,
+            metric,
+            mode: mode.map(to_mode),
+        },
+        Command::Best {
+            project,
+            metric,
+            last,
+            mode,
+            include_crashed,
+            include_short,
+            over_history,
+        } => Operation::Best {
+            project,
+            metric,
+            last: Some(last),
+            mode: mode.map(to_mode),
+            include_crashed,
+            include_short,
+            over_history,
+        },
+        Command::Diagnose {
+            run,
+            loss_key,
+            grad_key,
+            val_key,
+        } => Operation::Diagnose {
+            run,
+            loss_key,
+            grad_key,
+            val_key,
+        },
         Command::History {
             run,
             keys,
@@ -150,6 +189,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     let text = sandbox.run(&grant, &operation).await?;
     print_output(&text);
     Ok(())
+}
+
+fn to_mode(mode: cli::ModeArg) -> sandbox::Mode {
+    match mode {
+        cli::ModeArg::Min => sandbox::Mode::Min,
+        cli::ModeArg::Max => sandbox::Mode::Max,
+    }
 }
 
 /// The engine and component the flags ask for.

@@ -256,6 +256,54 @@ impl Sandbox {
                         )
                         .await
                 }
+                Operation::Compare {
+                    run_a,
+                    run_b,
+                    metric,
+                    mode,
+                } => {
+                    bindings
+                        .call_wandb_compare(&mut store, run_a, run_b, metric, *mode)
+                        .await
+                }
+                Operation::Best {
+                    project,
+                    metric,
+                    last,
+                    mode,
+                    include_crashed,
+                    include_short,
+                    over_history,
+                } => {
+                    bindings
+                        .call_wandb_best(
+                            &mut store,
+                            project,
+                            metric,
+                            *last,
+                            *mode,
+                            *include_crashed,
+                            *include_short,
+                            *over_history,
+                        )
+                        .await
+                }
+                Operation::Diagnose {
+                    run,
+                    loss_key,
+                    grad_key,
+                    val_key,
+                } => {
+                    bindings
+                        .call_wandb_diagnose(
+                            &mut store,
+                            run,
+                            loss_key.as_deref(),
+                            grad_key.as_deref(),
+                            val_key.as_deref(),
+                        )
+                        .await
+                }
                 Operation::HistoryStats { run, keys, window } => {
                     bindings
                         .call_wandb_history_stats(
@@ -303,6 +351,27 @@ pub enum Operation {
         run: String,
         keys: Vec<String>,
         window: Window,
+    },
+    Compare {
+        run_a: String,
+        run_b: String,
+        metric: String,
+        mode: Option<Mode>,
+    },
+    Best {
+        project: String,
+        metric: String,
+        last: Option<u32>,
+        mode: Option<Mode>,
+        include_crashed: bool,
+        include_short: bool,
+        over_history: bool,
+    },
+    Diagnose {
+        run: String,
+        loss_key: Option<String>,
+        grad_key: Option<String>,
+        val_key: Option<String>,
     },
 }
 

@@ -1,6 +1,7 @@
 //! End-to-end tests: the embedded component, in the real host binary, against the emulator
 //! over real HTTP on loopback.
 
+mod analysis;
 mod history;
 mod list_runs;
 mod sandbox;

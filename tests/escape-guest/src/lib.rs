@@ -63,6 +63,37 @@ impl Guest for Escape {
             "the escape component only implements wandb-summary".into(),
         ))
     }
+
+    fn wandb_compare(_: String, _: String, _: String, _: Option<Mode>) -> Result<String, Error> {
+        Err(Error::BadInput(
+            "the escape component only implements wandb-summary".into(),
+        ))
+    }
+
+    fn wandb_best(
+        _: String,
+        _: String,
+        _: Option<u32>,
+        _: Option<Mode>,
+        _: bool,
+        _: bool,
+        _: bool,
+    ) -> Result<String, Error> {
+        Err(Error::BadInput(
+            "the escape component only implements wandb-summary".into(),
+        ))
+    }
+
+    fn wandb_diagnose(
+        _: String,
+        _: Option<String>,
+        _: Option<String>,
+        _: Option<String>,
+    ) -> Result<String, Error> {
+        Err(Error::BadInput(
+            "the escape component only implements wandb-summary".into(),
+        ))
+    }
 }
 
 export!(Escape);

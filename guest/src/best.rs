@@ -1,0 +1,228 @@
+//! `best`: among a project's most recent qualifying runs, rank by a metric and name the best.
+
+use serde_json::{json, Value};
+
+use crate::direction::{direction, Direction, Mode};
+use crate::error::{AgentError, Result};
+use crate::graphql::{self, Transport};
+use crate::lenient_json;
+use crate::list_runs::{self, ListOptions, RunRow};
+use crate::numfmt::format_sig;
+use crate::paths::ProjectPath;
+use crate::series::{self, Spec};
+use crate::summary;
+
+pub const DEFAULT_LAST: u32 = 5;
+/// History rows sampled per run when ranking by the best value over history.
+pub const HISTORY_SAMPLES: u32 = 1000;
+const DIGITS: usize = 4;
+
+const QUERY: &str = "query Runs($project: String!, $entity: String!, $cursor: String, $perPage: Int = 50, $order: String, $filters: JSONString) {
+  project(name: $project, entityName: $entity) {
+    runs(filters: $filters, after: $cursor, first: $perPage, order: $order) {
+      edges { node { name displayName state createdAt heartbeatAt historyLineCount summaryMetrics } cursor }
+      pageInfo { endCursor hasNextPage }
+    }
+  }
+}";
+
+const QUERY_WITH_HISTORY: &str = "query Runs($project: String!, $entity: String!, $cursor: String, $perPage: Int = 50, $order: String, $filters: JSONString, $specs: [JSONString!]!) {
+  project(name: $project, entityName: $entity) {
+    runs(filters: $filters, after: $cursor, first: $perPage, order: $order) {
+      edges { node { name displayName state createdAt heartbeatAt historyLineCount summaryMetrics sampledHistory(specs: $specs) } cursor }
+      pageInfo { endCursor hasNextPage }
+    }
+  }
+}";
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BestOptions {
+    pub last: u32,
+    pub mode: Option<Mode>,
+    pub include_crashed: bool,
+    pub include_short: bool,
+    /// Rank by the best value over (sampled) history instead of the summary's final value.
+    pub over_history: bool,
+}
+
+struct Candidate {
+    row: RunRow,
+    value: Option<f64>,
+}
+
+pub fn best(
+    transport: &dyn Transport,
+    server: &str,
+    project: &ProjectPath,
+    metric: &str,
+    options: &BestOptions,
+) -> Result<String> {
+    let metric = metric.trim();
+    if metric.is_empty() {
+        return Err(AgentError::BadInput(
+            "no metric given: name one, e.g. `val_loss`".into(),
+        ));
+    }
+    if options.last == 0 {
+        return Err(AgentError::BadInput("last must be at least 1".into()));
+    }
+    let dir = direction(metric, options.mode)?;
+    let list = ListOptions {
+        limit: options.last,
+        include_crashed: options.include_crashed,
+        include_short: options.include_short,
+    };
+    let spec = Spec {
+        key: metric.to_string(),
+        samples: HISTORY_SAMPLES,
+        min_step: None,
+        max_step: None,
+    };
+    let per_page = (options.last + options.last / 2 + 5).min(200);
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut cursor = Value::Null;
+    loop {
+        let mut variables = json!({
+            "entity": project.entity, "project": project.project, "cursor": cursor,
+            "perPage": per_page, "order": "-created_at", "filters": list_runs::filters(&list),
+        });
+        if options.over_history {
+            variables["specs"] = json!([spec.to_json()]);
+        }
+        let data = graphql::query(
+            transport,
+            server,
+            if options.over_history {
+                QUERY_WITH_HISTORY
+            } else {
+                QUERY
+            },
+            variables,
+        )?;
+        let runs = data
+            .get("project")
+            .filter(|p| !p.is_null())
+            .ok_or_else(|| {
+                AgentError::NotFound(format!(
+                    "Project {project} not found (or not visible with these credentials)"
+                ))
+            })?;
+        let runs = runs.get("runs");
+        let edges = runs
+            .and_then(|r| r.get("edges"))
+            .and_then(Value::as_array)
+            .ok_or_else(|| AgentError::Server(format!("{server} sent a run list without edges")))?;
+        for edge in edges {
+            if candidates.len() as u32 == options.last {
+                break;
+            }
+            let node = edge.get("node").unwrap_or(&Value::Null);
+            let row = RunRow::from_node(node)?;
+            if !options.include_short && row.is_short() {
+                continue;
+            }
+            let value = if options.over_history {
+                let results = node.get("sampledHistory").cloned().unwrap_or(Value::Null);
+                let curve =
+                    series::parse_all(std::slice::from_ref(&spec), &results, server)?.remove(0);
+                best_of(curve.points.iter().map(|p| p.1), &dir)
+            } else {
+                summary::json_string_field(node, "summaryMetrics", server)?
+                    .get(metric)
+                    .and_then(lenient_json::as_f64)
+            };
+            candidates.push(Candidate { row, value });
+        }
+        let has_next = runs
+            .and_then(|r| r.pointer("/pageInfo/hasNextPage"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        match edges.last().and_then(|e| e.get("cursor")) {
+            Some(c) if has_next && (candidates.len() as u32) < options.last => cursor = c.clone(),
+            _ => break,
+        }
+    }
+    render(&candidates, metric, &dir, options)
+}
+
+fn best_of(values: impl Iterator<Item = f64>, dir: &Direction) -> Option<f64> {
+    values
+        .filter(|v| v.is_finite())
+        .fold(None, |acc, v| match acc {
+            Some(b) if !dir.better(v, b) => acc,
+            _ => Some(v),
+        })
+}
+
+fn render(
+    candidates: &[Candidate],
+    metric: &str,
+    dir: &Direction,
+    options: &BestOptions,
+) -> Result<String> {
+    let mut ranked: Vec<&Candidate> = candidates.iter().filter(|c| c.value.is_some()).collect();
+    let skipped: Vec<&str> = candidates
+        .iter()
+        .filter(|c| c.value.is_none())
+        .map(|c| c.row.id.as_str())
+        .collect();
+    // Stable: among equal values the newer run stays first.
+    ranked.sort_by(|x, y| {
+        let (a, b) = (x.value.unwrap_or(f64::NAN), y.value.unwrap_or(f64::NAN));
+        if dir.better(a, b) {
+            std::cmp::Ordering::Less
+        } else if dir.better(b, a) {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Equal
+        }
+    });
+    let scope = format!(
+        "the {} newest runs{}",
+        candidates.len(),
+        match (options.include_crashed, options.include_short) {
+            (false, false) => " (crashed and short runs excluded)",
+            (false, true) => " (crashed runs excluded)",
+            (true, false) => " (short runs excluded)",
+            (true, true) => "",
+        }
+    );
+    let Some(winner) = ranked.first() else {
+        return Err(AgentError::NotFound(format!(
+            "none of {scope} has a `{metric}` value"
+        )));
+    };
+    let value = |c: &Candidate| c.value.map(|v| format_sig(v, DIGITS)).unwrap_or_default();
+    // The first line (`best,...`) has fewer fields than the table under it.
+    let mut out = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    let _ = out.write_record(["best", &winner.row.id, &winner.row.name, &value(winner)]);
+    let _ = out.write_record(["rank", "id", "name", "state", "created_at", metric]);
+    for (i, c) in ranked.iter().enumerate() {
+        let _ = out.write_record([
+            &(i + 1).to_string(),
+            &c.row.id,
+            &c.row.name,
+            &c.row.state,
+            &c.row.created_at,
+            &value(c),
+        ]);
+    }
+    let mut text = String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default();
+    let used = if options.over_history {
+        format!("best {metric} over ≤{HISTORY_SAMPLES} sampled history rows per run")
+    } else {
+        format!("final {metric} from each run's summary")
+    };
+    let skipped = if skipped.is_empty() {
+        String::new()
+    } else {
+        format!("; skipped (no {metric}): {}", skipped.join(" "))
+    };
+    text.push_str(&format!(
+        "# {used}; {}; among {scope}{skipped}\n",
+        dir.describe()
+    ));
+    Ok(text)
+}

@@ -1,0 +1,312 @@
+//! `compare`: two runs on one metric — final and best values, deltas, which is better, the
+//! correlation of their curves — and the config keys that differ. One round trip (aliases).
+
+use serde_json::{json, Value};
+
+use crate::config_diff;
+use crate::direction::{direction, Direction, Mode};
+use crate::error::{AgentError, Result};
+use crate::graphql::{self, Transport};
+use crate::lenient_json;
+use crate::numfmt::format_sig;
+use crate::paths::RunPath;
+use crate::sampled;
+use crate::series::{self, Series, Spec};
+use crate::summary;
+
+/// History rows sampled per run for "best" and the correlation.
+pub const SAMPLES: u32 = 2000;
+/// Points of the common step grid the curves are interpolated onto.
+pub const GRID_POINTS: usize = 200;
+/// Config differences listed before "… N more".
+const MAX_CONFIG_ROWS: usize = 20;
+const DIGITS: usize = 4;
+
+const QUERY: &str = "query Compare($entityA: String!, $projectA: String!, $nameA: String!, $entityB: String!, $projectB: String!, $nameB: String!, $specs: [JSONString!]!) {
+  a: project(name: $projectA, entityName: $entityA) { run(name: $nameA) { name displayName config summaryMetrics historyKeys sampledHistory(specs: $specs) } }
+  b: project(name: $projectB, entityName: $entityB) { run(name: $nameB) { name displayName config summaryMetrics historyKeys sampledHistory(specs: $specs) } }
+}";
+
+/// What one run says about the metric.
+#[derive(Debug, Clone)]
+pub struct Side {
+    pub id: String,
+    pub name: String,
+    pub config: Value,
+    pub final_value: Option<f64>,
+    pub curve: Series,
+}
+
+impl Side {
+    fn parse(node: &Value, run: &RunPath, metric: &str, spec: &Spec, server: &str) -> Result<Side> {
+        let summary = summary::json_string_field(node, "summaryMetrics", server)?;
+        let results = node.get("sampledHistory").cloned().unwrap_or(Value::Null);
+        let curve = series::parse_all(std::slice::from_ref(spec), &results, server)?.remove(0);
+        let final_value = summary
+            .get(metric)
+            .and_then(lenient_json::as_f64)
+            .or(curve.points.last().map(|p| p.1));
+        if final_value.is_none() {
+            let history_keys = node.get("historyKeys").filter(|v| !v.is_null());
+            let available = sampled::available_keys(history_keys).unwrap_or_default();
+            return Err(AgentError::MissingKeys {
+                message: format!(
+                    "Run {} has no metric `{metric}`; available: {}",
+                    run.run_id,
+                    if available.is_empty() {
+                        "none".into()
+                    } else {
+                        available.join(", ")
+                    }
+                ),
+                missing: vec![metric.to_string()],
+                available,
+            });
+        }
+        Ok(Side {
+            id: run.run_id.clone(),
+            name: node
+                .get("displayName")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            config: summary::clean_config(&summary::json_string_field(node, "config", server)?),
+            final_value,
+            curve,
+        })
+    }
+
+    /// The best finite value on the sampled curve, and its step.
+    pub fn best(&self, dir: &Direction) -> Option<(f64, u64)> {
+        self.curve
+            .points
+            .iter()
+            .filter(|(_, v)| v.is_finite())
+            .fold(None, |acc: Option<(f64, u64)>, &(s, v)| match acc {
+                Some((b, _)) if !dir.better(v, b) => acc,
+                _ => Some((v, s)),
+            })
+    }
+}
+
+pub fn compare(
+    transport: &dyn Transport,
+    server: &str,
+    a: &RunPath,
+    b: &RunPath,
+    metric: &str,
+    mode: Option<Mode>,
+) -> Result<String> {
+    let metric = metric.trim();
+    if metric.is_empty() {
+        return Err(AgentError::BadInput(
+            "no metric given: name one, e.g. `val_loss`".into(),
+        ));
+    }
+    let dir = direction(metric, mode)?;
+    let spec = Spec {
+        key: metric.to_string(),
+        samples: SAMPLES,
+        min_step: None,
+        max_step: None,
+    };
+    let data = graphql::query(
+        transport,
+        server,
+        QUERY,
+        json!({
+            "entityA": a.entity, "projectA": a.project, "nameA": a.run_id,
+            "entityB": b.entity, "projectB": b.project, "nameB": b.run_id,
+            "specs": [spec.to_json()],
+        }),
+    )?;
+    let side = |alias: &str, run: &RunPath| -> Result<Side> {
+        let wrapped = json!({"project": data.get(alias).cloned().unwrap_or(Value::Null)});
+        Side::parse(
+            graphql::run_node(&wrapped, run)?,
+            run,
+            metric,
+            &spec,
+            server,
+        )
+    };
+    let (sa, sb) = (side("a", a)?, side("b", b)?);
+    Ok(render(&sa, &sb, metric, &dir))
+}
+
+/// Pearson correlation of two curves linearly interpolated on a common grid, with the grid's
+/// step range; `None` when they share fewer than two finite points' worth of range.
+pub fn correlation(a: &Series, b: &Series) -> Option<(f64, u64, u64)> {
+    let fa: Vec<(u64, f64)> = a
+        .points
+        .iter()
+        .copied()
+        .filter(|p| p.1.is_finite())
+        .collect();
+    let fb: Vec<(u64, f64)> = b
+        .points
+        .iter()
+        .copied()
+        .filter(|p| p.1.is_finite())
+        .collect();
+    let lo = fa.first()?.0.max(fb.first()?.0);
+    let hi = fa.last()?.0.min(fb.last()?.0);
+    if hi <= lo {
+        return None;
+    }
+    let grid: Vec<f64> = (0..GRID_POINTS)
+        .map(|i| lo as f64 + (hi - lo) as f64 * i as f64 / (GRID_POINTS - 1) as f64)
+        .collect();
+    let xa: Vec<f64> = grid.iter().map(|&s| interpolate(&fa, s)).collect();
+    let xb: Vec<f64> = grid.iter().map(|&s| interpolate(&fb, s)).collect();
+    pearson(&xa, &xb).map(|r| (r, lo, hi))
+}
+
+/// Linear interpolation of sorted finite points at `step` (clamped at the ends).
+fn interpolate(points: &[(u64, f64)], step: f64) -> f64 {
+    let i = points.partition_point(|p| (p.0 as f64) < step);
+    if i == 0 {
+        return points[0].1;
+    }
+    if i == points.len() {
+        return points[points.len() - 1].1;
+    }
+    let (s0, v0) = points[i - 1];
+    let (s1, v1) = points[i];
+    v0 + (v1 - v0) * (step - s0 as f64) / (s1 - s0) as f64
+}
+
+pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let cov: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let vx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
+    let vy: f64 = y.iter().map(|b| (b - my).powi(2)).sum();
+    (vx > 0.0 && vy > 0.0).then(|| cov / (vx * vy).sqrt())
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map(|x| format_sig(x, DIGITS)).unwrap_or_default()
+}
+
+fn config_cell(v: &Option<Value>) -> String {
+    match v {
+        None => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+pub fn render(a: &Side, b: &Side, metric: &str, dir: &Direction) -> String {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut row = |cells: [&str; 5]| {
+        let _ = out.write_record(cells);
+    };
+    row(["item", "a", "b", "delta", "delta_pct"]);
+    row(["run", &a.id, &b.id, "", ""]);
+    row(["name", &a.name, &b.name, "", ""]);
+    let delta_cells = |x: Option<f64>, y: Option<f64>| match (x, y) {
+        (Some(x), Some(y)) if x.is_finite() && y.is_finite() => {
+            let pct = if x != 0.0 {
+                format_sig((y - x) / x.abs() * 100.0, DIGITS)
+            } else {
+                String::new()
+            };
+            (format_sig(y - x, DIGITS), pct)
+        }
+        _ => (String::new(), String::new()),
+    };
+    let (d, p) = delta_cells(a.final_value, b.final_value);
+    row([
+        &format!("{metric}.final"),
+        &num(a.final_value),
+        &num(b.final_value),
+        &d,
+        &p,
+    ]);
+    let (ba, bb) = (a.best(dir), b.best(dir));
+    let (d, p) = delta_cells(ba.map(|x| x.0), bb.map(|x| x.0));
+    row([
+        &format!("{metric}.best"),
+        &num(ba.map(|x| x.0)),
+        &num(bb.map(|x| x.0)),
+        &d,
+        &p,
+    ]);
+    let step = |x: Option<(f64, u64)>| x.map(|x| x.1.to_string()).unwrap_or_default();
+    row([&format!("{metric}.best_step"), &step(ba), &step(bb), "", ""]);
+    let diffs = config_diff::differences(&a.config, &b.config);
+    for (key, va, vb) in diffs.iter().take(MAX_CONFIG_ROWS) {
+        row([
+            &format!("config.{key}"),
+            &config_cell(va),
+            &config_cell(vb),
+            "",
+            "",
+        ]);
+    }
+    drop(row);
+    let mut text = String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default();
+    let verdict = match (a.final_value, b.final_value) {
+        (Some(x), Some(y)) if dir.better(y, x) => format!("b {} is better", b.id),
+        (Some(x), Some(y)) if dir.better(x, y) => format!("a {} is better", a.id),
+        _ => "neither is better".to_string(),
+    };
+    let corr = match correlation(&a.curve, &b.curve) {
+        Some((r, lo, hi)) => format!(
+            "pearson r={} over {GRID_POINTS} common steps {lo}..{hi}",
+            format_sig(r, DIGITS)
+        ),
+        None => "no common step range for a correlation".into(),
+    };
+    let more = if diffs.len() > MAX_CONFIG_ROWS {
+        format!(
+            "; {} more config differences",
+            diffs.len() - MAX_CONFIG_ROWS
+        )
+    } else {
+        String::new()
+    };
+    text.push_str(&format!(
+        "# {verdict} on final {metric}: {}; {corr}; best and r from ≤{SAMPLES} sampled rows per run{more}\n",
+        dir.describe()
+    ));
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pearson_and_interpolation() {
+        assert!((pearson(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]).unwrap() - 1.0).abs() < 1e-12);
+        assert!((pearson(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]).unwrap() + 1.0).abs() < 1e-12);
+        assert_eq!(pearson(&[1.0, 1.0], &[1.0, 2.0]), None);
+        assert_eq!(interpolate(&[(0, 0.0), (10, 10.0)], 2.5), 2.5);
+        assert_eq!(interpolate(&[(0, 0.0), (10, 10.0)], 20.0), 10.0);
+    }
+
+    #[test]
+    fn correlation_on_the_overlap() {
+        let a = Series {
+            points: (0..=100).map(|s| (s, s as f64)).collect(),
+            complete: true,
+        };
+        let b = Series {
+            points: (50..=300)
+                .map(|s| (s, 2.0 * s as f64 + 1.0))
+                .chain([(301, f64::NAN)])
+                .collect(),
+            complete: true,
+        };
+        let (r, lo, hi) = correlation(&a, &b).unwrap();
+        assert!((r - 1.0).abs() < 1e-9);
+        assert_eq!((lo, hi), (50, 100));
+        let c = Series {
+            points: vec![(500, 1.0)],
+            complete: true,
+        };
+        assert_eq!(correlation(&a, &c), None);
+    }
+}
