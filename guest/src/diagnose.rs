@@ -136,7 +136,7 @@ struct Counting<'a> {
 }
 
 impl Transport for Counting<'_> {
-    fn post_graphql(&self, body: &str) -> Result<(u16, Vec<u8>)> {
+    fn post_graphql(&self, body: &str) -> Result<crate::graphql::Reply> {
         self.count.set(self.count.get() + 1);
         self.inner.post_graphql(body)
     }

@@ -34,10 +34,28 @@ pub fn request_body(query: &str, variables: Value) -> String {
     json!({ "query": query, "variables": variables }).to_string()
 }
 
-/// Something that can POST a GraphQL body and hand back the HTTP status and body.
-/// The component uses wasi:http; unit tests use canned replies.
+/// An HTTP reply: status, body, and the server's `Retry-After`, if it sent one.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub retry_after: Option<std::time::Duration>,
+}
+
+/// Something that can POST a GraphQL body and hand back the reply.
+/// The component uses wasi:http (with retries around it); unit tests use canned replies.
 pub trait Transport {
-    fn post_graphql(&self, body: &str) -> Result<(u16, Vec<u8>)>;
+    fn post_graphql(&self, body: &str) -> Result<Reply>;
+}
+
+/// Why a reply failed, in a few words: its GraphQL error messages, else an excerpt of it.
+pub fn reason(bytes: &[u8]) -> String {
+    std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|t| lenient_json::parse(t).ok())
+        .as_ref()
+        .and_then(first_error_message)
+        .unwrap_or_else(|| excerpt(bytes))
 }
 
 /// The first GraphQL error message in a body, if any.
@@ -69,12 +87,10 @@ pub fn excerpt(bytes: &[u8]) -> String {
 
 /// Turns an HTTP reply into the GraphQL `data` object, or a typed error.
 pub fn parse_response(status: u16, bytes: &[u8], server: &str) -> Result<Value> {
-    let text = std::str::from_utf8(bytes);
-    let parsed = text.ok().and_then(|t| lenient_json::parse(t).ok());
-    let reason = parsed
-        .as_ref()
-        .and_then(first_error_message)
-        .unwrap_or_else(|| excerpt(bytes));
+    let parsed = std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|t| lenient_json::parse(t).ok());
+    let reason = reason(bytes);
     match status {
         200 => {}
         401 | 403 => {
@@ -137,8 +153,8 @@ pub fn query(
     document: &str,
     variables: Value,
 ) -> Result<Value> {
-    let (status, bytes) = transport.post_graphql(&request_body(document, variables))?;
-    parse_response(status, &bytes, server)
+    let reply = transport.post_graphql(&request_body(document, variables))?;
+    parse_response(reply.status, &reply.body, server)
 }
 
 #[cfg(test)]

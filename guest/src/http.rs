@@ -5,7 +5,7 @@ use std::time::Duration;
 use waki::{header::HeaderName, Client, ErrorCode};
 
 use crate::error::{AgentError, Result};
-use crate::graphql::Transport;
+use crate::graphql::{Reply, Transport};
 use crate::settings::Settings;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -57,7 +57,7 @@ fn describe(code: &ErrorCode) -> String {
 }
 
 impl Transport for WasiTransport {
-    fn post_graphql(&self, body: &str) -> Result<(u16, Vec<u8>)> {
+    fn post_graphql(&self, body: &str) -> Result<Reply> {
         let mut request = Client::new()
             .post(&self.url)
             .header(HeaderName::from_static("content-type"), "application/json")
@@ -72,10 +72,20 @@ impl Transport for WasiTransport {
         }
         let response = request.send().map_err(|e| self.classify(e))?;
         let status = response.status_code();
+        // Retry-After in seconds (the HTTP-date form is rare on APIs; it is ignored).
+        let retry_after = response
+            .header("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
         let mut bytes = Vec::new();
         while let Some(mut chunk) = response.chunk(READ_CHUNK).map_err(|e| self.classify(e))? {
             bytes.append(&mut chunk);
         }
-        Ok((status, bytes))
+        Ok(Reply {
+            status,
+            body: bytes,
+            retry_after,
+        })
     }
 }

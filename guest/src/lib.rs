@@ -16,6 +16,7 @@ pub mod list_runs;
 pub mod numfmt;
 pub mod paths;
 pub mod reduce;
+pub mod retry;
 pub mod sampled;
 pub mod series;
 pub mod settings;
@@ -30,6 +31,7 @@ mod http;
 mod component {
     use crate::error::AgentError;
     use crate::http::WasiTransport;
+    use crate::retry::{RetryPolicy, Retrying, SystemClock};
     use crate::settings::Settings;
     use crate::{best, compare, diagnose, direction, history, list_runs, paths, summary};
 
@@ -75,6 +77,7 @@ mod component {
                 include_short,
             };
             let transport = WasiTransport::new(&settings);
+            let transport = retrying(&transport, &settings);
             Ok(list_runs::list_runs(
                 &transport,
                 settings.server_name(),
@@ -87,6 +90,7 @@ mod component {
             let settings = Settings::from_env()?;
             let run = paths::parse_run_path(&run_path)?;
             let transport = WasiTransport::new(&settings);
+            let transport = retrying(&transport, &settings);
             Ok(summary::summary(&transport, settings.server_name(), &run)?)
         }
 
@@ -101,6 +105,7 @@ mod component {
             let (settings, run, request) =
                 history_call(&run_path, &keys, samples, min_step, max_step)?;
             let transport = WasiTransport::new(&settings);
+            let transport = retrying(&transport, &settings);
             let fetched = history::fetch(&transport, settings.server_name(), &run, &request)?;
             Ok(history::render_curve(
                 &fetched,
@@ -119,6 +124,7 @@ mod component {
             let (settings, run, request) =
                 history_call(&run_path, &keys, samples, min_step, max_step)?;
             let transport = WasiTransport::new(&settings);
+            let transport = retrying(&transport, &settings);
             let fetched = history::fetch(&transport, settings.server_name(), &run, &request)?;
             Ok(history::render_stats(&fetched, &request))
         }
@@ -135,6 +141,7 @@ mod component {
                 paths::parse_run_path(&run_b)?,
             );
             let transport = WasiTransport::new(&settings);
+            let transport = retrying(&transport, &settings);
             Ok(compare::compare(
                 &transport,
                 settings.server_name(),
@@ -165,6 +172,7 @@ mod component {
                 over_history,
             };
             let transport = WasiTransport::new(&settings);
+            let transport = retrying(&transport, &settings);
             Ok(best::best(
                 &transport,
                 settings.server_name(),
@@ -190,12 +198,26 @@ mod component {
                 val: nonempty(val_key),
             };
             let transport = WasiTransport::new(&settings);
+            let transport = retrying(&transport, &settings);
             Ok(diagnose::diagnose(
                 &transport,
                 settings.server_name(),
                 &run,
                 &choice,
             )?)
+        }
+    }
+
+    /// The wasi:http transport wrapped in the retry policy (retries from the settings).
+    fn retrying<'a>(inner: &'a WasiTransport, settings: &Settings) -> Retrying<'a, SystemClock> {
+        Retrying {
+            inner,
+            policy: RetryPolicy {
+                max_retries: settings.retries,
+                ..RetryPolicy::default()
+            },
+            clock: SystemClock::new(),
+            server: settings.server_name().to_string(),
         }
     }
 

@@ -50,7 +50,8 @@ impl RunRow {
         let runtime_s = timefmt::seconds_between(&created_at, &text("heartbeatAt"));
         Ok(RunRow {
             id,
-            name: text("displayName"),
+            // A display name can be anything a user typed; keep the table bounded.
+            name: crate::summary::shorten(&text("displayName")),
             state: text("state"),
             created_at,
             runtime_s,

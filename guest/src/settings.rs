@@ -11,6 +11,8 @@ pub struct Settings {
     pub default_entity: Option<String>,
     /// Only in hosts that do not inject credentials themselves.
     pub api_key: Option<String>,
+    /// Retries after a failed attempt (`WANDB_AGENT_RETRIES`, default 3).
+    pub retries: u32,
 }
 
 impl Settings {
@@ -25,7 +27,16 @@ impl Settings {
             )));
         }
         let non_empty = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let retries = match non_empty("WANDB_AGENT_RETRIES") {
+            None => crate::retry::RetryPolicy::default().max_retries,
+            Some(text) => text.trim().parse().map_err(|_| {
+                AgentError::BadInput(format!(
+                    "WANDB_AGENT_RETRIES `{text}` must be a whole number"
+                ))
+            })?,
+        };
         Ok(Settings {
+            retries,
             base_url,
             default_entity: non_empty("WANDB_ENTITY"),
             api_key: non_empty("WANDB_API_KEY"),
@@ -89,6 +100,15 @@ mod tests {
         assert_eq!(s.graphql_url(), "http://127.0.0.1:8080/graphql");
         assert_eq!(s.server_name(), "127.0.0.1:8080");
         assert_eq!(s.default_entity, None);
+        assert_eq!(s.retries, 3);
+        assert_eq!(
+            settings(&[("WANDB_AGENT_RETRIES", "0")]).unwrap().retries,
+            0
+        );
+        assert!(matches!(
+            settings(&[("WANDB_AGENT_RETRIES", "many")]),
+            Err(AgentError::BadInput(_))
+        ));
     }
 
     #[test]

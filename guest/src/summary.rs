@@ -127,7 +127,7 @@ fn compact(v: &Value) -> Value {
     }
 }
 
-fn shorten(s: &str) -> String {
+pub fn shorten(s: &str) -> String {
     let count = s.chars().count();
     if count <= MAX_STRING_CHARS {
         return s.to_string();

@@ -59,12 +59,21 @@ impl Origin {
     }
 
     /// The origin of an outbound request's scheme and authority (`host[:port]`).
-    /// `None` when the authority is malformed or carries user info.
+    /// `None` when the authority is malformed, carries user info, or spells its host in a
+    /// non-canonical way (`127.1`, `2130706433`, `[0:0::1]`): such aliases are refused rather
+    /// than normalised, so what is checked is exactly what is written.
     pub fn of_request(scheme: &str, authority: &str) -> Option<Origin> {
         if authority.contains('@') || authority.is_empty() {
             return None;
         }
         let url = Url::parse(&format!("{scheme}://{authority}/")).ok()?;
+        let written = match authority.strip_prefix('[') {
+            Some(rest) => format!("[{}]", rest.split(']').next()?),
+            None => authority.split(':').next()?.to_string(),
+        };
+        if !url.host_str()?.eq_ignore_ascii_case(&written) {
+            return None;
+        }
         Origin::of_url(&url).ok()
     }
 
@@ -159,8 +168,28 @@ mod tests {
     fn ipv6_literals() {
         let a = list(&["http://[::1]:9000"]);
         assert!(a.allows_request("http", "[::1]:9000"));
-        assert!(a.allows_request("http", "[0:0:0:0:0:0:0:1]:9000"));
+        assert!(
+            !a.allows_request("http", "[0:0:0:0:0:0:0:1]:9000"),
+            "non-canonical spelling"
+        );
         assert!(!a.allows_request("http", "127.0.0.1:9000"));
+    }
+
+    #[test]
+    fn ip_aliases_are_refused() {
+        let a = list(&["http://127.0.0.1:8080"]);
+        for alias in [
+            "127.1:8080",
+            "2130706433:8080",
+            "0x7f.0.0.1:8080",
+            "0177.0.0.1:8080",
+            "127.000.000.001:8080",
+            "[::ffff:127.0.0.1]:8080",
+            "0.0.0.0:8080",
+            "127.0.0.2:8080",
+        ] {
+            assert!(!a.allows_request("http", alias), "{alias}");
+        }
     }
 
     #[test]

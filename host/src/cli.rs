@@ -46,6 +46,21 @@ pub struct Global {
     /// Memory the component may use, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 256, global = true)]
     pub max_memory_mb: usize,
+    /// HTTP requests one call may make, retries included.
+    #[arg(long, value_name = "N", default_value_t = 50, global = true)]
+    pub max_requests: u32,
+    /// Size limit of one HTTP response body, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 64, global = true)]
+    pub max_response_mb: u64,
+    /// Seconds to wait for a connection.
+    #[arg(long, value_name = "SECS", default_value_t = 10, global = true)]
+    pub connect_timeout: u64,
+    /// Seconds to wait for a response's first byte, and between two of its chunks.
+    #[arg(long, value_name = "SECS", default_value_t = 20, global = true)]
+    pub io_timeout: u64,
+    /// Retries after a 429, a 5xx or a network failure (with backoff honouring Retry-After).
+    #[arg(long, value_name = "N", default_value_t = 3, global = true)]
+    pub retries: u32,
 }
 
 #[derive(Debug, Subcommand)]

@@ -60,6 +60,11 @@ pub fn build(
         limits: Limits {
             max_memory_bytes: global.max_memory_mb.saturating_mul(1 << 20),
             timeout: Duration::from_secs(global.timeout),
+            max_requests: global.max_requests,
+            max_response_bytes: global.max_response_mb.saturating_mul(1 << 20),
+            connect_timeout: Duration::from_secs(global.connect_timeout),
+            io_timeout: Duration::from_secs(global.io_timeout),
+            retries: global.retries,
         },
     })
 }

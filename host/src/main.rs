@@ -24,6 +24,7 @@ pub mod exit {
     pub const DENIED: u8 = 6;
     pub const SERVER: u8 = 7;
     pub const SANDBOX: u8 = 8;
+    pub const LIMIT: u8 = 9;
 }
 
 /// An error for the user: one line and an exit code.
@@ -53,7 +54,7 @@ impl From<SandboxError> for Failure {
                 GuestError::BadInput(_) => exit::USAGE,
                 GuestError::Server(_) => exit::SERVER,
             },
-            SandboxError::Timeout(_) => exit::NETWORK,
+            SandboxError::Timeout(_) | SandboxError::Limit(_) => exit::LIMIT,
             SandboxError::Load(_) | SandboxError::Trap(_) => exit::SANDBOX,
         };
         let message = match err {

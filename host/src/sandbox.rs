@@ -41,10 +41,20 @@ pub struct Grant {
     pub limits: Limits,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
     pub max_memory_bytes: usize,
+    /// Wall time for the whole call: guest CPU (epoch interruption) and waits on I/O alike.
     pub timeout: Duration,
+    /// Outbound requests one call may make (retries included).
+    pub max_requests: u32,
+    /// Bytes of one response body.
+    pub max_response_bytes: u64,
+    pub connect_timeout: Duration,
+    /// Until the first byte of a response, and between two of its chunks.
+    pub io_timeout: Duration,
+    /// Retries the component may make after a failed attempt (passed to it).
+    pub retries: u32,
 }
 
 impl Default for Limits {
@@ -52,15 +62,73 @@ impl Default for Limits {
         Limits {
             max_memory_bytes: 256 << 20,
             timeout: Duration::from_secs(60),
+            max_requests: 50,
+            max_response_bytes: 64 << 20,
+            connect_timeout: Duration::from_secs(10),
+            io_timeout: Duration::from_secs(20),
+            retries: 3,
         }
     }
 }
+
+/// The engine's epoch advances every tick; a call may run `timeout / EPOCH_TICK` ticks.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Something the host stopped, reported instead of the component's own view of it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Incident {
+    TooManyRequests(u32),
+    ResponseTooLarge { url: String, limit: u64 },
+}
+
+impl Incident {
+    pub fn message(&self) -> String {
+        match self {
+            Incident::TooManyRequests(n) => {
+                format!("the call made more than {n} HTTP requests and was stopped (raise --max-requests)")
+            }
+            Incident::ResponseTooLarge { url, limit } => format!(
+                "the response from {url} exceeded {} MiB and was cut off (raise --max-response-mb)",
+                limit >> 20
+            ),
+        }
+    }
+}
+
+type Incidents = Arc<std::sync::Mutex<Vec<Incident>>>;
 
 /// Decides every outbound request the guest makes.
 pub struct OutboundPolicy {
     allowlist: Allowlist,
     base_origin: Origin,
     authorization: Option<HeaderValue>,
+    limits: Limits,
+    requests: u32,
+    incidents: Incidents,
+}
+
+impl OutboundPolicy {
+    /// The guest's timeouts, never longer than the host's.
+    fn bounded(
+        &self,
+        options: Option<wasmtime_wasi_http::RequestOptions>,
+    ) -> wasmtime_wasi_http::RequestOptions {
+        let o = options.unwrap_or_default();
+        let cap = |asked: Option<Duration>, max: Duration| Some(asked.map_or(max, |a| a.min(max)));
+        wasmtime_wasi_http::RequestOptions {
+            connect_timeout: cap(o.connect_timeout, self.limits.connect_timeout),
+            first_byte_timeout: cap(o.first_byte_timeout, self.limits.io_timeout),
+            between_bytes_timeout: cap(o.between_bytes_timeout, self.limits.io_timeout),
+        }
+    }
+
+    fn record(&self, incident: Incident) {
+        if let Ok(mut list) = self.incidents.lock() {
+            if !list.contains(&incident) {
+                list.push(incident);
+            }
+        }
+    }
 }
 
 impl WasiHttpHooks for OutboundPolicy {
@@ -87,23 +155,47 @@ impl WasiHttpHooks for OutboundPolicy {
         if !allowed {
             return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
         }
+        self.requests += 1;
+        if self.requests > self.limits.max_requests {
+            self.record(Incident::TooManyRequests(self.limits.max_requests));
+            return Box::new(async { Err(wasmtime_wasi_http::Error::ConnectionLimitReached) });
+        }
         request.headers_mut().remove(AUTHORIZATION);
         if target.as_ref() == Some(&self.base_origin) {
             if let Some(auth) = &self.authorization {
                 request.headers_mut().insert(AUTHORIZATION, auth.clone());
             }
         }
+        let options = Some(self.bounded(options));
+        let limit = self.limits.max_response_bytes;
+        let incidents = self.incidents.clone();
+        let url = request.uri().to_string();
         Box::new(async move {
             let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
-            Ok((
-                response.map(BodyExt::boxed_unsync),
-                Box::new(io) as IoFuture,
-            ))
+            // Cap the body: past the limit the guest's read fails and the host says why.
+            let response = response.map(move |body| {
+                http_body_util::Limited::new(body, limit as usize)
+                    .map_err(move |e| match e.downcast::<wasmtime_wasi_http::Error>() {
+                        Ok(inner) => *inner,
+                        Err(_) => {
+                            if let Ok(mut list) = incidents.lock() {
+                                list.push(Incident::ResponseTooLarge {
+                                    url: url.clone(),
+                                    limit,
+                                });
+                            }
+                            wasmtime_wasi_http::Error::HttpResponseBodySize(Some(limit))
+                        }
+                    })
+                    .boxed_unsync()
+            });
+            Ok((response, Box::new(io) as IoFuture))
         })
     }
 }
 
 pub struct HostState {
+    incidents: Incidents,
     wasi: WasiCtx,
     http: WasiHttpCtx,
     table: ResourceTable,
@@ -145,6 +237,8 @@ pub enum SandboxError {
     Timeout(Duration),
     #[error("the component failed: {0}")]
     Trap(String),
+    #[error("{0}")]
+    Limit(String),
     #[error("the component reported: {}", .0.message())]
     Guest(GuestError),
 }
@@ -184,13 +278,16 @@ impl Sandbox {
         let mut wasi = WasiCtx::builder();
         // Only the non-secret values the guest needs; no args, no preopens, no sockets.
         wasi.env("WANDB_BASE_URL", &grant.base_url);
+        wasi.env("WANDB_AGENT_RETRIES", grant.limits.retries.to_string());
         if let Some(entity) = &grant.entity {
             wasi.env("WANDB_ENTITY", entity);
         }
         wasi.allow_tcp(false)
             .allow_udp(false)
             .allow_ip_name_lookup(false);
+        let incidents = Incidents::default();
         let state = HostState {
+            incidents: incidents.clone(),
             wasi: wasi.build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
@@ -202,14 +299,22 @@ impl Sandbox {
                     v.set_sensitive(true);
                     Some(v)
                 }),
+                limits: grant.limits,
+                requests: 0,
+                incidents,
             },
             limits: StoreLimitsBuilder::new()
                 .memory_size(grant.limits.max_memory_bytes)
                 .instances(4)
+                .trap_on_grow_failure(true)
                 .build(),
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
+        // A busy guest is interrupted by epochs (an async timeout alone cannot preempt it).
+        let ticks = grant.limits.timeout.as_millis() / EPOCH_TICK.as_millis();
+        store.set_epoch_deadline(ticks.max(1) as u64);
+        store.epoch_deadline_trap();
         store
     }
 
@@ -317,15 +422,26 @@ impl Sandbox {
                         .await
                 }
             };
-            match outcome {
-                Ok(Ok(text)) => Ok(text),
-                Ok(Err(guest)) => Err(SandboxError::Guest(guest)),
-                Err(trap) => Err(SandboxError::Trap(trap_message(&trap))),
-            }
+            Ok::<_, SandboxError>(outcome)
         };
-        tokio::time::timeout(grant.limits.timeout, run)
-            .await
-            .unwrap_or(Err(SandboxError::Timeout(grant.limits.timeout)))
+        let outcome = tokio::time::timeout(grant.limits.timeout, run).await;
+        let incident = store
+            .data()
+            .incidents
+            .lock()
+            .ok()
+            .and_then(|list| list.first().cloned());
+        match outcome {
+            Err(_elapsed) => Err(SandboxError::Timeout(grant.limits.timeout)),
+            Ok(Err(e)) => Err(e),
+            // What the host stopped explains the failure better than the guest can.
+            Ok(Ok(Err(_))) | Ok(Ok(Ok(Err(_)))) if incident.is_some() => Err(SandboxError::Limit(
+                incident.map(|i| i.message()).unwrap_or_default(),
+            )),
+            Ok(Ok(Ok(Ok(text)))) => Ok(text),
+            Ok(Ok(Ok(Err(guest)))) => Err(SandboxError::Guest(guest)),
+            Ok(Ok(Err(trap))) => Err(classify_trap(&trap, &grant.limits)),
+        }
     }
 }
 
@@ -383,15 +499,29 @@ pub struct Window {
     pub max_step: Option<u64>,
 }
 
-/// One line for a trap: its root cause, not a backtrace.
-fn trap_message(err: &wasmtime::Error) -> String {
-    if let Some(trap) = err.downcast_ref::<wasmtime::Trap>() {
-        return format!("{trap}");
+/// One line for a trap, naming the limit when a limit caused it; never a backtrace.
+fn classify_trap(err: &wasmtime::Error, limits: &Limits) -> SandboxError {
+    // StoreLimits' wording for a refused memory.grow, with trap_on_grow_failure set.
+    let grow_refused = |text: String| {
+        text.contains("forcing trap when growing memory")
+            || text.contains("forcing a memory growth failure")
+    };
+    if err.chain().any(|c| grow_refused(c.to_string())) {
+        return SandboxError::Limit(format!(
+            "the component exceeded its memory limit of {} MiB (raise --max-memory-mb)",
+            limits.max_memory_bytes >> 20
+        ));
     }
-    err.root_cause()
-        .to_string()
-        .lines()
-        .next()
-        .unwrap_or("unknown trap")
-        .to_string()
+    match err.downcast_ref::<wasmtime::Trap>() {
+        Some(wasmtime::Trap::Interrupt) => SandboxError::Timeout(limits.timeout),
+        Some(trap) => SandboxError::Trap(trap.to_string()),
+        None => SandboxError::Trap(
+            err.root_cause()
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or("unknown trap")
+                .to_string(),
+        ),
+    }
 }

@@ -2,7 +2,9 @@
 //! over real HTTP on loopback.
 
 mod analysis;
+mod attacks;
 mod history;
+mod hostile;
 mod list_runs;
 mod sandbox;
 mod summary;

@@ -101,7 +101,7 @@ fn requests_off_the_allowlist_are_denied() {
         "--component",
         &component,
         "summary",
-        &format!("{}/__stats", s.base_url()),
+        &format!("fetch {}/__stats", s.base_url()),
     ]);
     assert!(ok.ok().starts_with("reached"), "{}", ok.stdout);
     // ...another port on the same host is not, nor another spelling of the same host.
@@ -111,7 +111,12 @@ fn requests_off_the_allowlist_are_denied() {
         format!("https://{}/__stats", s.addr),
     ] {
         let line = Cli::against(&s)
-            .run(&["--component", &component, "summary", &target])
+            .run(&[
+                "--component",
+                &component,
+                "summary",
+                &format!("fetch {target}"),
+            ])
             .fails(6)
             .to_string();
         assert_eq!(line, format!("error: denied: {target}"));
@@ -123,7 +128,7 @@ fn requests_off_the_allowlist_are_denied() {
         "--allow",
         &other.base_url(),
         "summary",
-        &format!("{}/__stats", other.base_url()),
+        &format!("fetch {}/__stats", other.base_url()),
     ]);
     assert!(allowed.ok().starts_with("reached"));
 }

@@ -160,3 +160,109 @@ pub fn escape_component() -> &'static Path {
         target_dir.join("wasm32-wasip2/guest/escape_guest.wasm")
     })
 }
+
+/// What a [`RawServer`] does with each request.
+#[derive(Clone)]
+pub enum Behaviour {
+    /// Send these bytes (a whole HTTP response, or a broken one) and close.
+    Send(Vec<u8>),
+    /// Send a status line and headers, then one body byte every 200 ms, forever.
+    Trickle,
+    /// Read the request and never answer.
+    Hang,
+}
+
+/// A hand-rolled HTTP server on 127.0.0.1:0 for replies no real server would send. The n-th
+/// request (counting from 0) gets `script(n)`.
+pub struct RawServer {
+    pub addr: std::net::SocketAddr,
+    pub requests: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl RawServer {
+    pub fn start(script: impl Fn(usize) -> Behaviour + Send + Sync + 'static) -> RawServer {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = requests.clone();
+        let script = std::sync::Arc::new(script);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let n = counter.fetch_add(1, Ordering::SeqCst);
+                let behaviour = script(n);
+                std::thread::spawn(move || serve_one(stream, behaviour));
+            }
+        });
+        RawServer { addr, requests }
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn count(&self) -> usize {
+        self.requests.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Reads one request (headers, then a chunked or sized body) so the client sees a clean reply.
+fn read_request(stream: &mut std::net::TcpStream) {
+    use std::io::Read;
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+    loop {
+        let text = String::from_utf8_lossy(&data).to_ascii_lowercase();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let body = &text[end + 4..];
+            let done = if text.contains("transfer-encoding: chunked") {
+                body.contains("0\r\n\r\n")
+            } else {
+                let len = text
+                    .lines()
+                    .find_map(|l| {
+                        l.strip_prefix("content-length:")
+                            .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                    })
+                    .unwrap_or(0);
+                body.len() >= len
+            };
+            if done {
+                return;
+            }
+        }
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => data.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+fn serve_one(mut stream: std::net::TcpStream, behaviour: Behaviour) {
+    use std::io::Write;
+    read_request(&mut stream);
+    match behaviour {
+        Behaviour::Send(bytes) => {
+            let _ = stream.write_all(&bytes);
+        }
+        Behaviour::Trickle => {
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000000\r\n\r\n{");
+            while stream.write_all(b" ").is_ok() {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+        }
+        Behaviour::Hang => std::thread::sleep(std::time::Duration::from_secs(120)),
+    }
+}
+
+/// A complete HTTP/1.1 response with a JSON (or any) body.
+pub fn http(status: u16, extra_headers: &str, body: &str) -> Behaviour {
+    Behaviour::Send(
+        format!(
+            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n{extra_headers}\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
+    )
+}

@@ -1,0 +1,164 @@
+//! The adversarial component (tests/escape-guest) tries to get out of the sandbox; every
+//! attempt must fail with the specific denial or limit, and the host stays healthy after.
+
+use wandb_emulator::DEMO_API_KEY;
+
+use crate::support::{escape_component, server, Cli, Output};
+
+fn attack(s: &wandb_emulator::RunningServer, extra: &[&str], spec: &str) -> Output {
+    let component = escape_component().to_str().unwrap().to_string();
+    let mut args: Vec<&str> = vec!["--component", &component];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["summary", spec]);
+    let out = Cli::against(s).run(&args);
+    // Healthy afterwards: the real component still works against the same server.
+    assert!(Cli::against(s)
+        .run(&["list-runs", "demo/vision", "--limit", "1"])
+        .ok()
+        .starts_with("id,"));
+    out
+}
+
+#[test]
+fn other_hosts_ports_schemes_and_ip_aliases_are_denied() {
+    let s = server();
+    let port = s.addr.port();
+    for target in [
+        format!("http://example.com:{port}/"),
+        format!("http://127.0.0.1:{}/", port.wrapping_add(1)),
+        format!("https://127.0.0.1:{port}/"),
+        format!("http://localhost:{port}/"),
+        format!("http://[::1]:{port}/"),
+        format!("http://127.1:{port}/"),
+        format!("http://2130706433:{port}/"),
+        format!("http://0x7f.0.0.1:{port}/"),
+        format!("http://[::ffff:127.0.0.1]:{port}/"),
+        format!("http://0.0.0.0:{port}/"),
+        "http://169.254.169.254/latest/meta-data/".to_string(),
+    ] {
+        let out = attack(&s, &[], &format!("fetch {target}"));
+        let line = out.fails(6);
+        assert!(line.starts_with("error: denied: "), "{target}: {line}");
+    }
+}
+
+#[test]
+fn user_info_in_the_url_is_refused() {
+    let s = server();
+    let out = attack(&s, &[], &format!("fetch http://user:pw@{}/__stats", s.addr));
+    assert_ne!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn the_guest_cannot_set_authorization_or_host() {
+    let s = server();
+    for (verb, header) in [("auth", "authorization"), ("host", "host")] {
+        let out = attack(&s, &[], &format!("{verb} {}/__stats", s.base_url()));
+        let line = out.fails(5);
+        assert!(
+            line.to_ascii_lowercase().contains("forbidden") || line.contains(header),
+            "{verb}: {line}"
+        );
+    }
+}
+
+#[test]
+fn the_environment_holds_only_what_the_guest_needs() {
+    let s = server();
+    let out = attack(&s, &[], "env");
+    let text = out.ok();
+    assert_eq!(
+        text.trim_end(),
+        format!(
+            "env: WANDB_BASE_URL={} WANDB_AGENT_RETRIES=3; args:",
+            s.base_url()
+        )
+    );
+    assert!(!text.contains(DEMO_API_KEY));
+}
+
+#[test]
+fn files_are_out_of_reach() {
+    let s = server();
+    assert_eq!(
+        attack(&s, &[], "files").ok(),
+        "files: every attempt failed\n"
+    );
+}
+
+#[test]
+fn the_api_key_is_nowhere_the_guest_can_look() {
+    use base64::Engine;
+    let s = server();
+    let out = attack(&s, &[], &format!("hunt {}/__stats", s.base_url()));
+    let text = out.ok();
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("api:{DEMO_API_KEY}"));
+    assert!(
+        !text.contains(DEMO_API_KEY) && !text.contains(&encoded),
+        "{text}"
+    );
+    assert!(
+        text.contains("response 200"),
+        "the hunt did reach the server: {text}"
+    );
+    assert!(
+        text.trim_end()
+            .ends_with("memory hits for the Basic-auth prefix: 0"),
+        "{text}"
+    );
+}
+
+#[test]
+fn unbounded_allocation_hits_the_memory_limit() {
+    let s = server();
+    let line = attack(&s, &["--max-memory-mb", "64"], "alloc")
+        .fails(9)
+        .to_string();
+    assert_eq!(
+        line,
+        "error: the component exceeded its memory limit of 64 MiB (raise --max-memory-mb)"
+    );
+}
+
+#[test]
+fn an_infinite_loop_is_interrupted() {
+    let s = server();
+    let started = std::time::Instant::now();
+    let line = attack(&s, &["--timeout", "2"], "loop").fails(9).to_string();
+    assert_eq!(
+        line,
+        "error: the call took longer than 2s and was stopped (raise --timeout)"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[test]
+fn request_floods_are_capped() {
+    let s = server();
+    let line = attack(
+        &s,
+        &["--max-requests", "5"],
+        &format!("flood {}/__stats 20", s.base_url()),
+    )
+    .fails(9)
+    .to_string();
+    assert_eq!(
+        line,
+        "error: the call made more than 5 HTTP requests and was stopped (raise --max-requests)"
+    );
+}
+
+#[test]
+fn an_endless_response_read_is_stopped() {
+    let trickle = crate::support::RawServer::start(|_| crate::support::Behaviour::Trickle);
+    let s = server();
+    let line = attack(
+        &s,
+        &["--timeout", "2", "--allow", &trickle.base_url()],
+        &format!("read {}/", trickle.base_url()),
+    )
+    .fails(9)
+    .to_string();
+    assert!(line.contains("took longer than 2s"), "{line}");
+}
