@@ -226,3 +226,28 @@ mod tests {
         assert_eq!(o.host_port(), "127.0.0.1:8080");
     }
 }
+
+/// Property-based fuzzing of allowlist entries and request authorities (run longer with
+/// `PROPTEST_CASES=200000 cargo test --release -p wandb-agent --bin wandb-agent fuzz`).
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn fuzz_entries_never_panic(entry in ".{0,60}") {
+            let _ = Origin::parse(&entry);
+        }
+
+        #[test]
+        fn fuzz_allowed_requests_match_an_entry_exactly(scheme in "(http|https|ftp|HTTP)", authority in "[a-zA-Z0-9.:\\[\\]@%-]{0,30}") {
+            let list = Allowlist::new([Origin::parse("http://127.0.0.1:8080").unwrap(), Origin::parse("https://api.wandb.ai").unwrap()]);
+            if list.allows_request(&scheme, &authority) {
+                let origin = Origin::of_request(&scheme, &authority).unwrap();
+                prop_assert!(list.origins().contains(&origin));
+                prop_assert!(!authority.contains('@'));
+            }
+        }
+    }
+}
