@@ -12,3 +12,4 @@ cargo test --release --workspace
 
 python3 -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
 python3 tests/fidelity/test_wandb_client.py
+python3 tests/mcp/test_mcp_client.py

@@ -14,18 +14,27 @@ use wandb_agent_guest::{diagnose, lenient_json, reduce, summary};
 
 /// Arbitrary JSON, including the non-finite spellings W&B uses.
 fn json_value() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::from),
-        any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::from("NaN"), Value::Number)),
-        prop_oneof![Just("NaN".to_string()), Just("Infinity".to_string()), Just("-Infinity".to_string())].prop_map(Value::from),
-        ".{0,20}".prop_map(Value::from),
-    ];
+    let leaf =
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(
+                |f| serde_json::Number::from_f64(f).map_or(Value::from("NaN"), Value::Number)
+            ),
+            prop_oneof![
+                Just("NaN".to_string()),
+                Just("Infinity".to_string()),
+                Just("-Infinity".to_string())
+            ]
+            .prop_map(Value::from),
+            ".{0,20}".prop_map(Value::from),
+        ];
     leaf.prop_recursive(4, 64, 8, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
-            prop::collection::btree_map("[a-z_/]{0,8}", inner, 0..8).prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map("[a-z_/]{0,8}", inner, 0..8)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }
@@ -35,7 +44,11 @@ struct Canned(Vec<u8>);
 
 impl Transport for Canned {
     fn post_graphql(&self, _: &str) -> wandb_agent_guest::error::Result<Reply> {
-        Ok(Reply { status: 200, body: self.0.clone(), retry_after: None })
+        Ok(Reply {
+            status: 200,
+            body: self.0.clone(),
+            retry_after: None,
+        })
     }
 }
 

@@ -161,6 +161,9 @@ pub enum Command {
         #[arg(long)]
         val_key: Option<String>,
     },
+    /// Serve every operation as an MCP tool on stdin/stdout (for agent runtimes). Each call runs
+    /// in a fresh sandbox with the same allowlist, credentials and limits as the CLI.
+    Mcp,
     /// Start a local W&B-compatible server with demo data and show the tool working.
     /// No account and no network needed.
     Demo {

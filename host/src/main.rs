@@ -6,6 +6,7 @@ mod component;
 mod credentials;
 mod demo;
 mod grant;
+mod mcp;
 mod sandbox;
 
 use std::process::ExitCode;
@@ -108,6 +109,10 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), Failure> {
     let operation = match cli.command {
         Command::Demo { serve, listen } => return demo::run(&cli.global, serve, listen).await,
+        Command::Mcp => {
+            let grant = grant::from_flags(&cli.global, &|k| std::env::var(k).ok())?;
+            return mcp::serve(open_sandbox(&cli.global)?, grant).await;
+        }
         Command::ListRuns {
             project,
             limit,

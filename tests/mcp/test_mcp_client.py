@@ -1,0 +1,98 @@
+"""MCP test: the official `mcp` Python SDK drives `wandb-agent mcp` over stdio.
+
+A full exchange against the emulator: initialize (with the server's instructions), list the
+tools and their schemas, call every tool, and a failing call that must come back as an MCP
+tool error (`isError`, `is_error` in the SDK) with the one-line message. Run: `python3 tests/mcp/test_mcp_client.py`.
+"""
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = ROOT / "target/release"
+API_KEY = "demo_0123456789abcdef0123456789abcdef0123"
+
+EXPECTED_TOOLS = {
+    "wandb_list_runs", "wandb_summary", "wandb_history", "wandb_history_stats",
+    "wandb_compare", "wandb_best", "wandb_diagnose",
+}
+
+
+def text_of(result):
+    return "".join(block.text for block in result.content if getattr(block, "type", "") == "text")
+
+
+async def exchange(url):
+    params = StdioServerParameters(
+        command=str(BIN / "wandb-agent"),
+        args=["mcp"],
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"),
+             "WANDB_BASE_URL": url, "WANDB_API_KEY": API_KEY},
+    )
+    async with stdio_client(params) as (read, write):
+        async with ClientSession(read, write) as session:
+            init = await session.initialize()
+            assert "never guess" in (init.instructions or ""), init.instructions
+
+            tools = {t.name: t for t in (await session.list_tools()).tools}
+            assert set(tools) == EXPECTED_TOOLS, sorted(tools)
+            for tool in tools.values():
+                assert tool.description and len(tool.description) > 60, tool.name
+                assert tool.input_schema["type"] == "object", tool.name
+            assert tools["wandb_history"].input_schema["required"] == ["run", "keys"]
+
+            async def call(name, args):
+                result = await session.call_tool(name, args)
+                return result, text_of(result)
+
+            r, t = await call("wandb_list_runs", {"project": "demo/vision", "limit": 3})
+            assert not r.is_error and t.startswith("id,name,state,created_at"), t
+            assert t.splitlines()[1].startswith("k5e6y7mx,"), t
+
+            r, t = await call("wandb_summary", {"run": "demo/vision/l0ng1m2x"})
+            assert not r.is_error and '"loss":"NaN"' in t, t
+
+            r, t = await call("wandb_history_stats", {"run": "demo/vision/l0ng1m2x", "keys": ["loss", "grad_norm"]})
+            assert not r.is_error and t.startswith("key,n,min,min_step"), t
+
+            r, t = await call("wandb_history", {"run": "demo/vision/x7k2m9qa", "keys": ["loss"], "min_step": 10, "max_step": 12})
+            assert not r.is_error and [l.split(",")[0] for l in t.splitlines()[1:4]] == ["10", "11", "12"], t
+
+            r, t = await call("wandb_compare", {"run_a": "demo/vision/x7k2m9qa", "run_b": "demo/vision/p3n8v4rt", "metric": "val_loss"})
+            assert not r.is_error and "b p3n8v4rt is better" in t, t
+
+            r, t = await call("wandb_best", {"project": "demo/llm-finetune", "metric": "val_loss"})
+            assert not r.is_error and t.startswith("best,ft08lr1e,"), t
+
+            r, t = await call("wandb_diagnose", {"run": "demo/vision/l0ng1m2x"})
+            assert not r.is_error and "explosion,grad_norm,812345,67," in t, t
+
+            r, t = await call("wandb_summary", {"run": "demo/vision/nosuchrn"})
+            assert r.is_error, t
+            assert t == "error: Run nosuchrn not found in demo/vision; list runs with `wandb-agent list-runs demo/vision`", t
+
+            r, t = await call("wandb_best", {"project": "demo/vision", "metric": "val_loss", "mode": "max"})
+            assert not r.is_error and t.startswith("best,"), t
+    print("MCP exchange OK: initialize, 7 tools listed, 8 successful calls, 1 tool error")
+
+
+def main():
+    server = subprocess.Popen([str(BIN / "wandb-emulator"), "--listen", "127.0.0.1:0", "--api-key", API_KEY],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        url = re.search(r"http://127\.0\.0\.1:\d+", server.stdout.readline()).group(0)
+        asyncio.run(exchange(url))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
