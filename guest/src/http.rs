@@ -6,6 +6,7 @@ use waki::{header::HeaderName, Client, ErrorCode};
 
 use crate::error::{AgentError, Result};
 use crate::graphql::{Reply, Transport};
+use crate::retry::{RetryPolicy, Retrying, SystemClock};
 use crate::settings::Settings;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -88,4 +89,19 @@ impl Transport for WasiTransport {
             retry_after,
         })
     }
+}
+
+/// Runs `f` with the wasi:http transport wrapped in the retry policy from `settings`.
+pub fn with_transport<R>(settings: &Settings, f: impl FnOnce(&dyn Transport) -> R) -> R {
+    let http = WasiTransport::new(settings);
+    let retrying = Retrying {
+        inner: &http,
+        policy: RetryPolicy {
+            max_retries: settings.retries,
+            ..RetryPolicy::default()
+        },
+        clock: SystemClock::new(),
+        server: settings.server_name().to_string(),
+    };
+    f(&retrying)
 }

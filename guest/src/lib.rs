@@ -14,6 +14,7 @@ pub mod history;
 pub mod lenient_json;
 pub mod list_runs;
 pub mod numfmt;
+pub mod ops;
 pub mod paths;
 pub mod reduce;
 pub mod retry;
@@ -25,15 +26,15 @@ pub mod summary;
 pub mod timefmt;
 
 #[cfg(target_arch = "wasm32")]
-mod http;
+pub mod http;
 
 #[cfg(target_arch = "wasm32")]
 mod component {
+    use crate::direction;
     use crate::error::AgentError;
-    use crate::http::WasiTransport;
-    use crate::retry::{RetryPolicy, Retrying, SystemClock};
+    use crate::http::with_transport;
+    use crate::ops::{self, Window};
     use crate::settings::Settings;
-    use crate::{best, compare, diagnose, direction, history, list_runs, paths, summary};
 
     wit_bindgen::generate!({ path: "../wit", world: "wandb-agent" });
 
@@ -61,6 +62,21 @@ mod component {
         }
     }
 
+    fn to_mode(mode: Option<Mode>) -> Option<direction::Mode> {
+        mode.map(|m| match m {
+            Mode::Min => direction::Mode::Min,
+            Mode::Max => direction::Mode::Max,
+        })
+    }
+
+    /// Reads the settings from the environment, then runs `op` over wasi:http with retries.
+    fn run(
+        op: impl FnOnce(&dyn crate::graphql::Transport, &Settings) -> crate::error::Result<String>,
+    ) -> Result<String, Error> {
+        let settings = Settings::from_env()?;
+        Ok(with_transport(&settings, |t| op(t, &settings))?)
+    }
+
     impl Guest for Component {
         fn wandb_list_runs(
             project_path: String,
@@ -68,30 +84,11 @@ mod component {
             include_crashed: bool,
             include_short: bool,
         ) -> Result<String, Error> {
-            let settings = Settings::from_env()?;
-            let project =
-                paths::parse_project_path(&project_path, settings.default_entity.as_deref())?;
-            let options = list_runs::ListOptions {
-                limit: limit.unwrap_or(list_runs::DEFAULT_LIMIT),
-                include_crashed,
-                include_short,
-            };
-            let transport = WasiTransport::new(&settings);
-            let transport = retrying(&transport, &settings);
-            Ok(list_runs::list_runs(
-                &transport,
-                settings.server_name(),
-                &project,
-                &options,
-            )?)
+            run(|t, s| ops::list_runs(t, s, &project_path, limit, include_crashed, include_short))
         }
 
         fn wandb_summary(run_path: String) -> Result<String, Error> {
-            let settings = Settings::from_env()?;
-            let run = paths::parse_run_path(&run_path)?;
-            let transport = WasiTransport::new(&settings);
-            let transport = retrying(&transport, &settings);
-            Ok(summary::summary(&transport, settings.server_name(), &run)?)
+            run(|t, s| ops::summary(t, s, &run_path))
         }
 
         fn wandb_history(
@@ -102,16 +99,20 @@ mod component {
             max_step: Option<u64>,
             budget: Option<u32>,
         ) -> Result<String, Error> {
-            let (settings, run, request) =
-                history_call(&run_path, &keys, samples, min_step, max_step)?;
-            let transport = WasiTransport::new(&settings);
-            let transport = retrying(&transport, &settings);
-            let fetched = history::fetch(&transport, settings.server_name(), &run, &request)?;
-            Ok(history::render_curve(
-                &fetched,
-                &request,
-                budget.unwrap_or(history::DEFAULT_BUDGET),
-            ))
+            run(|t, s| {
+                ops::history(
+                    t,
+                    s,
+                    &run_path,
+                    &keys,
+                    Window {
+                        samples,
+                        min_step,
+                        max_step,
+                    },
+                    budget,
+                )
+            })
         }
 
         fn wandb_history_stats(
@@ -121,12 +122,19 @@ mod component {
             min_step: Option<u64>,
             max_step: Option<u64>,
         ) -> Result<String, Error> {
-            let (settings, run, request) =
-                history_call(&run_path, &keys, samples, min_step, max_step)?;
-            let transport = WasiTransport::new(&settings);
-            let transport = retrying(&transport, &settings);
-            let fetched = history::fetch(&transport, settings.server_name(), &run, &request)?;
-            Ok(history::render_stats(&fetched, &request))
+            run(|t, s| {
+                ops::history_stats(
+                    t,
+                    s,
+                    &run_path,
+                    &keys,
+                    Window {
+                        samples,
+                        min_step,
+                        max_step,
+                    },
+                )
+            })
         }
 
         fn wandb_compare(
@@ -135,21 +143,7 @@ mod component {
             metric: String,
             mode: Option<Mode>,
         ) -> Result<String, Error> {
-            let settings = Settings::from_env()?;
-            let (a, b) = (
-                paths::parse_run_path(&run_a)?,
-                paths::parse_run_path(&run_b)?,
-            );
-            let transport = WasiTransport::new(&settings);
-            let transport = retrying(&transport, &settings);
-            Ok(compare::compare(
-                &transport,
-                settings.server_name(),
-                &a,
-                &b,
-                &metric,
-                to_mode(mode),
-            )?)
+            run(|t, s| ops::compare(t, s, &run_a, &run_b, &metric, to_mode(mode)))
         }
 
         fn wandb_best(
@@ -161,25 +155,19 @@ mod component {
             include_short: bool,
             over_history: bool,
         ) -> Result<String, Error> {
-            let settings = Settings::from_env()?;
-            let project =
-                paths::parse_project_path(&project_path, settings.default_entity.as_deref())?;
-            let options = best::BestOptions {
-                last: last.unwrap_or(best::DEFAULT_LAST),
-                mode: to_mode(mode),
-                include_crashed,
-                include_short,
-                over_history,
-            };
-            let transport = WasiTransport::new(&settings);
-            let transport = retrying(&transport, &settings);
-            Ok(best::best(
-                &transport,
-                settings.server_name(),
-                &project,
-                &metric,
-                &options,
-            )?)
+            run(|t, s| {
+                ops::best(
+                    t,
+                    s,
+                    &project_path,
+                    &metric,
+                    last,
+                    to_mode(mode),
+                    include_crashed,
+                    include_short,
+                    over_history,
+                )
+            })
         }
 
         fn wandb_diagnose(
@@ -188,57 +176,8 @@ mod component {
             grad_key: Option<String>,
             val_key: Option<String>,
         ) -> Result<String, Error> {
-            let settings = Settings::from_env()?;
-            let run = paths::parse_run_path(&run_path)?;
-            let nonempty =
-                |k: Option<String>| k.map(|k| k.trim().to_string()).filter(|k| !k.is_empty());
-            let choice = diagnose::KeyChoice {
-                loss: nonempty(loss_key),
-                grad: nonempty(grad_key),
-                val: nonempty(val_key),
-            };
-            let transport = WasiTransport::new(&settings);
-            let transport = retrying(&transport, &settings);
-            Ok(diagnose::diagnose(
-                &transport,
-                settings.server_name(),
-                &run,
-                &choice,
-            )?)
+            run(|t, s| ops::diagnose(t, s, &run_path, loss_key, grad_key, val_key))
         }
-    }
-
-    /// The wasi:http transport wrapped in the retry policy (retries from the settings).
-    fn retrying<'a>(inner: &'a WasiTransport, settings: &Settings) -> Retrying<'a, SystemClock> {
-        Retrying {
-            inner,
-            policy: RetryPolicy {
-                max_retries: settings.retries,
-                ..RetryPolicy::default()
-            },
-            clock: SystemClock::new(),
-            server: settings.server_name().to_string(),
-        }
-    }
-
-    fn to_mode(mode: Option<Mode>) -> Option<direction::Mode> {
-        mode.map(|m| match m {
-            Mode::Min => direction::Mode::Min,
-            Mode::Max => direction::Mode::Max,
-        })
-    }
-
-    fn history_call(
-        run_path: &str,
-        keys: &[String],
-        samples: Option<u32>,
-        min_step: Option<u64>,
-        max_step: Option<u64>,
-    ) -> Result<(Settings, paths::RunPath, history::HistoryRequest), AgentError> {
-        let settings = Settings::from_env()?;
-        let run = paths::parse_run_path(run_path)?;
-        let request = history::HistoryRequest::new(keys, samples, min_step, max_step)?;
-        Ok((settings, run, request))
     }
 
     export!(Component);

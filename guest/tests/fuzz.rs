@@ -14,8 +14,7 @@ use wandb_agent_guest::{diagnose, lenient_json, reduce, summary};
 
 /// Arbitrary JSON, including the non-finite spellings W&B uses.
 fn json_value() -> impl Strategy<Value = Value> {
-    let leaf =
-        prop_oneof![
+    let leaf = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::from),
             any::<i64>().prop_map(Value::from),

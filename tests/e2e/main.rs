@@ -9,3 +9,4 @@ mod list_runs;
 mod sandbox;
 mod summary;
 mod support;
+mod wasmtime_cli;

