@@ -1,7 +1,6 @@
 //! History reads: `sampledHistory` (random thinning, AND over keys, `maxStep` inclusive),
 //! `history` (rows as JSON strings, `maxStep` exclusive) and `historyKeys`.
 
-use rand::seq::IteratorRandom;
 use serde_json::{json, Map, Value};
 
 use crate::data::{unquote_markers, wire_float, NanWire, Run};
@@ -20,21 +19,96 @@ pub struct Spec {
     pub max_step: Option<i64>,
 }
 
+/// The steps in `[lo, hi]` where every key has a value, as an arithmetic progression plus
+/// the run's last step (every metric is logged at the last step), so that sampling costs
+/// O(samples) even for runs with millions of steps.
+struct Matching {
+    first: u64,
+    stride: u64,
+    count: u64,
+    /// The last step, when it matches but is not on the progression.
+    extra: Option<u64>,
+}
+
+impl Matching {
+    fn new(run: &Run, keys: &[String], lo: i64, hi: i64) -> Matching {
+        let none = Matching {
+            first: 0,
+            stride: 1,
+            count: 0,
+            extra: None,
+        };
+        let h = &run.history;
+        let lo = lo.max(0) as u64;
+        let hi = hi.min(h.last_step as i64);
+        if hi < lo as i64 {
+            return none;
+        }
+        let hi = hi as u64;
+        let mut stride = 1u64;
+        for key in keys {
+            let every = match key.as_str() {
+                "_step" | "_runtime" | "_timestamp" => 1,
+                _ => match h.metric(key) {
+                    Some(m) => m.every,
+                    None => return none, // W&B drops rows lacking any requested key.
+                },
+            };
+            stride = lcm(stride, every);
+        }
+        let first = lo.div_ceil(stride) * stride;
+        let count = if first > hi {
+            0
+        } else {
+            (hi - first) / stride + 1
+        };
+        let last = h.last_step;
+        let extra = ((lo..=hi).contains(&last) && !last.is_multiple_of(stride)).then_some(last);
+        Matching {
+            first,
+            stride,
+            count,
+            extra,
+        }
+    }
+
+    fn total(&self) -> u64 {
+        self.count + u64::from(self.extra.is_some())
+    }
+
+    fn step(&self, index: u64) -> u64 {
+        if index < self.count {
+            self.first + index * self.stride
+        } else {
+            self.extra.unwrap_or(self.first)
+        }
+    }
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+fn lcm(a: u64, b: u64) -> u64 {
+    a / gcd(a, b) * b
+}
+
 /// Steps in `[lo, hi]` (clamped to the run) where every key has a value, thinned at random to
 /// at most `samples`, ascending. Random like the real server, so never trust one pass alone.
 fn pick_steps(run: &Run, keys: &[String], lo: i64, hi: i64, samples: usize) -> Vec<u64> {
-    let h = &run.history;
-    let lo = lo.max(0) as u64;
-    let hi = hi.min(h.last_step as i64);
-    if hi < lo as i64 {
-        return vec![];
-    }
-    let matching = (lo..=hi as u64).filter(|&step| keys.iter().all(|k| h.has(k, step)));
-    let mut steps = if samples == 0 {
-        vec![]
+    let matching = Matching::new(run, keys, lo, hi);
+    let total = matching.total();
+    let mut steps: Vec<u64> = if total <= samples as u64 {
+        (0..total).map(|i| matching.step(i)).collect()
     } else {
-        // Reservoir sampling keeps every step when fewer than `samples` match.
-        matching.choose_multiple(&mut rand::rng(), samples)
+        rand::seq::index::sample(&mut rand::rng(), total as usize, samples)
+            .into_iter()
+            .map(|i| matching.step(i as u64))
+            .collect()
     };
     steps.sort_unstable();
     steps
@@ -119,4 +193,59 @@ pub fn keys(run: &Run) -> Value {
         );
     }
     json!({"lastStep": h.last_step, "keys": keys})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo;
+
+    fn run(id: &str) -> Run {
+        let store = demo::store();
+        store
+            .projects
+            .iter()
+            .flat_map(|p| p.runs.iter())
+            .find(|r| r.id == id)
+            .unwrap()
+            .clone()
+    }
+
+    /// The fast path must agree with checking every step.
+    #[test]
+    fn matching_steps_equal_a_full_scan() {
+        let r = run("k5e6y7mx");
+        for keys in [
+            vec!["loss"],
+            vec!["val_loss"],
+            vec!["loss", "val_acc"],
+            vec!["_step", "lr", "val_loss"],
+            vec!["nope"],
+        ] {
+            let keys: Vec<String> = keys.into_iter().map(String::from).collect();
+            for (lo, hi) in [
+                (0, i64::MAX),
+                (999, 3001),
+                (9_999, 10_000),
+                (5, 5),
+                (20_000, 30_000),
+            ] {
+                let fast = pick_steps(&r, &keys, lo, hi, usize::MAX);
+                let slow: Vec<u64> = (lo.max(0) as u64
+                    ..=hi.min(r.history.last_step as i64).max(-1) as u64)
+                    .filter(|&s| keys.iter().all(|k| r.history.has(k, s)))
+                    .collect();
+                assert_eq!(fast, slow, "{keys:?} {lo}..{hi}");
+            }
+        }
+    }
+
+    #[test]
+    fn sampling_is_bounded_and_sorted() {
+        let r = run(demo::long_run::ID);
+        let steps = pick_steps(&r, &["loss".to_string()], 0, i64::MAX, 500);
+        assert_eq!(steps.len(), 500);
+        assert!(steps.windows(2).all(|w| w[0] < w[1]));
+        assert!(steps.iter().all(|&s| s <= demo::long_run::LAST_STEP));
+    }
 }

@@ -20,6 +20,19 @@ pub struct AppState {
     pub api_key: String,
     /// GraphQL requests received, readable at `GET /__stats` (tests count round trips).
     pub graphql_requests: AtomicU64,
+    /// When set, one JSON line per GraphQL request: its body and the bytes in and out
+    /// (the benchmark replays the bodies with curl and sums the bytes).
+    pub request_log: Option<std::sync::Mutex<std::fs::File>>,
+}
+
+fn log_request(state: &AppState, body: &[u8], bytes_out: usize) {
+    use std::io::Write;
+    if let Some(file) = &state.request_log {
+        let line = json!({"bytes_in": body.len(), "bytes_out": bytes_out, "body": String::from_utf8_lossy(body)});
+        if let Ok(mut f) = file.lock() {
+            let _ = writeln!(f, "{line}");
+        }
+    }
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
@@ -82,7 +95,11 @@ async fn graphql(State(state): State<Arc<AppState>>, headers: HeaderMap, body: B
     }
     let response = state.schema.execute(request).await;
     match serde_json::to_string(&response) {
-        Ok(text) => json_reply(StatusCode::OK, unquote_markers(&text)),
+        Ok(text) => {
+            let text = unquote_markers(&text);
+            log_request(&state, &body, text.len());
+            json_reply(StatusCode::OK, text)
+        }
         Err(e) => error_reply(
             StatusCode::INTERNAL_SERVER_ERROR,
             &format!("serialising the reply failed: {e}"),

@@ -43,11 +43,12 @@ impl Drop for RunningServer {
     }
 }
 
-pub fn app(api_key: &str) -> axum::Router {
+pub fn app(api_key: &str, request_log: Option<std::fs::File>) -> axum::Router {
     let state = Arc::new(http::AppState {
         schema: schema::build(Arc::new(demo::store())),
         api_key: api_key.to_string(),
         graphql_requests: AtomicU64::new(0),
+        request_log: request_log.map(std::sync::Mutex::new),
     });
     http::router(state)
 }
@@ -56,9 +57,10 @@ pub fn app(api_key: &str) -> axum::Router {
 pub async fn serve(
     listener: tokio::net::TcpListener,
     api_key: &str,
+    request_log: Option<std::fs::File>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(api_key))
+    axum::serve(listener, app(api_key, request_log))
         .with_graceful_shutdown(shutdown)
         .await
 }
@@ -80,7 +82,7 @@ pub fn spawn(addr: SocketAddr, api_key: &str) -> std::io::Result<RunningServer> 
                 .expect("tokio runtime for the emulator");
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(std_listener).expect("listener");
-                let _ = serve(listener, &key, async move {
+                let _ = serve(listener, &key, None, async move {
                     let _ = rx.await;
                 })
                 .await;

@@ -12,6 +12,9 @@ struct Args {
     /// The API key clients must send (Basic auth, user `api`).
     #[arg(long, env = "WANDB_EMULATOR_API_KEY", default_value = wandb_emulator::DEMO_API_KEY)]
     api_key: String,
+    /// Append one JSON line per GraphQL request (its body, bytes in and out) to this file.
+    #[arg(long, value_name = "FILE")]
+    log_requests: Option<std::path::PathBuf>,
 }
 
 #[tokio::main]
@@ -28,10 +31,24 @@ async fn main() -> std::process::ExitCode {
         Ok(addr) => println!("wandb-emulator listening on http://{addr}"),
         Err(e) => eprintln!("warning: {e}"),
     }
+    let log = match &args.log_requests {
+        None => None,
+        Some(path) => match std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
+            Ok(f) => Some(f),
+            Err(e) => {
+                eprintln!("error: cannot open {}: {e}", path.display());
+                return std::process::ExitCode::FAILURE;
+            }
+        },
+    };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    if let Err(e) = wandb_emulator::serve(listener, &args.api_key, shutdown).await {
+    if let Err(e) = wandb_emulator::serve(listener, &args.api_key, log, shutdown).await {
         eprintln!("error: {e}");
         return std::process::ExitCode::FAILURE;
     }

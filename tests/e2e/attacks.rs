@@ -6,11 +6,22 @@ use wandb_emulator::DEMO_API_KEY;
 use crate::support::{escape_component, server, Cli, Output};
 
 fn attack(s: &wandb_emulator::RunningServer, extra: &[&str], spec: &str) -> Output {
+    attack_timed(s, extra, spec).0
+}
+
+/// The attack's output and how long the attacking call took (the health check excluded).
+fn attack_timed(
+    s: &wandb_emulator::RunningServer,
+    extra: &[&str],
+    spec: &str,
+) -> (Output, std::time::Duration) {
     let component = escape_component().to_str().unwrap().to_string();
     let mut args: Vec<&str> = vec!["--component", &component];
     args.extend_from_slice(extra);
     args.extend_from_slice(&["summary", spec]);
+    let started = std::time::Instant::now();
     let out = Cli::against(s).run(&args);
+    let took = started.elapsed();
     // Healthy afterwards: the real component still works against the same server.
     assert!(Cli::against(s)
         .run(&["list-runs", "demo/vision", "--limit", "1"])
@@ -124,13 +135,13 @@ fn unbounded_allocation_hits_the_memory_limit() {
 #[test]
 fn an_infinite_loop_is_interrupted() {
     let s = server();
-    let started = std::time::Instant::now();
-    let line = attack(&s, &["--timeout", "2"], "loop").fails(9).to_string();
+    let (out, took) = attack_timed(&s, &["--timeout", "2"], "loop");
     assert_eq!(
-        line,
+        out.fails(9),
         "error: the call took longer than 2s and was stopped (raise --timeout)"
     );
-    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    // Generous for a loaded CI machine (loading the component is not part of the 2 s).
+    assert!(took < std::time::Duration::from_secs(15), "{took:?}");
 }
 
 #[test]

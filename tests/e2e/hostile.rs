@@ -181,7 +181,7 @@ fn a_body_that_trickles_forever_hits_the_call_timeout() {
         .fails(9)
         .to_string();
     assert!(line.contains("took longer than 3s"), "{line}");
-    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
 
 #[test]
@@ -192,7 +192,7 @@ fn a_server_that_never_answers_hits_the_first_byte_timeout() {
         .fails(5)
         .to_string();
     assert!(line.contains("cannot reach"), "{line}");
-    assert!(started.elapsed() < std::time::Duration::from_secs(8));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
 
 #[test]
