@@ -27,7 +27,7 @@ fn attack_timed(
         .run(&["list-runs", "demo/vision", "--limit", "1"])
         .ok()
         .starts_with("id,"));
-    out
+    (out, took)
 }
 
 #[test]
