@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use crate::direction::{direction, Direction, Mode};
 use crate::error::{AgentError, Result};
-use crate::graphql::{self, Transport};
+use crate::graphql::Transport;
 use crate::lenient_json;
 use crate::list_runs::{self, ListOptions, RunRow};
 use crate::numfmt::format_sig;
@@ -78,49 +78,19 @@ pub fn best(
         min_step: None,
         max_step: None,
     };
-    let per_page = (options.last + options.last / 2 + 5).min(200);
+    let mut variables = json!({"perPage": list_runs::page_size(options.last), "filters": list_runs::filters(&list)});
+    if options.over_history {
+        variables["specs"] = json!([spec.to_json()]);
+    }
+    let document = if options.over_history {
+        QUERY_WITH_HISTORY
+    } else {
+        QUERY
+    };
     let mut candidates: Vec<Candidate> = Vec::new();
-    let mut cursor = Value::Null;
-    loop {
-        let mut variables = json!({
-            "entity": project.entity, "project": project.project, "cursor": cursor,
-            "perPage": per_page, "order": "-created_at", "filters": list_runs::filters(&list),
-        });
-        if options.over_history {
-            variables["specs"] = json!([spec.to_json()]);
-        }
-        let data = graphql::query(
-            transport,
-            server,
-            if options.over_history {
-                QUERY_WITH_HISTORY
-            } else {
-                QUERY
-            },
-            variables,
-        )?;
-        let runs = data
-            .get("project")
-            .filter(|p| !p.is_null())
-            .ok_or_else(|| {
-                AgentError::NotFound(format!(
-                    "Project {project} not found (or not visible with these credentials)"
-                ))
-            })?;
-        let runs = runs.get("runs");
-        let edges = runs
-            .and_then(|r| r.get("edges"))
-            .and_then(Value::as_array)
-            .ok_or_else(|| AgentError::Server(format!("{server} sent a run list without edges")))?;
-        for edge in edges {
-            if candidates.len() as u32 == options.last {
-                break;
-            }
-            let node = edge.get("node").unwrap_or(&Value::Null);
-            let row = RunRow::from_node(node)?;
-            if !options.include_short && row.is_short() {
-                continue;
-            }
+    list_runs::for_each_run(transport, server, project, document, variables, |node| {
+        let row = RunRow::from_node(node)?;
+        if options.include_short || !row.is_short() {
             let value = if options.over_history {
                 let results = node.get("sampledHistory").cloned().unwrap_or(Value::Null);
                 let curve =
@@ -133,15 +103,8 @@ pub fn best(
             };
             candidates.push(Candidate { row, value });
         }
-        let has_next = runs
-            .and_then(|r| r.pointer("/pageInfo/hasNextPage"))
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        match edges.last().and_then(|e| e.get("cursor")) {
-            Some(c) if has_next && (candidates.len() as u32) < options.last => cursor = c.clone(),
-            _ => break,
-        }
-    }
+        Ok((candidates.len() as u32) < options.last)
+    })?;
     render(&candidates, metric, &dir, options)
 }
 

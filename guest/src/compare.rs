@@ -245,7 +245,6 @@ pub fn render(a: &Side, b: &Side, metric: &str, dir: &Direction) -> String {
             "",
         ]);
     }
-    drop(row);
     let mut text = String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default();
     let verdict = match (a.final_value, b.final_value) {
         (Some(x), Some(y)) if dir.better(y, x) => format!("b {} is better", b.id),

@@ -85,31 +85,27 @@ pub fn filters(options: &ListOptions) -> String {
     }
 }
 
-pub fn list_runs(
+/// Pages through a project's runs, newest first, with `document` (which must select
+/// `runs { edges { node cursor } pageInfo { hasNextPage } }` under `project`), calling `visit`
+/// on each run node until it returns `false` or the runs end. One request per page; the next
+/// page starts at the last edge's cursor, as the official client does. Returns the `project`
+/// object of the last page (for counts the document may ask for).
+pub fn for_each_run(
     transport: &dyn Transport,
     server: &str,
     project: &ProjectPath,
-    options: &ListOptions,
-) -> Result<String> {
-    if options.limit == 0 {
-        return Err(AgentError::BadInput("limit must be at least 1".into()));
-    }
-    // Ask for a few more than the limit so hidden short runs rarely cost a second page.
-    let per_page = (options.limit + options.limit / 2 + 5).min(MAX_PAGE);
-    let mut shown = Vec::new();
-    let mut short_hidden = 0i64;
-    let mut consumed = 0i64;
+    document: &str,
+    variables: Value,
+    mut visit: impl FnMut(&Value) -> Result<bool>,
+) -> Result<Value> {
     let mut cursor = Value::Null;
-    let (run_count, all_count) = loop {
-        let data = graphql::query(
-            transport,
-            server,
-            graphql::LIST_RUNS,
-            json!({
-                "entity": project.entity, "project": project.project, "cursor": cursor,
-                "perPage": per_page, "order": "-created_at", "filters": filters(options),
-            }),
-        )?;
+    loop {
+        let mut vars = variables.clone();
+        vars["entity"] = json!(project.entity);
+        vars["project"] = json!(project.project);
+        vars["order"] = json!("-created_at");
+        vars["cursor"] = cursor;
+        let data = graphql::query(transport, server, document, vars)?;
         let proj = data
             .get("project")
             .filter(|p| !p.is_null())
@@ -123,33 +119,61 @@ pub fn list_runs(
             .and_then(|r| r.get("edges"))
             .and_then(Value::as_array)
             .ok_or_else(|| AgentError::Server(format!("{server} sent a run list without edges")))?;
+        let mut wants_more = true;
         for edge in edges {
-            if shown.len() as u32 == options.limit {
+            wants_more = visit(edge.get("node").unwrap_or(&Value::Null))?;
+            if !wants_more {
                 break;
-            }
-            let row = RunRow::from_node(edge.get("node").unwrap_or(&Value::Null))?;
-            consumed += 1;
-            if !options.include_short && row.is_short() {
-                short_hidden += 1;
-            } else {
-                shown.push(row);
             }
         }
         let has_next = runs
             .and_then(|r| r.pointer("/pageInfo/hasNextPage"))
             .and_then(Value::as_bool)
             .unwrap_or(false);
-        let counts = (
-            proj.get("runCount").and_then(Value::as_i64).unwrap_or(0),
-            proj.get("allRunCount").and_then(Value::as_i64).unwrap_or(0),
-        );
-        // The client pages with the last edge's cursor, as the official client does.
-        let next_cursor = edges.last().and_then(|e| e.get("cursor")).cloned();
-        match next_cursor {
-            Some(c) if has_next && (shown.len() as u32) < options.limit => cursor = c,
-            _ => break counts,
+        match edges.last().and_then(|e| e.get("cursor")) {
+            Some(c) if has_next && wants_more => cursor = c.clone(),
+            _ => return Ok(proj.clone()),
         }
-    };
+    }
+}
+
+/// Rows per page for `wanted` runs: a few more, so hidden short runs rarely cost a second page.
+pub fn page_size(wanted: u32) -> u32 {
+    (wanted + wanted / 2 + 5).min(MAX_PAGE)
+}
+
+pub fn list_runs(
+    transport: &dyn Transport,
+    server: &str,
+    project: &ProjectPath,
+    options: &ListOptions,
+) -> Result<String> {
+    if options.limit == 0 {
+        return Err(AgentError::BadInput("limit must be at least 1".into()));
+    }
+    let mut shown = Vec::new();
+    let mut short_hidden = 0i64;
+    let mut consumed = 0i64;
+    let variables = json!({"perPage": page_size(options.limit), "filters": filters(options)});
+    let last_page = for_each_run(
+        transport,
+        server,
+        project,
+        graphql::LIST_RUNS,
+        variables,
+        |node| {
+            let row = RunRow::from_node(node)?;
+            consumed += 1;
+            if !options.include_short && row.is_short() {
+                short_hidden += 1;
+            } else {
+                shown.push(row);
+            }
+            Ok((shown.len() as u32) < options.limit)
+        },
+    )?;
+    let count = |key: &str| last_page.get(key).and_then(Value::as_i64).unwrap_or(0);
+    let (run_count, all_count) = (count("runCount"), count("allRunCount"));
     let hidden = Hidden {
         crashed: if options.include_crashed {
             0

@@ -32,33 +32,47 @@ pub fn select(table: &HistoryTable, max_rows: usize) -> Vec<usize> {
     best.into_iter().collect()
 }
 
+/// The indices of the first minimum and the first maximum among finite `(index, value)` pairs.
+fn extremes(points: impl Iterator<Item = (usize, f64)>) -> Option<(usize, usize)> {
+    let mut found: Option<((usize, f64), (usize, f64))> = None;
+    for (i, v) in points.filter(|(_, v)| v.is_finite()) {
+        found = Some(match found {
+            None => ((i, v), (i, v)),
+            Some((min, max)) => (
+                if v < min.1 { (i, v) } else { min },
+                if v > max.1 { (i, v) } else { max },
+            ),
+        });
+    }
+    found.map(|(min, max)| (min.0, max.0))
+}
+
+/// `(row index, value)` of one key over `rows`, where it was logged.
+fn column_points(
+    table: &HistoryTable,
+    column: usize,
+    rows: std::ops::Range<usize>,
+) -> impl Iterator<Item = (usize, f64)> + '_ {
+    rows.filter_map(move |i| table.rows[i].values[column].map(|v| (i, v)))
+}
+
 fn must_keep(table: &HistoryTable) -> BTreeSet<usize> {
-    let mut keep = BTreeSet::from([0, table.rows.len() - 1]);
+    let n = table.rows.len();
+    let mut keep = BTreeSet::from([0, n - 1]);
     for column in 0..table.keys.len() {
-        let mut min: Option<(usize, f64)> = None;
-        let mut max: Option<(usize, f64)> = None;
-        let mut last_finite: Option<usize> = None;
-        let mut onset_seen = false;
-        for (i, row) in table.rows.iter().enumerate() {
-            let Some(v) = row.values[column] else {
-                continue;
-            };
-            if v.is_finite() {
-                if min.is_none_or(|(_, m)| v < m) {
-                    min = Some((i, v));
-                }
-                if max.is_none_or(|(_, m)| v > m) {
-                    max = Some((i, v));
-                }
-                last_finite = Some(i);
-            } else if !onset_seen {
-                onset_seen = true;
+        if let Some((min, max)) = extremes(column_points(table, column, 0..n)) {
+            keep.extend([min, max]);
+        }
+        // The divergence onset: the first non-finite value and the last finite one before it.
+        let mut last_finite = None;
+        for (i, v) in column_points(table, column, 0..n) {
+            if !v.is_finite() {
                 keep.insert(i);
                 keep.extend(last_finite);
+                break;
             }
+            last_finite = Some(i);
         }
-        keep.extend(min.map(|(i, _)| i));
-        keep.extend(max.map(|(i, _)| i));
     }
     keep
 }
@@ -81,23 +95,10 @@ fn bucket_extremes(table: &HistoryTable, buckets: usize) -> BTreeSet<usize> {
             .map_or(rows.len(), |p| start + p);
         let mut any_finite = false;
         for column in 0..table.keys.len() {
-            let finite = (start..end).filter_map(|i| {
-                rows[i].values[column]
-                    .filter(|v| v.is_finite())
-                    .map(|v| (i, v))
-            });
-            let (mut min, mut max): (Option<(usize, f64)>, Option<(usize, f64)>) = (None, None);
-            for (i, v) in finite {
+            if let Some((min, max)) = extremes(column_points(table, column, start..end)) {
                 any_finite = true;
-                if min.is_none_or(|(_, m)| v < m) {
-                    min = Some((i, v));
-                }
-                if max.is_none_or(|(_, m)| v > m) {
-                    max = Some((i, v));
-                }
+                chosen.extend([min, max]);
             }
-            chosen.extend(min.map(|(i, _)| i));
-            chosen.extend(max.map(|(i, _)| i));
         }
         if !any_finite {
             chosen.insert(start);

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+pub use wandb_agent_commands::{ModeArg, OpCommand};
 
 /// Diagnose Weights & Biases training runs from an AI agent, in a sandbox, in few tokens.
 ///
@@ -65,102 +66,8 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List a project's runs, newest first (CSV). Crashed and short runs are hidden unless asked.
-    ListRuns {
-        /// ENTITY/PROJECT (or PROJECT with WANDB_ENTITY set).
-        project: String,
-        /// How many runs to show.
-        #[arg(long, default_value_t = 10)]
-        limit: u32,
-        /// Show crashed runs too.
-        #[arg(long)]
-        include_crashed: bool,
-        /// Show short runs too (ended with <10 steps or in <60 s).
-        #[arg(long)]
-        include_short: bool,
-    },
-    /// One run's config and summary metrics as one line of JSON.
-    Summary {
-        /// ENTITY/PROJECT/RUN_ID, ENTITY/PROJECT/runs/RUN_ID, or a W&B run URL.
-        run: String,
-    },
-    /// A metric curve (CSV `_step,key,...`) sampled by W&B and reduced to a token budget,
-    /// keeping extremes and NaN onsets; or, with --stats, per-key statistics and a sparkline.
-    History {
-        /// ENTITY/PROJECT/RUN_ID, ENTITY/PROJECT/runs/RUN_ID, or a W&B run URL.
-        run: String,
-        /// Metric keys, comma-separated (e.g. loss,val_loss,grad_norm).
-        #[arg(long, value_delimiter = ',', required = true)]
-        keys: Vec<String>,
-        /// Rows W&B samples server-side per key (at random) [default: 2000].
-        #[arg(long)]
-        samples: Option<u32>,
-        /// First step of the window (inclusive): the micro view.
-        #[arg(long)]
-        min_step: Option<u64>,
-        /// Last step of the window (inclusive).
-        #[arg(long)]
-        max_step: Option<u64>,
-        /// Approximate output size in tokens; rows beyond it are reduced keeping extremes
-        /// (0 = print every fetched row) [default: 2000].
-        #[arg(long, conflicts_with = "stats")]
-        budget: Option<u32>,
-        /// Print per-key statistics (min/max with steps, mean, std, NaN onset, sparkline) instead.
-        #[arg(long)]
-        stats: bool,
-    },
-    /// Compare two runs on a metric: final and best values, deltas, which is better, the
-    /// correlation of their curves, and the config keys that differ (CSV).
-    Compare {
-        /// The first run (ENTITY/PROJECT/RUN_ID or a W&B run URL).
-        run_a: String,
-        /// The second run.
-        run_b: String,
-        /// The metric to compare (e.g. val_loss).
-        #[arg(long)]
-        metric: String,
-        /// Whether lower (min) or higher (max) is better [default: inferred from the name].
-        #[arg(long, value_enum)]
-        mode: Option<ModeArg>,
-    },
-    /// Name the best of a project's most recent runs by a metric, with the ranking (CSV).
-    Best {
-        /// ENTITY/PROJECT (or PROJECT with WANDB_ENTITY set).
-        project: String,
-        /// The metric to rank by (e.g. val_loss).
-        #[arg(long)]
-        metric: String,
-        /// How many of the newest qualifying runs to consider.
-        #[arg(long, default_value_t = 5)]
-        last: u32,
-        /// Whether lower (min) or higher (max) is better [default: inferred from the name].
-        #[arg(long, value_enum)]
-        mode: Option<ModeArg>,
-        /// Consider crashed runs too.
-        #[arg(long)]
-        include_crashed: bool,
-        /// Consider short runs too.
-        #[arg(long)]
-        include_short: bool,
-        /// Rank by the best value over the run's (sampled) history, not the final summary value.
-        #[arg(long)]
-        over_history: bool,
-    },
-    /// Find divergence (NaN/Inf), gradient explosions, loss spikes, overfitting and plateaus,
-    /// each at its exact step and epoch (CSV), zooming in from a coarse sampled pass.
-    Diagnose {
-        /// ENTITY/PROJECT/RUN_ID, ENTITY/PROJECT/runs/RUN_ID, or a W&B run URL.
-        run: String,
-        /// The training-loss key [default: guessed from the run's keys].
-        #[arg(long)]
-        loss_key: Option<String>,
-        /// The gradient-norm key [default: guessed].
-        #[arg(long)]
-        grad_key: Option<String>,
-        /// The validation-loss key [default: guessed].
-        #[arg(long)]
-        val_key: Option<String>,
-    },
+    #[command(flatten)]
+    Op(OpCommand),
     /// Serve every operation as an MCP tool on stdin/stdout (for agent runtimes). Each call runs
     /// in a fresh sandbox with the same allowlist, credentials and limits as the CLI.
     Mcp,
@@ -174,12 +81,4 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:0")]
         listen: std::net::SocketAddr,
     },
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ModeArg {
-    /// Lower is better.
-    Min,
-    /// Higher is better.
-    Max,
 }

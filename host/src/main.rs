@@ -13,20 +13,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, OpCommand};
 use crate::sandbox::{GuestError, Operation, Sandbox, SandboxError, Window};
 
-/// Exit codes, documented in the README.
-pub mod exit {
-    pub const USAGE: u8 = 2;
-    pub const NOT_FOUND: u8 = 3;
-    pub const UNAUTHORIZED: u8 = 4;
-    pub const NETWORK: u8 = 5;
-    pub const DENIED: u8 = 6;
-    pub const SERVER: u8 = 7;
-    pub const SANDBOX: u8 = 8;
-    pub const LIMIT: u8 = 9;
-}
+pub use wandb_agent_commands::exit;
 
 /// An error for the user: one line and an exit code.
 #[derive(Debug)]
@@ -75,14 +65,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(err) => {
-            // clap's message spans lines (the error, its details, a usage block): keep one line.
-            let rendered = err.render().to_string();
-            let message: Vec<&str> = rendered
-                .lines()
-                .map(str::trim)
-                .take_while(|l| !l.is_empty() && !l.starts_with("Usage:"))
-                .collect();
-            eprintln!("{} (see --help)", message.join(" "));
+            eprintln!("{}", wandb_agent_commands::usage_error_line(&err));
             return ExitCode::from(exit::USAGE);
         }
     };
@@ -113,7 +96,19 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let grant = grant::from_flags(&cli.global, &|k| std::env::var(k).ok())?;
             return mcp::serve(open_sandbox(&cli.global)?, grant).await;
         }
-        Command::ListRuns {
+        Command::Op(op) => operation_of(op),
+    };
+    let grant = grant::from_flags(&cli.global, &|k| std::env::var(k).ok())?;
+    let sandbox = open_sandbox(&cli.global)?;
+    let text = sandbox.run(&grant, &operation).await?;
+    print_output(&text);
+    Ok(())
+}
+
+/// The sandbox call a subcommand asks for.
+fn operation_of(op: OpCommand) -> Operation {
+    match op {
+        OpCommand::ListRuns {
             project,
             limit,
             include_crashed,
@@ -124,47 +119,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             include_crashed,
             include_short,
         },
-        Command::Summary { run } => Operation::Summary { run },
-        Command::Compare {
-            run_a,
-            run_b,
-            metric,
-            mode,
-        } => Operation::Compare {
-            run_a,
-            run_b,
-            metric,
-            mode: mode.map(to_mode),
-        },
-        Command::Best {
-            project,
-            metric,
-            last,
-            mode,
-            include_crashed,
-            include_short,
-            over_history,
-        } => Operation::Best {
-            project,
-            metric,
-            last: Some(last),
-            mode: mode.map(to_mode),
-            include_crashed,
-            include_short,
-            over_history,
-        },
-        Command::Diagnose {
-            run,
-            loss_key,
-            grad_key,
-            val_key,
-        } => Operation::Diagnose {
-            run,
-            loss_key,
-            grad_key,
-            val_key,
-        },
-        Command::History {
+        OpCommand::Summary { run } => Operation::Summary { run },
+        OpCommand::History {
             run,
             keys,
             samples,
@@ -189,12 +145,46 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
         }
-    };
-    let grant = grant::from_flags(&cli.global, &|k| std::env::var(k).ok())?;
-    let sandbox = open_sandbox(&cli.global)?;
-    let text = sandbox.run(&grant, &operation).await?;
-    print_output(&text);
-    Ok(())
+        OpCommand::Compare {
+            run_a,
+            run_b,
+            metric,
+            mode,
+        } => Operation::Compare {
+            run_a,
+            run_b,
+            metric,
+            mode: mode.map(to_mode),
+        },
+        OpCommand::Best {
+            project,
+            metric,
+            last,
+            mode,
+            include_crashed,
+            include_short,
+            over_history,
+        } => Operation::Best {
+            project,
+            metric,
+            last: Some(last),
+            mode: mode.map(to_mode),
+            include_crashed,
+            include_short,
+            over_history,
+        },
+        OpCommand::Diagnose {
+            run,
+            loss_key,
+            grad_key,
+            val_key,
+        } => Operation::Diagnose {
+            run,
+            loss_key,
+            grad_key,
+            val_key,
+        },
+    }
 }
 
 fn to_mode(mode: cli::ModeArg) -> sandbox::Mode {

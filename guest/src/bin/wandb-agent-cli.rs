@@ -10,7 +10,8 @@
 
 #[cfg(target_arch = "wasm32")]
 mod command {
-    use clap::{Parser, Subcommand, ValueEnum};
+    use clap::Parser;
+    use wandb_agent_commands::{exit, usage_error_line, ModeArg, OpCommand as Command};
     use wandb_agent_guest::direction::Mode;
     use wandb_agent_guest::error::AgentError;
     use wandb_agent_guest::http::with_transport;
@@ -25,97 +26,22 @@ mod command {
         command: Command,
     }
 
-    #[derive(Clone, Copy, ValueEnum)]
-    enum ModeArg {
-        Min,
-        Max,
-    }
-
-    impl From<ModeArg> for Mode {
-        fn from(m: ModeArg) -> Mode {
-            match m {
-                ModeArg::Min => Mode::Min,
-                ModeArg::Max => Mode::Max,
-            }
+    fn to_mode(m: ModeArg) -> Mode {
+        match m {
+            ModeArg::Min => Mode::Min,
+            ModeArg::Max => Mode::Max,
         }
     }
 
-    #[derive(Subcommand)]
-    enum Command {
-        /// List a project's runs, newest first.
-        ListRuns {
-            project: String,
-            #[arg(long, default_value_t = 10)]
-            limit: u32,
-            #[arg(long)]
-            include_crashed: bool,
-            #[arg(long)]
-            include_short: bool,
-        },
-        /// One run's config and summary as one line of JSON.
-        Summary { run: String },
-        /// A metric curve within a token budget, or per-key statistics with --stats.
-        History {
-            run: String,
-            #[arg(long, value_delimiter = ',', required = true)]
-            keys: Vec<String>,
-            #[arg(long)]
-            samples: Option<u32>,
-            #[arg(long)]
-            min_step: Option<u64>,
-            #[arg(long)]
-            max_step: Option<u64>,
-            #[arg(long, conflicts_with = "stats")]
-            budget: Option<u32>,
-            #[arg(long)]
-            stats: bool,
-        },
-        /// Compare two runs on a metric.
-        Compare {
-            run_a: String,
-            run_b: String,
-            #[arg(long)]
-            metric: String,
-            #[arg(long, value_enum)]
-            mode: Option<ModeArg>,
-        },
-        /// The best of a project's most recent runs by a metric.
-        Best {
-            project: String,
-            #[arg(long)]
-            metric: String,
-            #[arg(long, default_value_t = 5)]
-            last: u32,
-            #[arg(long, value_enum)]
-            mode: Option<ModeArg>,
-            #[arg(long)]
-            include_crashed: bool,
-            #[arg(long)]
-            include_short: bool,
-            #[arg(long)]
-            over_history: bool,
-        },
-        /// Divergence, explosions, spikes, overfitting and plateaus at their exact steps.
-        Diagnose {
-            run: String,
-            #[arg(long)]
-            loss_key: Option<String>,
-            #[arg(long)]
-            grad_key: Option<String>,
-            #[arg(long)]
-            val_key: Option<String>,
-        },
-    }
-
-    /// The same exit codes as the host CLI.
-    fn exit_code(e: &AgentError) -> i32 {
+    /// The same exit codes as the host CLI (a WASI 0.2 host reports any non-zero as 1).
+    fn exit_code(e: &AgentError) -> u8 {
         match e {
-            AgentError::BadInput(_) => 2,
-            AgentError::NotFound(_) | AgentError::MissingKeys { .. } => 3,
-            AgentError::Unauthorized(_) => 4,
-            AgentError::Network(_) => 5,
-            AgentError::Denied(_) => 6,
-            AgentError::Server(_) => 7,
+            AgentError::BadInput(_) => exit::USAGE,
+            AgentError::NotFound(_) | AgentError::MissingKeys { .. } => exit::NOT_FOUND,
+            AgentError::Unauthorized(_) => exit::UNAUTHORIZED,
+            AgentError::Network(_) => exit::NETWORK,
+            AgentError::Denied(_) => exit::DENIED,
+            AgentError::Server(_) => exit::SERVER,
         }
     }
 
@@ -156,7 +82,7 @@ mod command {
                     run_b,
                     metric,
                     mode,
-                } => ops::compare(t, s, &run_a, &run_b, &metric, mode.map(Mode::from)),
+                } => ops::compare(t, s, &run_a, &run_b, &metric, mode.map(to_mode)),
                 Command::Best {
                     project,
                     metric,
@@ -171,7 +97,7 @@ mod command {
                     &project,
                     &metric,
                     Some(last),
-                    mode.map(Mode::from),
+                    mode.map(to_mode),
                     include_crashed,
                     include_short,
                     over_history,
@@ -194,14 +120,8 @@ mod command {
                 return 0;
             }
             Err(err) => {
-                let rendered = err.render().to_string();
-                let message: Vec<&str> = rendered
-                    .lines()
-                    .map(str::trim)
-                    .take_while(|l| !l.is_empty() && !l.starts_with("Usage:"))
-                    .collect();
-                eprintln!("{} (see --help)", message.join(" "));
-                return 2;
+                eprintln!("{}", usage_error_line(&err));
+                return i32::from(exit::USAGE);
             }
         };
         match run(cli.command) {
@@ -214,7 +134,7 @@ mod command {
             }
             Err(e) => {
                 eprintln!("error: {}", e.message().replace('\n', " "));
-                exit_code(&e)
+                i32::from(exit_code(&e))
             }
         }
     }
