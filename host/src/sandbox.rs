@@ -19,13 +19,17 @@ use crate::allowlist::{Allowlist, Origin};
 /// The future wasi-http uses to report body-processing errors.
 type IoFuture = Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>;
 
-wasmtime::component::bindgen!({
-    path: "../wit",
-    world: "wandb-agent",
-    exports: { default: async },
-});
+/// Host bindings of the WIT world (generated; the exports mirror the WIT's argument lists).
+mod bindings {
+    #![allow(clippy::too_many_arguments)]
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "wandb-agent",
+        exports: { default: async },
+    });
+}
 
-pub use self::WandbAgent as Bindings;
+pub use self::bindings::{Error, Mode, WandbAgent as Bindings};
 
 /// What the host grants one call.
 #[derive(Clone)]
