@@ -4,7 +4,7 @@
 use wandb_emulator::data::{Project, Run};
 use wandb_emulator::demo::{self, long_run, overfit_run};
 
-use crate::support::{request_count, server, Cli};
+use crate::support::{request_count, server, tokens, Cli};
 
 fn demo_run(project: &str, id: &str) -> Run {
     let store = demo::store();
@@ -35,13 +35,6 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
         .records()
         .map(|r| r.unwrap().iter().map(str::to_string).collect())
         .collect()
-}
-
-fn tokens(text: &str) -> usize {
-    tiktoken_rs::o200k_base()
-        .unwrap()
-        .encode_with_special_tokens(text)
-        .len()
 }
 
 #[test]

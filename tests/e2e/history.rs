@@ -1,6 +1,6 @@
 use wandb_emulator::demo::long_run;
 
-use crate::support::{request_count, server, Cli};
+use crate::support::{request_count, server, tokens, Cli};
 
 /// Data rows (not the header, not the trailing note) as (step, cells).
 fn rows(csv: &str) -> Vec<(u64, Vec<String>)> {
@@ -207,13 +207,6 @@ fn window_past_the_end_says_no_rows() {
         out.ok(),
         "_step,loss\n# no rows: window 999999..end of run steps 0..20000\n"
     );
-}
-
-fn tokens(text: &str) -> usize {
-    tiktoken_rs::o200k_base()
-        .unwrap()
-        .encode_with_special_tokens(text)
-        .len()
 }
 
 #[test]

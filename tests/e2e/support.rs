@@ -117,6 +117,14 @@ impl Cli {
     }
 }
 
+/// o200k tokens of `text`, counted with the real tokenizer (tiktoken-rs).
+pub fn tokens(text: &str) -> usize {
+    tiktoken_rs::o200k_base()
+        .unwrap()
+        .encode_with_special_tokens(text)
+        .len()
+}
+
 /// GraphQL requests the server has received so far.
 pub fn request_count(server: &RunningServer) -> u64 {
     use std::io::{Read, Write};
