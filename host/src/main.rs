@@ -7,6 +7,7 @@ mod credentials;
 mod demo;
 mod grant;
 mod mcp;
+mod outbound;
 mod sandbox;
 
 use std::process::ExitCode;

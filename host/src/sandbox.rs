@@ -1,23 +1,16 @@
 //! The sandbox: one fresh component instance per call, with no files, no ambient environment,
 //! no sockets, bounded memory and time, and outbound HTTP only through [`OutboundPolicy`].
 
-use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
 
-use http::header::{HeaderValue, AUTHORIZATION};
-use http_body_util::BodyExt;
+use http::header::HeaderValue;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
-use wasmtime_wasi_http::{
-    WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView, DEFAULT_FORBIDDEN_HEADERS,
-};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::allowlist::{Allowlist, Origin};
-
-/// The future wasi-http uses to report body-processing errors.
-type IoFuture = Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>;
+use crate::outbound::{Incidents, OutboundPolicy};
 
 /// Host bindings of the WIT world (generated; the exports mirror the WIT's argument lists).
 mod bindings {
@@ -77,126 +70,6 @@ impl Default for Limits {
 
 /// The engine's epoch advances every tick; a call may run `timeout / EPOCH_TICK` ticks.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
-
-/// Something the host stopped, reported instead of the component's own view of it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Incident {
-    TooManyRequests(u32),
-    ResponseTooLarge { url: String, limit: u64 },
-}
-
-impl Incident {
-    pub fn message(&self) -> String {
-        match self {
-            Incident::TooManyRequests(n) => {
-                format!("the call made more than {n} HTTP requests and was stopped (raise --max-requests)")
-            }
-            Incident::ResponseTooLarge { url, limit } => format!(
-                "the response from {url} exceeded {} MiB and was cut off (raise --max-response-mb)",
-                limit >> 20
-            ),
-        }
-    }
-}
-
-type Incidents = Arc<std::sync::Mutex<Vec<Incident>>>;
-
-/// Decides every outbound request the guest makes.
-pub struct OutboundPolicy {
-    allowlist: Allowlist,
-    base_origin: Origin,
-    authorization: Option<HeaderValue>,
-    limits: Limits,
-    requests: u32,
-    incidents: Incidents,
-}
-
-impl OutboundPolicy {
-    /// The guest's timeouts, never longer than the host's.
-    fn bounded(
-        &self,
-        options: Option<wasmtime_wasi_http::RequestOptions>,
-    ) -> wasmtime_wasi_http::RequestOptions {
-        let o = options.unwrap_or_default();
-        let cap = |asked: Option<Duration>, max: Duration| Some(asked.map_or(max, |a| a.min(max)));
-        wasmtime_wasi_http::RequestOptions {
-            connect_timeout: cap(o.connect_timeout, self.limits.connect_timeout),
-            first_byte_timeout: cap(o.first_byte_timeout, self.limits.io_timeout),
-            between_bytes_timeout: cap(o.between_bytes_timeout, self.limits.io_timeout),
-        }
-    }
-
-    fn record(&self, incident: Incident) {
-        if let Ok(mut list) = self.incidents.lock() {
-            if !list.contains(&incident) {
-                list.push(incident);
-            }
-        }
-    }
-}
-
-impl WasiHttpHooks for OutboundPolicy {
-    fn forbidden_header_filter(&mut self) -> wasmtime_wasi_http::ForbiddenHeaderFilter {
-        // The guest may not set credentials: only the host adds them, and only for W&B.
-        Arc::new(|name| name == AUTHORIZATION || DEFAULT_FORBIDDEN_HEADERS.contains(name))
-    }
-
-    fn send_request(
-        &mut self,
-        mut request: http::Request<WasiBody>,
-        options: Option<wasmtime_wasi_http::RequestOptions>,
-        fut: IoFuture,
-    ) -> Box<
-        dyn Future<Output = Result<(http::Response<WasiBody>, IoFuture), wasmtime_wasi_http::Error>>
-            + Send,
-    > {
-        drop(fut);
-        let uri = request.uri();
-        let scheme = uri.scheme_str().unwrap_or("");
-        let authority = uri.authority().map_or("", |a| a.as_str());
-        let target = Origin::of_request(scheme, authority);
-        let allowed = target.as_ref().is_some_and(|t| self.allowlist.allows(t));
-        if !allowed {
-            return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
-        }
-        self.requests += 1;
-        if self.requests > self.limits.max_requests {
-            self.record(Incident::TooManyRequests(self.limits.max_requests));
-            return Box::new(async { Err(wasmtime_wasi_http::Error::ConnectionLimitReached) });
-        }
-        request.headers_mut().remove(AUTHORIZATION);
-        if target.as_ref() == Some(&self.base_origin) {
-            if let Some(auth) = &self.authorization {
-                request.headers_mut().insert(AUTHORIZATION, auth.clone());
-            }
-        }
-        let options = Some(self.bounded(options));
-        let limit = self.limits.max_response_bytes;
-        let incidents = self.incidents.clone();
-        let url = request.uri().to_string();
-        Box::new(async move {
-            let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
-            // Cap the body: past the limit the guest's read fails and the host says why.
-            let response = response.map(move |body| {
-                http_body_util::Limited::new(body, limit as usize)
-                    .map_err(move |e| match e.downcast::<wasmtime_wasi_http::Error>() {
-                        Ok(inner) => *inner,
-                        Err(_) => {
-                            if let Ok(mut list) = incidents.lock() {
-                                list.push(Incident::ResponseTooLarge {
-                                    url: url.clone(),
-                                    limit,
-                                });
-                            }
-                            wasmtime_wasi_http::Error::HttpResponseBodySize(Some(limit))
-                        }
-                    })
-                    .boxed_unsync()
-            });
-            Ok((response, Box::new(io) as IoFuture))
-        })
-    }
-}
 
 pub struct HostState {
     incidents: Incidents,
