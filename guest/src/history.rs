@@ -99,11 +99,8 @@ pub struct Fetched {
 
 impl Fetched {
     /// Whether the server may have thinned any key (it returned as many rows as asked).
-    pub fn sampled(&self, samples: u32) -> bool {
-        self.table
-            .fetched_per_key
-            .iter()
-            .any(|&n| n >= samples as usize)
+    pub fn sampled(&self) -> bool {
+        !self.table.complete
     }
 }
 
@@ -204,7 +201,7 @@ fn range_note(fetched: &Fetched, request: &HistoryRequest) -> String {
 }
 
 fn sampling_note(fetched: &Fetched, request: &HistoryRequest) -> String {
-    if fetched.sampled(request.samples) {
+    if fetched.sampled() {
         format!(
             "server sampled ≤{}/key at random: zoom in with min-step/max-step for every row",
             request.samples

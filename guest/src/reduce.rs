@@ -124,7 +124,7 @@ mod tests {
                     values: vec![Some(*v)],
                 })
                 .collect(),
-            fetched_per_key: vec![values.len()],
+            complete: true,
         }
     }
 

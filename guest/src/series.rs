@@ -122,8 +122,8 @@ pub struct HistoryTable {
     pub keys: Vec<String>,
     /// Ascending by step; `None` where a key has no value at that step.
     pub rows: Vec<Row>,
-    /// Rows the server returned for each key (before the join).
-    pub fetched_per_key: Vec<usize>,
+    /// Every key came back unthinned (each series was [`Series::complete`]).
+    pub complete: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -149,7 +149,7 @@ impl HistoryTable {
                 .into_iter()
                 .map(|(step, values)| Row { step, values })
                 .collect(),
-            fetched_per_key: series.iter().map(|s| s.points.len()).collect(),
+            complete: series.iter().all(|s| s.complete),
         }
     }
 }
@@ -181,7 +181,7 @@ mod tests {
         assert_eq!(t.rows[1].values, vec![Some(1.5), None]);
         assert!(t.rows[2].values[0].unwrap().is_nan());
         assert!(t.rows[2].values[1].unwrap().is_nan());
-        assert_eq!(t.fetched_per_key, vec![3, 2]);
+        assert!(!t.complete, "val_loss came back with as many rows as asked");
     }
 
     #[test]

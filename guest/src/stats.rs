@@ -145,7 +145,7 @@ mod tests {
                     values: vec![*v],
                 })
                 .collect(),
-            fetched_per_key: vec![points.len()],
+            complete: true,
         }
     }
 
