@@ -48,7 +48,7 @@ def main():
     env = {"PATH": os.environ["PATH"], "HOME": cache, "WANDB_BASE_URL": url, "WANDB_API_KEY": API_KEY,
            "WANDB_AGENT_CACHE_DIR": cache}
     try:
-        wasm = sorted((ROOT / "target/guest/wasm32-wasip2/guest").glob("wandb_agent_guest.wasm"))[0]
+        wasm = ROOT / "target/guest/wandb-agent.wasm"
         print(f"component: {wasm.stat().st_size / 1024:.0f} KiB; CLI binary: "
               f"{(BIN / 'wandb-agent').stat().st_size / 2**20:.1f} MiB\n")
         first, first_rss = run_rss(env, ["list-runs", "demo/vision"])

@@ -1,7 +1,9 @@
-//! Builds the guest component for wasm32-wasip2 and hands its path to the host as
-//! `WANDB_AGENT_COMPONENT`, so `cargo build` alone yields a CLI with the component embedded.
+//! Builds the guest component for wasm32-wasip2, adds the WIT's documentation to it, and hands
+//! its path to the host as `WANDB_AGENT_COMPONENT`, so `cargo build` alone yields a CLI with the
+//! component embedded. The documented component is `target/guest/wandb-agent.wasm`: the file to
+//! give other hosts (wasmtime CLI, jco, Wassette).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn main() {
@@ -67,9 +69,45 @@ fn main() {
             "building the guest component (guest/) for wasm32-wasip2 failed; see the errors above"
         );
     }
-    let wasm = target_dir
+    let built = target_dir
         .join("wasm32-wasip2")
         .join("guest")
         .join("wandb_agent_guest.wasm");
-    println!("cargo:rustc-env=WANDB_AGENT_COMPONENT={}", wasm.display());
+    let component = std::fs::read(&built).expect("the guest build wrote its component");
+    let documented = with_wit_docs(component, &workspace.join("wit"));
+    let published = target_dir.join("wandb-agent.wasm");
+    std::fs::write(&published, documented).expect("target/guest is writable");
+    println!("cargo:rustc-env=WANDB_AGENT_COMPONENT={}", published.display());
+}
+
+/// Appends the WIT package's `///` docs as a `package-docs` custom section, where plugin hosts
+/// (Wassette's tool descriptions, `wasm-tools component wit`) read them. The component linker
+/// keeps only the types, so without this every tool would reach an agent undescribed.
+fn with_wit_docs(mut component: Vec<u8>, wit_dir: &Path) -> Vec<u8> {
+    use wasm_encoder::ComponentSection;
+    use wit_parser::{PackageMetadata, Resolve, WorldKey};
+
+    let mut resolve = Resolve::default();
+    let (package, _) = resolve
+        .push_dir(wit_dir)
+        .unwrap_or_else(|e| panic!("{} does not parse: {e:#}", wit_dir.display()));
+    // Decoders such as wit-component apply the docs to the component's decoded world, which is
+    // always `root`, and reject docs for anything that world lacks. So: the one world is
+    // renamed `root`, and its WASI imports are left out (the component may import a newer
+    // 0.2.x than the WIT names, and wit-parser counts plain comments there as docs).
+    let worlds = &mut resolve.packages[package].worlds;
+    *worlds = worlds.drain(..).map(|(_, id)| ("root".to_string(), id)).collect();
+    for (_, id) in resolve.packages[package].worlds.clone() {
+        let imports = &mut resolve.worlds[id].imports;
+        imports.retain(|key, _| matches!(key, WorldKey::Name(_)));
+    }
+    let docs = PackageMetadata::extract(&resolve, package)
+        .encode()
+        .expect("WIT docs encode as JSON");
+    wasm_encoder::CustomSection {
+        name: PackageMetadata::SECTION_NAME.into(),
+        data: docs.into(),
+    }
+    .append_to_component(&mut component);
+    component
 }

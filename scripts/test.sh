@@ -27,7 +27,7 @@ python3 tests/mcp/test_mcp_client.py
 (
   cd tests/jco
   npm ci --no-audit --no-fund --loglevel=error
-  npx jco transpile ../../target/guest/wasm32-wasip2/guest/wandb_agent_guest.wasm -o out --quiet \
+  npx jco transpile ../../target/guest/wandb-agent.wasm -o out --quiet \
     --map 'wasi:http/outgoing-handler@0.2.4=../policy.mjs#outgoingHandler'
   node run.mjs
 )

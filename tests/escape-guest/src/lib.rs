@@ -11,7 +11,7 @@
 use waki::header::HeaderName;
 use waki::{Client, ErrorCode};
 
-wit_bindgen::generate!({ path: "../../wit", world: "wandb-agent" });
+wit_bindgen::generate!({ path: "../../wit", world: "wandb-agent", generate_all });
 
 struct Escape;
 
