@@ -77,7 +77,10 @@ fn main() {
     let documented = with_wit_docs(component, &workspace.join("wit"));
     let published = target_dir.join("wandb-agent.wasm");
     std::fs::write(&published, documented).expect("target/guest is writable");
-    println!("cargo:rustc-env=WANDB_AGENT_COMPONENT={}", published.display());
+    println!(
+        "cargo:rustc-env=WANDB_AGENT_COMPONENT={}",
+        published.display()
+    );
 }
 
 /// Appends the WIT package's `///` docs as a `package-docs` custom section, where plugin hosts
@@ -96,7 +99,10 @@ fn with_wit_docs(mut component: Vec<u8>, wit_dir: &Path) -> Vec<u8> {
     // renamed `root`, and its WASI imports are left out (the component may import a newer
     // 0.2.x than the WIT names, and wit-parser counts plain comments there as docs).
     let worlds = &mut resolve.packages[package].worlds;
-    *worlds = worlds.drain(..).map(|(_, id)| ("root".to_string(), id)).collect();
+    *worlds = worlds
+        .drain(..)
+        .map(|(_, id)| ("root".to_string(), id))
+        .collect();
     for (_, id) in resolve.packages[package].worlds.clone() {
         let imports = &mut resolve.worlds[id].imports;
         imports.retain(|key, _| matches!(key, WorldKey::Name(_)));

