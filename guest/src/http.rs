@@ -6,7 +6,7 @@ use waki::{header::HeaderName, Client, ErrorCode};
 
 use crate::error::{AgentError, Result};
 use crate::graphql::{Reply, Transport};
-use crate::retry::{RetryPolicy, Retrying, SystemClock};
+use crate::retry::{parse_retry_after, RetryPolicy, Retrying, SystemClock};
 use crate::settings::Settings;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -73,12 +73,10 @@ impl Transport for WasiTransport {
         }
         let response = request.send().map_err(|e| self.classify(e))?;
         let status = response.status_code();
-        // Retry-After in seconds (the HTTP-date form is rare on APIs; it is ignored).
         let retry_after = response
             .header("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
         let mut bytes = Vec::new();
         while let Some(mut chunk) = response.chunk(READ_CHUNK).map_err(|e| self.classify(e))? {
             bytes.append(&mut chunk);

@@ -57,6 +57,17 @@ impl Clock for SystemClock {
     }
 }
 
+/// The wait a `Retry-After` header asks for: delay-seconds, or an HTTP-date (RFC 9110 §10.2.3;
+/// a date already past means "now"). Anything unparsable is ignored: the backoff applies.
+pub fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
 pub fn retryable_status(status: u16) -> bool {
     status == 429 || (500..600).contains(&status) && status != 501
 }
@@ -204,6 +215,26 @@ mod tests {
         assert!(waits.is_empty() && calls == 1);
         let msg = out.unwrap_err().to_string();
         assert_eq!(msg, "HTTP 429 from srv after 1 attempt over 0 s (the server asked to wait 120 s more, past the retry budget): slow down");
+    }
+
+    #[test]
+    fn retry_after_takes_seconds_or_an_http_date() {
+        let now = httpdate::parse_http_date("Sat, 28 Nov 2026 12:00:00 GMT").unwrap();
+        let wait = |v: &str| parse_retry_after(v, now);
+        assert_eq!(wait(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(
+            wait("Sat, 28 Nov 2026 12:00:05 GMT"),
+            Some(Duration::from_secs(5))
+        );
+        // Obsolete forms HTTP still allows.
+        assert_eq!(
+            wait("Saturday, 28-Nov-26 12:01:00 GMT"),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(wait("Sat, 28 Nov 2026 11:00:00 GMT"), Some(Duration::ZERO));
+        for junk in ["", "-1", "1.5", "soon", "Sat, 99 Nov 2026 12:00:00 GMT"] {
+            assert_eq!(wait(junk), None, "{junk:?}");
+        }
     }
 
     #[test]

@@ -147,6 +147,52 @@ fn a_long_retry_after_is_not_waited_for() {
     );
 }
 
+/// Retry-After may also be an HTTP-date (RFC 9110): a date seconds ahead is waited for, one
+/// an hour ahead is past the retry budget and reported at once.
+#[test]
+fn a_retry_after_date_is_honoured() {
+    let date_in = |secs| {
+        let at = std::time::SystemTime::now() + std::time::Duration::from_secs(secs);
+        format!("retry-after: {}\r\n", httpdate::fmt_http_date(at))
+    };
+    let flaky = RawServer::start(move |n| {
+        if n == 0 {
+            http(503, &date_in(4), "busy")
+        } else {
+            http(
+                200,
+                "",
+                "{\"data\":{\"project\":{\"run\":{\"config\":\"{}\",\"summaryMetrics\":\"{}\"}}}}",
+            )
+        }
+    });
+    let started = std::time::Instant::now();
+    let out = Cli::new().env("WANDB_API_KEY", "k").run(&[
+        "--base-url",
+        &flaky.base_url(),
+        "summary",
+        RUN,
+    ]);
+    assert_eq!(out.ok(), "{\"config\":{},\"summary\":{}}\n");
+    // The date has one-second resolution: the wait is 3-4 s, where the backoff would be 1 s.
+    assert!(started.elapsed() >= std::time::Duration::from_millis(2500));
+
+    let closed = always(http(503, &date_in(3600), "maintenance"));
+    let started = std::time::Instant::now();
+    let out = Cli::new().env("WANDB_API_KEY", "k").run(&[
+        "--base-url",
+        &closed.base_url(),
+        "summary",
+        RUN,
+    ]);
+    let stderr = out.fails(7);
+    assert!(
+        stderr.contains("(the server asked to wait 35") && stderr.contains("past the retry budget"),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
 #[test]
 fn truncated_body_is_one_line() {
     let server = always(Behaviour::Send(
