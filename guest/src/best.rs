@@ -105,6 +105,16 @@ pub fn best(
         }
         Ok((candidates.len() as u32) < options.last)
     })?;
+    if candidates.is_empty() {
+        let hidden = if options.include_crashed && options.include_short {
+            String::new()
+        } else {
+            " that qualify (crashed and short runs are left out unless asked for)".to_string()
+        };
+        return Err(AgentError::NotFound(format!(
+            "Project {project} has no runs{hidden}; see `wandb-agent list-runs {project} --include-crashed --include-short`"
+        )));
+    }
     render(&candidates, metric, &dir, options)
 }
 

@@ -287,6 +287,14 @@ fn best_over_history_and_errors() {
     Cli::against(&s)
         .run(&["best", "demo/nope", "--metric", "val_loss"])
         .fails(3);
+    let line = Cli::against(&s)
+        .run(&["best", "demo/empty", "--metric", "val_loss"])
+        .fails(3)
+        .to_string();
+    assert!(
+        line.starts_with("error: Project demo/empty has no runs that qualify"),
+        "{line}"
+    );
 }
 
 /// Pearson r of two point lists interpolated on `n` common steps — written independently of
