@@ -5,13 +5,17 @@ use crate::support::{http, Behaviour, Cli, Output, RawServer};
 
 const RUN: &str = "demo/vision/x7k2m9qa";
 
+/// Runs the CLI against `server` with retries off: one request per call.
 fn against(server: &RawServer, args: &[&str]) -> Output {
-    let mut full = vec![
-        "--base-url",
-        Box::leak(server.base_url().into_boxed_str()),
-        "--retries",
-        "0",
-    ];
+    let mut full = vec!["--retries", "0"];
+    full.extend_from_slice(args);
+    retrying(server, &full)
+}
+
+/// Runs the CLI against `server` with the default retry policy unless `args` sets one.
+fn retrying(server: &RawServer, args: &[&str]) -> Output {
+    let base_url = server.base_url();
+    let mut full = vec!["--base-url", base_url.as_str()];
     full.extend_from_slice(args);
     Cli::new().env("WANDB_API_KEY", "k").run(&full)
 }
@@ -54,12 +58,7 @@ fn http_errors_map_to_their_kind_and_are_not_retried() {
         (400, 7, "HTTP 400 from"),
     ] {
         let server = always(http(status, "", "{\"errors\":[{\"message\":\"bad key\"}]}"));
-        let out = Cli::new().env("WANDB_API_KEY", "k").run(&[
-            "--base-url",
-            &server.base_url(),
-            "summary",
-            RUN,
-        ]);
+        let out = retrying(&server, &["summary", RUN]);
         assert!(
             out.fails(code).contains(expected),
             "{status}: {}",
@@ -77,14 +76,7 @@ fn rate_limits_are_retried_honouring_retry_after_then_reported() {
         "{\"errors\":[{\"message\":\"rate limit exceeded\"}]}",
     ));
     let started = std::time::Instant::now();
-    let out = Cli::new().env("WANDB_API_KEY", "k").run(&[
-        "--base-url",
-        &server.base_url(),
-        "--retries",
-        "2",
-        "summary",
-        RUN,
-    ]);
+    let out = retrying(&server, &["--retries", "2", "summary", RUN]);
     let line = out.fails(7).to_string();
     assert_eq!(server.count(), 3);
     assert!(started.elapsed() >= std::time::Duration::from_secs(2));
@@ -100,14 +92,7 @@ fn rate_limits_are_retried_honouring_retry_after_then_reported() {
 #[test]
 fn server_errors_back_off_and_recovery_succeeds() {
     let server = always(http(500, "", "internal"));
-    let out = Cli::new().env("WANDB_API_KEY", "k").run(&[
-        "--base-url",
-        &server.base_url(),
-        "--retries",
-        "1",
-        "summary",
-        RUN,
-    ]);
+    let out = retrying(&server, &["--retries", "1", "summary", RUN]);
     assert!(
         out.fails(7)
             .ends_with("after 2 attempts over 1 s: internal"),
@@ -121,24 +106,14 @@ fn server_errors_back_off_and_recovery_succeeds() {
             http(200, "", "{\"data\":{\"project\":{\"run\":{\"config\":\"{}\",\"summaryMetrics\":\"{\\\"loss\\\": NaN}\"}}}}")
         }
     });
-    let out = Cli::new().env("WANDB_API_KEY", "k").run(&[
-        "--base-url",
-        &flaky.base_url(),
-        "summary",
-        RUN,
-    ]);
+    let out = retrying(&flaky, &["summary", RUN]);
     assert_eq!(out.ok(), "{\"config\":{},\"summary\":{\"loss\":\"NaN\"}}\n");
 }
 
 #[test]
 fn a_long_retry_after_is_not_waited_for() {
     let server = always(http(503, "retry-after: 3600\r\n", "maintenance"));
-    let out = Cli::new().env("WANDB_API_KEY", "k").run(&[
-        "--base-url",
-        &server.base_url(),
-        "summary",
-        RUN,
-    ]);
+    let out = retrying(&server, &["summary", RUN]);
     assert!(
         out.fails(7)
             .contains("the server asked to wait 3600 s more, past the retry budget"),
@@ -167,24 +142,14 @@ fn a_retry_after_date_is_honoured() {
         }
     });
     let started = std::time::Instant::now();
-    let out = Cli::new().env("WANDB_API_KEY", "k").run(&[
-        "--base-url",
-        &flaky.base_url(),
-        "summary",
-        RUN,
-    ]);
+    let out = retrying(&flaky, &["summary", RUN]);
     assert_eq!(out.ok(), "{\"config\":{},\"summary\":{}}\n");
     // The date has one-second resolution: the wait is 3-4 s, where the backoff would be 1 s.
     assert!(started.elapsed() >= std::time::Duration::from_millis(2500));
 
     let closed = always(http(503, &date_in(3600), "maintenance"));
     let started = std::time::Instant::now();
-    let out = Cli::new().env("WANDB_API_KEY", "k").run(&[
-        "--base-url",
-        &closed.base_url(),
-        "summary",
-        RUN,
-    ]);
+    let out = retrying(&closed, &["summary", RUN]);
     let stderr = out.fails(7);
     assert!(
         stderr.contains("(the server asked to wait 35") && stderr.contains("past the retry budget"),
