@@ -106,16 +106,27 @@ pub fn best(
         Ok((candidates.len() as u32) < options.last)
     })?;
     if candidates.is_empty() {
-        let hidden = if options.include_crashed && options.include_short {
-            String::new()
+        let excluded = excluded_runs(options);
+        let qualify = if excluded.is_empty() {
+            ""
         } else {
-            " that qualify (crashed and short runs are left out unless asked for)".to_string()
+            " that qualify"
         };
         return Err(AgentError::NotFound(format!(
-            "Project {project} has no runs{hidden}; see `wandb-agent list-runs {project} --include-crashed --include-short`"
+            "Project {project} has no runs{qualify}{excluded}; see `wandb-agent list-runs {project} --include-crashed --include-short`"
         )));
     }
     render(&candidates, metric, &dir, options)
+}
+
+/// Which runs the candidate list leaves out, as a parenthesis for messages ("" if none).
+fn excluded_runs(options: &BestOptions) -> &'static str {
+    match (options.include_crashed, options.include_short) {
+        (false, false) => " (crashed and short runs excluded)",
+        (false, true) => " (crashed runs excluded)",
+        (true, false) => " (short runs excluded)",
+        (true, true) => "",
+    }
 }
 
 fn best_of(values: impl Iterator<Item = f64>, dir: &Direction) -> Option<f64> {
@@ -153,12 +164,7 @@ fn render(
     let scope = format!(
         "the {} newest runs{}",
         candidates.len(),
-        match (options.include_crashed, options.include_short) {
-            (false, false) => " (crashed and short runs excluded)",
-            (false, true) => " (crashed runs excluded)",
-            (true, false) => " (short runs excluded)",
-            (true, true) => "",
-        }
+        excluded_runs(options)
     );
     let Some(winner) = ranked.first() else {
         return Err(AgentError::NotFound(format!(
