@@ -6,9 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rustup target add wasm32-wasip2
 cargo build --release
-python3 -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
-python3 bench/head_to_head.py "${1:-10}"
+. scripts/python-env.sh
+"$PYTHON" bench/head_to_head.py "${1:-10}"
 echo
-python3 bench/tokens.py
+"$PYTHON" bench/tokens.py
 echo
-python3 bench/speed.py "${1:-20}"
+"$PYTHON" bench/speed.py "${1:-20}"

