@@ -16,8 +16,11 @@ use crate::summary;
 
 /// History rows sampled per run for "best" and the correlation.
 pub const SAMPLES: u32 = 2000;
-/// Points of the common step grid the curves are interpolated onto.
+/// Points of the common step grid the curves are interpolated onto when they share too few
+/// logged steps.
 pub const GRID_POINTS: usize = 200;
+/// Shared logged steps needed to correlate without interpolating.
+const MIN_SHARED_STEPS: usize = 10;
 /// Config differences listed before "… N more".
 const MAX_CONFIG_ROWS: usize = 20;
 const DIGITS: usize = 4;
@@ -134,32 +137,76 @@ pub fn compare(
     Ok(render(&sa, &sb, metric, &dir))
 }
 
-/// Pearson correlation of two curves linearly interpolated on a common grid, with the grid's
-/// step range; `None` when they share fewer than two finite points' worth of range.
-pub fn correlation(a: &Series, b: &Series) -> Option<(f64, u64, u64)> {
-    let fa: Vec<(u64, f64)> = a
-        .points
-        .iter()
-        .copied()
-        .filter(|p| p.1.is_finite())
-        .collect();
-    let fb: Vec<(u64, f64)> = b
-        .points
-        .iter()
-        .copied()
-        .filter(|p| p.1.is_finite())
-        .collect();
+/// How two curves were correlated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correlation {
+    pub r: f64,
+    pub lo: u64,
+    pub hi: u64,
+    /// Steps both runs logged, when the correlation is over those.
+    pub shared: Option<usize>,
+    /// Otherwise: the finite points of each curve in the common range, interpolated onto a grid.
+    pub interpolated_from: (usize, usize),
+}
+
+impl Correlation {
+    pub fn describe(&self) -> String {
+        let r = format_sig(self.r, DIGITS);
+        let (lo, hi) = (self.lo, self.hi);
+        match self.shared {
+            Some(n) => format!("pearson r={r} over {n} steps both logged {lo}..{hi}"),
+            None => format!(
+                "pearson r={r} over {GRID_POINTS} steps {lo}..{hi} interpolated from {} and {} sampled values",
+                self.interpolated_from.0, self.interpolated_from.1
+            ),
+        }
+    }
+}
+
+/// Pearson correlation of two curves over the steps both logged; when they share fewer than
+/// `MIN_SHARED_STEPS` (random server sampling rarely picks the same steps of long runs), over
+/// both linearly interpolated on a common grid. `None` without a common step range.
+pub fn correlation(a: &Series, b: &Series) -> Option<Correlation> {
+    let finite = |s: &Series| -> Vec<(u64, f64)> {
+        s.points.iter().copied().filter(|p| p.1.is_finite()).collect()
+    };
+    let (fa, fb) = (finite(a), finite(b));
     let lo = fa.first()?.0.max(fb.first()?.0);
     let hi = fa.last()?.0.min(fb.last()?.0);
     if hi <= lo {
         return None;
+    }
+    let shared: Vec<(u64, f64, f64)> = fa
+        .iter()
+        .filter_map(|&(step, x)| {
+            let j = fb.binary_search_by_key(&step, |p| p.0).ok()?;
+            Some((step, x, fb[j].1))
+        })
+        .collect();
+    if shared.len() >= MIN_SHARED_STEPS {
+        let xa: Vec<f64> = shared.iter().map(|p| p.1).collect();
+        let xb: Vec<f64> = shared.iter().map(|p| p.2).collect();
+        return pearson(&xa, &xb).map(|r| Correlation {
+            r,
+            lo: shared[0].0,
+            hi: shared[shared.len() - 1].0,
+            shared: Some(shared.len()),
+            interpolated_from: (0, 0),
+        });
     }
     let grid: Vec<f64> = (0..GRID_POINTS)
         .map(|i| lo as f64 + (hi - lo) as f64 * i as f64 / (GRID_POINTS - 1) as f64)
         .collect();
     let xa: Vec<f64> = grid.iter().map(|&s| interpolate(&fa, s)).collect();
     let xb: Vec<f64> = grid.iter().map(|&s| interpolate(&fb, s)).collect();
-    pearson(&xa, &xb).map(|r| (r, lo, hi))
+    let within = |pts: &[(u64, f64)]| pts.iter().filter(|p| (lo..=hi).contains(&p.0)).count();
+    pearson(&xa, &xb).map(|r| Correlation {
+        r,
+        lo,
+        hi,
+        shared: None,
+        interpolated_from: (within(&fa), within(&fb)),
+    })
 }
 
 /// Linear interpolation of sorted finite points at `step` (clamped at the ends).
@@ -252,10 +299,7 @@ pub fn render(a: &Side, b: &Side, metric: &str, dir: &Direction) -> String {
         _ => "neither is better".to_string(),
     };
     let corr = match correlation(&a.curve, &b.curve) {
-        Some((r, lo, hi)) => format!(
-            "pearson r={} over {GRID_POINTS} common steps {lo}..{hi}",
-            format_sig(r, DIGITS)
-        ),
+        Some(c) => c.describe(),
         None => "no common step range for a correlation".into(),
     };
     let more = if diffs.len() > MAX_CONFIG_ROWS {
@@ -299,9 +343,23 @@ mod tests {
                 .collect(),
             complete: true,
         };
-        let (r, lo, hi) = correlation(&a, &b).unwrap();
-        assert!((r - 1.0).abs() < 1e-9);
-        assert_eq!((lo, hi), (50, 100));
+        let c = correlation(&a, &b).unwrap();
+        assert!((c.r - 1.0).abs() < 1e-9);
+        assert_eq!((c.lo, c.hi, c.shared), (50, 100, Some(51)));
+        assert_eq!(c.describe(), "pearson r=1 over 51 steps both logged 50..100");
+        // Sampled at different steps: interpolated, and said so.
+        let odd = Series {
+            points: (0..=50).map(|i| (2 * i + 1, i as f64)).collect(),
+            complete: false,
+        };
+        let even = Series {
+            points: (0..=50).map(|i| (2 * i, i as f64)).collect(),
+            complete: false,
+        };
+        let c = correlation(&odd, &even).unwrap();
+        assert_eq!(c.shared, None);
+        assert_eq!(c.interpolated_from, (50, 50));
+        assert!(c.describe().ends_with("over 200 steps 1..100 interpolated from 50 and 50 sampled values"), "{}", c.describe());
         let c = Series {
             points: vec![(500, 1.0)],
             complete: true,

@@ -1,7 +1,7 @@
 //! The GraphQL documents the component sends and the handling of the response envelope.
 //!
-//! Only fields and arguments documented in `wandb-protocol.md` (i.e. used by the official
-//! client) appear here, so every real W&B server answers them.
+//! Only fields and arguments the official client itself sends (docs/wandb-wire.md,
+//! "Documents") appear here, so every real W&B server answers them.
 
 use serde_json::{json, Value};
 

@@ -1,23 +1,25 @@
 //! `history` and `history --stats`: sampled and micro views of a run's curves.
 //!
-//! One request fetches the run's `historyKeys` (to name missing keys without a second round
-//! trip) and one `sampledHistory` spec per key (so keys logged at different cadences are never
-//! dropped by W&B's all-keys-present rule). Rows are outer-joined on `_step`, then reduced to a
-//! token budget with [`reduce::select`], keeping the extremes.
+//! The fetch is dense (see [`coverage`]): the run's `historyKeys` and one `sampledHistory`
+//! spec per key come first (for a short run or a narrow window that is every row, in one
+//! request); keys that came back thinned are fetched again in consecutive step windows, all in
+//! one more request. One spec per key, because W&B drops every row lacking any key of a spec
+//! and keys logged at different cadences would empty each other out. Rows are outer-joined on
+//! `_step`, then reduced to a token budget with [`reduce::select`], keeping the extremes: only
+//! the fetch gets denser, never the view.
 
 use serde_json::Value;
 
+use crate::coverage::{self, Coverage, Plan, SAMPLES_PER_WINDOW};
 use crate::error::{AgentError, Result};
 use crate::graphql::Transport;
 use crate::numfmt::format_sig;
 use crate::paths::RunPath;
 use crate::sampled;
-use crate::series::{HistoryTable, Spec};
+use crate::series::{HistoryTable, Series, Spec};
 use crate::{reduce, stats};
 
-/// Rows W&B samples server-side per key when not told otherwise.
-pub const DEFAULT_SAMPLES: u32 = 2000;
-/// The most rows per key we ask the server for.
+/// The most rows per key a user may ask for with `samples`.
 pub const MAX_SAMPLES: u32 = 100_000;
 /// The default output budget, in (o200k) tokens, for the curve view.
 pub const DEFAULT_BUDGET: u32 = 2000;
@@ -32,7 +34,8 @@ const LISTED_KEYS: usize = 40;
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryRequest {
     pub keys: Vec<String>,
-    pub samples: u32,
+    /// Rows per key to sample; `None` sizes a dense pass from the run's length.
+    pub samples: Option<u32>,
     pub min_step: Option<u64>,
     pub max_step: Option<u64>,
 }
@@ -56,8 +59,7 @@ impl HistoryRequest {
                 "no metric keys given: name the keys to read, e.g. `loss,val_loss` (see the run's summary for its keys)".into(),
             ));
         }
-        let samples = samples.unwrap_or(DEFAULT_SAMPLES);
-        if samples == 0 || samples > MAX_SAMPLES {
+        if samples.is_some_and(|n| n == 0 || n > MAX_SAMPLES) {
             return Err(AgentError::BadInput(format!(
                 "samples must be between 1 and {MAX_SAMPLES}"
             )));
@@ -77,13 +79,28 @@ impl HistoryRequest {
         })
     }
 
-    /// One spec per key.
-    pub fn specs(&self) -> Vec<Spec> {
+    /// The plan covering `[lo, hi]`: `samples` per key when given, else a dense pass.
+    fn plan(&self, lo: u64, hi: u64) -> Plan {
+        match self.samples {
+            Some(n) => Plan::with_samples(lo, hi, u64::from(n)),
+            None => Plan::dense(lo, hi, self.keys.len()),
+        }
+    }
+
+    /// Samples per spec in the first request: what was asked, at most one window's worth.
+    fn first_samples(&self) -> u32 {
+        self.samples
+            .unwrap_or(SAMPLES_PER_WINDOW)
+            .min(SAMPLES_PER_WINDOW)
+    }
+
+    /// The first request's specs: one per key over the requested window.
+    pub fn first_specs(&self) -> Vec<Spec> {
         self.keys
             .iter()
             .map(|key| Spec {
                 key: key.clone(),
-                samples: self.samples,
+                samples: self.first_samples(),
                 min_step: self.min_step,
                 max_step: self.max_step,
             })
@@ -95,13 +112,7 @@ impl HistoryRequest {
 pub struct Fetched {
     pub table: HistoryTable,
     pub last_step: Option<u64>,
-}
-
-impl Fetched {
-    /// Whether the server may have thinned any key (it returned as many rows as asked).
-    pub fn sampled(&self) -> bool {
-        !self.table.complete
-    }
+    pub coverage: Coverage,
 }
 
 pub fn fetch(
@@ -110,11 +121,86 @@ pub fn fetch(
     run: &RunPath,
     request: &HistoryRequest,
 ) -> Result<Fetched> {
-    let reply = sampled::fetch(transport, server, run, &request.specs(), true)?;
+    // A window with both ends is planned at once: one request.
+    if let (Some(lo), Some(hi)) = (request.min_step, request.max_step) {
+        let plan = request.plan(lo, hi);
+        let (history_keys, series) = fetch_planned(transport, server, run, request, &plan, true)?;
+        check_keys(history_keys.as_ref(), &request.keys, run)?;
+        let last_step = history_keys.as_ref().and_then(sampled::last_step);
+        return Ok(assemble(request, series, &plan, last_step));
+    }
+    let reply = sampled::fetch(transport, server, run, &request.first_specs(), true)?;
     check_keys(reply.history_keys.as_ref(), &request.keys, run)?;
     let last_step = reply.last_step();
-    let table = HistoryTable::outer_join(&request.keys, &reply.series);
-    Ok(Fetched { table, last_step })
+    let mut series = reply.series;
+    let thinned: Vec<usize> = (0..series.len()).filter(|&i| !series[i].complete).collect();
+    let Some(last) = last_step.filter(|_| !thinned.is_empty()) else {
+        let coverage = if thinned.is_empty() {
+            Coverage::Every
+        } else {
+            // The server did not say how long the run is, so neither the density nor a plan.
+            Coverage::Unsized {
+                samples: request.first_samples(),
+            }
+        };
+        return Ok(Fetched {
+            table: HistoryTable::outer_join(&request.keys, &series),
+            last_step,
+            coverage,
+        });
+    };
+    let plan = request.plan(
+        request.min_step.unwrap_or(0),
+        request.max_step.unwrap_or(last),
+    );
+    // A plan of one spec per key is what the first request already asked.
+    if plan.windows.len() > 1 || plan.samples_per_window > request.first_samples() {
+        let again = HistoryRequest {
+            keys: thinned.iter().map(|&i| request.keys[i].clone()).collect(),
+            ..request.clone()
+        };
+        let (_, dense) = fetch_planned(transport, server, run, &again, &plan, false)?;
+        for (&i, s) in thinned.iter().zip(dense) {
+            series[i] = s;
+        }
+    }
+    Ok(assemble(request, series, &plan, last_step))
+}
+
+/// One request for every key of `request` over every window of `plan`, joined per key.
+fn fetch_planned(
+    transport: &dyn Transport,
+    server: &str,
+    run: &RunPath,
+    request: &HistoryRequest,
+    plan: &Plan,
+    with_keys: bool,
+) -> Result<(Option<Value>, Vec<Series>)> {
+    let specs: Vec<Spec> = request.keys.iter().flat_map(|k| plan.specs(k)).collect();
+    let reply = sampled::fetch(transport, server, run, &specs, with_keys)?;
+    let per_key = plan.windows.len();
+    let mut parts = reply.series.into_iter();
+    let series = request
+        .keys
+        .iter()
+        .map(|_| coverage::join(parts.by_ref().take(per_key).collect()))
+        .collect();
+    Ok((reply.history_keys, series))
+}
+
+fn assemble(
+    request: &HistoryRequest,
+    series: Vec<Series>,
+    plan: &Plan,
+    last_step: Option<u64>,
+) -> Fetched {
+    let table = HistoryTable::outer_join(&request.keys, &series);
+    let coverage = Coverage::of(plan, !table.complete);
+    Fetched {
+        table,
+        last_step,
+        coverage,
+    }
 }
 
 /// Fails with the available keys when the run does not log some requested key.
@@ -200,17 +286,6 @@ fn range_note(fetched: &Fetched, request: &HistoryRequest) -> String {
     }
 }
 
-fn sampling_note(fetched: &Fetched, request: &HistoryRequest) -> String {
-    if fetched.sampled() {
-        format!(
-            "server sampled ≤{}/key at random: zoom in with min-step/max-step for every row",
-            request.samples
-        )
-    } else {
-        "every logged row in range".into()
-    }
-}
-
 /// The curve as CSV within `budget` tokens (0 = no limit), with a trailing line saying what
 /// was reduced.
 pub fn render_curve(fetched: &Fetched, request: &HistoryRequest, budget: u32) -> String {
@@ -249,7 +324,7 @@ pub fn render_curve(fetched: &Fetched, request: &HistoryRequest, budget: u32) ->
     out.push_str(&format!(
         "# {shown}; {}; {}\n",
         range_note(fetched, request),
-        sampling_note(fetched, request)
+        fetched.coverage.note()
     ));
     out
 }
@@ -261,7 +336,7 @@ pub fn render_stats(fetched: &Fetched, request: &HistoryRequest) -> String {
         "# over {} rows; {}; {}\n",
         fetched.table.rows.len(),
         range_note(fetched, request),
-        sampling_note(fetched, request)
+        fetched.coverage.note()
     ));
     out
 }
@@ -278,7 +353,7 @@ mod tests {
         let r = HistoryRequest::new(&keys, None, Some(5), Some(10)).unwrap();
         assert_eq!(r.keys, ["loss", "val_loss"]);
         assert_eq!(
-            r.specs()[1].to_json(),
+            r.first_specs()[1].to_json(),
             r#"{"keys":["_step","val_loss"],"maxStep":10,"minStep":5,"samples":2000}"#
         );
         assert!(matches!(
@@ -317,7 +392,7 @@ mod tests {
         let request =
             HistoryRequest::new(&["loss".into(), "val".into()], Some(100), None, None).unwrap();
         let series = crate::series::parse_all(
-            &request.specs(),
+            &request.first_specs(),
             &json!([
                 [{"_step": 0, "loss": 2.345678}, {"_step": 1, "loss": "NaN"}, {"_step": 2, "loss": "-Infinity"}],
                 [{"_step": 0, "val": 1234567.0}, {"_step": 2, "val": null}]
@@ -329,6 +404,7 @@ mod tests {
         let fetched = Fetched {
             table,
             last_step: Some(2),
+            coverage: Coverage::Every,
         };
         assert_eq!(
             render_curve(&fetched, &request, DEFAULT_BUDGET),

@@ -6,6 +6,7 @@
 pub mod best;
 pub mod compare;
 pub mod config_diff;
+pub mod coverage;
 pub mod diagnose;
 pub mod direction;
 pub mod error;

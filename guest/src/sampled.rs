@@ -28,8 +28,13 @@ pub struct Reply {
 
 impl Reply {
     pub fn last_step(&self) -> Option<u64> {
-        self.history_keys.as_ref()?.get("lastStep")?.as_u64()
+        last_step(self.history_keys.as_ref()?)
     }
+}
+
+/// The run's last step, from its `historyKeys`.
+pub fn last_step(history_keys: &Value) -> Option<u64> {
+    history_keys.get("lastStep")?.as_u64()
 }
 
 pub fn fetch(

@@ -1,11 +1,13 @@
 //! `wandb-agent`: the CLI and sandboxing host of the wandb-agent component.
 
 mod allowlist;
+mod budget;
 mod cli;
 mod component;
 mod credentials;
 mod demo;
 mod grant;
+mod heap;
 mod mcp;
 mod outbound;
 mod sandbox;
@@ -18,6 +20,10 @@ use crate::cli::{Cli, Command, OpCommand};
 use crate::sandbox::{GuestError, Operation, Sandbox, SandboxError, Window};
 
 pub use wandb_agent_commands::exit;
+
+/// Counts what the host allocates on a component's behalf (see `heap`).
+#[global_allocator]
+static ALLOCATOR: heap::Accounting = heap::Accounting;
 
 /// An error for the user: one line and an exit code.
 #[derive(Debug)]

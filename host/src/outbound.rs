@@ -21,6 +21,10 @@ type IoFuture = Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> +
 pub enum Incident {
     TooManyRequests(u32),
     ResponseTooLarge { url: String, limit: u64 },
+    /// Linear memory and host allocations on the component's behalf passed the limit.
+    MemoryExceeded { limit: usize, host: usize },
+    /// The component held more host resources at once than its limit allows.
+    TooManyResources(usize),
 }
 
 impl Incident {
@@ -33,6 +37,18 @@ impl Incident {
                 "the response from {url} exceeded {} MiB and was cut off (raise --max-response-mb)",
                 limit >> 20
             ),
+            Incident::MemoryExceeded { limit, host } if *host < 1 << 20 => format!(
+                "the component exceeded its memory limit of {} MiB (raise --max-memory-mb)",
+                limit >> 20
+            ),
+            Incident::MemoryExceeded { limit, host } => format!(
+                "the component exceeded its memory limit of {} MiB, {} MiB of it allocated by the host on its behalf (raise --max-memory-mb)",
+                limit >> 20,
+                host >> 20
+            ),
+            Incident::TooManyResources(n) => format!(
+                "the component exceeded its limit of {n} host resources held at once (header maps, requests, bodies, streams, pollables) (raise --max-memory-mb)"
+            ),
         }
     }
 }
@@ -40,7 +56,7 @@ impl Incident {
 pub type Incidents = Arc<std::sync::Mutex<Vec<Incident>>>;
 
 /// Notes `incident` once (a body read fails again on every retry of a read).
-fn record(incidents: &Incidents, incident: Incident) {
+pub fn record(incidents: &Incidents, incident: Incident) {
     if let Ok(mut list) = incidents.lock() {
         if !list.contains(&incident) {
             list.push(incident);
@@ -79,6 +95,15 @@ impl OutboundPolicy {
 }
 
 impl WasiHttpHooks for OutboundPolicy {
+    // One small chunk buffered per outgoing body: a body written but never sent holds little.
+    fn p2_outgoing_body_chunk_size(&mut self) -> usize {
+        crate::budget::BODY_CHUNK_SIZE
+    }
+
+    fn p2_outgoing_body_buffer_chunks(&mut self) -> usize {
+        1
+    }
+
     fn forbidden_header_filter(&mut self) -> wasmtime_wasi_http::ForbiddenHeaderFilter {
         // The guest may not set credentials: only the host adds them, and only for W&B.
         Arc::new(|name| name == AUTHORIZATION || DEFAULT_FORBIDDEN_HEADERS.contains(name))

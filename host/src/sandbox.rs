@@ -5,12 +5,14 @@ use std::time::Duration;
 
 use http::header::HeaderValue;
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime::{Engine, Store, UpdateDeadline};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::allowlist::{Allowlist, Origin};
-use crate::outbound::{Incidents, OutboundPolicy};
+use crate::budget::{self, Budget};
+use crate::heap::Meter;
+use crate::outbound::{Incident, Incidents, OutboundPolicy};
 
 /// Host bindings of the WIT world (generated; the exports mirror the WIT's argument lists).
 mod bindings {
@@ -86,7 +88,7 @@ pub struct HostState {
     http: WasiHttpCtx,
     table: ResourceTable,
     policy: OutboundPolicy,
-    limits: StoreLimits,
+    budget: Budget,
 }
 
 impl WasiView for HostState {
@@ -160,7 +162,7 @@ impl Sandbox {
         })
     }
 
-    fn store(&self, grant: &Grant) -> Store<HostState> {
+    fn store(&self, grant: &Grant, meter: &Meter) -> Store<HostState> {
         let mut wasi = WasiCtx::builder();
         // Only the non-secret values the guest needs; no args, no preopens, no sockets.
         wasi.env("WANDB_BASE_URL", &grant.base_url);
@@ -172,11 +174,16 @@ impl Sandbox {
             .allow_udp(false)
             .allow_ip_name_lookup(false);
         let incidents = Incidents::default();
+        let max_memory = grant.limits.max_memory_bytes;
+        let mut http = WasiHttpCtx::new();
+        http.set_field_size_limit(budget::FIELD_SIZE_LIMIT);
+        let mut table = ResourceTable::new();
+        table.set_max_capacity(budget::resource_capacity(max_memory));
         let state = HostState {
             incidents: incidents.clone(),
             wasi: wasi.build(),
-            http: WasiHttpCtx::new(),
-            table: ResourceTable::new(),
+            http,
+            table,
             policy: OutboundPolicy {
                 allowlist: grant.allowlist.clone(),
                 base_origin: grant.base_origin.clone(),
@@ -187,26 +194,31 @@ impl Sandbox {
                 }),
                 limits: grant.limits,
                 requests: 0,
-                incidents,
+                incidents: incidents.clone(),
             },
-            limits: StoreLimitsBuilder::new()
-                .memory_size(grant.limits.max_memory_bytes)
-                .instances(4)
-                .trap_on_grow_failure(true)
-                .build(),
+            budget: Budget::new(max_memory, meter.clone(), incidents),
         };
         let mut store = Store::new(&self.engine, state);
-        store.limiter(|s| &mut s.limits);
-        // A busy guest is interrupted by epochs (an async timeout alone cannot preempt it).
-        let ticks = grant.limits.timeout.as_millis() / EPOCH_TICK.as_millis();
-        store.set_epoch_deadline(ticks.max(1) as u64);
-        store.epoch_deadline_trap();
+        store.limiter(|s| &mut s.budget);
+        // Every epoch tick while the guest runs: the memory budget, then the deadline. A busy
+        // guest is interrupted this way (an async timeout alone cannot preempt it).
+        let deadline = std::time::Instant::now() + grant.limits.timeout;
+        store.epoch_deadline_callback(move |ctx| {
+            ctx.data().budget.check()?;
+            if std::time::Instant::now() >= deadline {
+                return Err(wasmtime::Trap::Interrupt.into());
+            }
+            Ok(UpdateDeadline::Continue(1))
+        });
+        store.set_epoch_deadline(1);
         store
     }
 
     /// Runs one operation in a fresh instance, within the grant's time limit.
     pub async fn run(&self, grant: &Grant, operation: &Operation) -> Result<String, SandboxError> {
-        let mut store = self.store(grant);
+        // What the host allocates while running the guest is charged to the call's budget.
+        let meter = Meter::default();
+        let mut store = self.store(grant, &meter);
         let run = async {
             let bindings = Bindings::instantiate_async(&mut store, &self.component, &self.linker)
                 .await
@@ -310,7 +322,7 @@ impl Sandbox {
             };
             Ok::<_, SandboxError>(outcome)
         };
-        let outcome = tokio::time::timeout(grant.limits.timeout, run).await;
+        let outcome = tokio::time::timeout(grant.limits.timeout, meter.metered(run)).await;
         let incident = store
             .data()
             .incidents
@@ -329,6 +341,16 @@ impl Sandbox {
             Ok(Ok(Err(trap))) => Err(classify_trap(&trap, &grant.limits)),
         }
     }
+}
+
+/// A trap caused by a full resource table, as the limit it hit.
+fn resource_incident(err: &wasmtime::Error, limits: &Limits) -> Option<Incident> {
+    let full = err.chain().any(|c| {
+        c.downcast_ref::<wasmtime::component::ResourceTableError>()
+            .is_some_and(|e| matches!(e, wasmtime::component::ResourceTableError::Full))
+            || c.to_string().contains("resource table has no free keys")
+    });
+    full.then(|| Incident::TooManyResources(budget::resource_capacity(limits.max_memory_bytes)))
 }
 
 /// One call of a component export, with its arguments.
@@ -387,16 +409,9 @@ pub struct Window {
 
 /// One line for a trap, naming the limit when a limit caused it; never a backtrace.
 fn classify_trap(err: &wasmtime::Error, limits: &Limits) -> SandboxError {
-    // StoreLimits' wording for a refused memory.grow, with trap_on_grow_failure set.
-    let grow_refused = |text: String| {
-        text.contains("forcing trap when growing memory")
-            || text.contains("forcing a memory growth failure")
-    };
-    if err.chain().any(|c| grow_refused(c.to_string())) {
-        return SandboxError::Limit(format!(
-            "the component exceeded its memory limit of {} MiB (raise --max-memory-mb)",
-            limits.max_memory_bytes >> 20
-        ));
+    // Memory over the budget is recorded as an incident by `Budget` and reported from there.
+    if let Some(incident) = resource_incident(err, limits) {
+        return SandboxError::Limit(incident.message());
     }
     match err.downcast_ref::<wasmtime::Trap>() {
         Some(wasmtime::Trap::Interrupt) => SandboxError::Timeout(limits.timeout),

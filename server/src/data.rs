@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 /// How non-finite history values are written in JSON-typed fields (`sampledHistory`,
-/// `historyKeys`). The real server's choice is not established (see wandb-protocol.md §4), so
+/// `historyKeys`). The real server's choice is not established (see docs/wandb-wire.md, "Non-finite values"), so
 /// the demo data uses every plausible one somewhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NanWire {

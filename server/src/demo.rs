@@ -26,19 +26,19 @@ pub mod long_run {
     pub const STEPS_PER_EPOCH: u64 = 12_000;
 }
 
-struct RunSpec {
-    id: &'static str,
-    name: &'static str,
-    state: &'static str,
+pub(crate) struct RunSpec {
+    pub id: String,
+    pub name: String,
+    pub state: &'static str,
     /// Hours after the project's first run.
-    hours: i64,
-    last_step: u64,
-    seconds_per_step: f64,
-    config: Value,
-    metrics: Vec<Metric>,
-    nan_wire: NanWire,
+    pub hours: i64,
+    pub last_step: u64,
+    pub seconds_per_step: f64,
+    pub config: Value,
+    pub metrics: Vec<Metric>,
+    pub nan_wire: NanWire,
     /// Extra summary entries (media, nested dicts) beside the metrics' final values.
-    extra_summary: Value,
+    pub extra_summary: Value,
 }
 
 fn t0() -> NaiveDateTime {
@@ -46,7 +46,7 @@ fn t0() -> NaiveDateTime {
         .expect("valid literal")
 }
 
-fn build(spec: RunSpec, seed: u64) -> Run {
+pub(crate) fn build(spec: RunSpec, seed: u64) -> Run {
     let created = t0() + Duration::hours(spec.hours);
     let runtime_s = spec.last_step as f64 * spec.seconds_per_step;
     let heartbeat = created + Duration::milliseconds((runtime_s * 1000.0) as i64);
@@ -90,7 +90,7 @@ fn build(spec: RunSpec, seed: u64) -> Run {
     }
 }
 
-fn decay(start: f64, end: f64, tau: f64) -> Curve {
+pub(crate) fn decay(start: f64, end: f64, tau: f64) -> Curve {
     Curve::Decay { start, end, tau }
 }
 
@@ -136,8 +136,8 @@ fn vision_runs() -> Vec<RunSpec> {
     use long_run as lr;
     vec![
         RunSpec {
-            id: "x7k2m9qa",
-            name: "baseline-sgd",
+            id: "x7k2m9qa".into(),
+            name: "baseline-sgd".into(),
             state: "finished",
             hours: 0,
             last_step: 20_000,
@@ -148,8 +148,8 @@ fn vision_runs() -> Vec<RunSpec> {
             extra_summary: json!({}),
         },
         RunSpec {
-            id: "p3n8v4rt",
-            name: "adamw-lr3e-4",
+            id: "p3n8v4rt".into(),
+            name: "adamw-lr3e-4".into(),
             state: "finished",
             hours: 6,
             last_step: 30_000,
@@ -160,8 +160,8 @@ fn vision_runs() -> Vec<RunSpec> {
             extra_summary: json!({}),
         },
         RunSpec {
-            id: "c9d2e1fx",
-            name: "adamw-lr1e-3-crash",
+            id: "c9d2e1fx".into(),
+            name: "adamw-lr1e-3-crash".into(),
             state: "crashed",
             hours: 12,
             last_step: 4_000,
@@ -172,8 +172,8 @@ fn vision_runs() -> Vec<RunSpec> {
             extra_summary: json!({}),
         },
         RunSpec {
-            id: "s1h0rt01",
-            name: "smoke-test",
+            id: "s1h0rt01".into(),
+            name: "smoke-test".into(),
             state: "finished",
             hours: 18,
             last_step: 2,
@@ -184,8 +184,8 @@ fn vision_runs() -> Vec<RunSpec> {
             extra_summary: json!({}),
         },
         RunSpec {
-            id: "s2q4k8wz",
-            name: "quick-check",
+            id: "s2q4k8wz".into(),
+            name: "quick-check".into(),
             state: "failed",
             hours: 20,
             last_step: 500,
@@ -196,8 +196,8 @@ fn vision_runs() -> Vec<RunSpec> {
             extra_summary: json!({}),
         },
         RunSpec {
-            id: "d1v3rg3n",
-            name: "lr-too-high",
+            id: "d1v3rg3n".into(),
+            name: "lr-too-high".into(),
             state: "failed",
             hours: 24,
             last_step: 5_000,
@@ -222,8 +222,8 @@ fn vision_runs() -> Vec<RunSpec> {
             extra_summary: json!({}),
         },
         RunSpec {
-            id: lr::ID,
-            name: "resnet50-long",
+            id: lr::ID.into(),
+            name: "resnet50-long".into(),
             state: "finished",
             hours: 30,
             last_step: lr::LAST_STEP,
@@ -259,8 +259,8 @@ fn vision_runs() -> Vec<RunSpec> {
             extra_summary: json!({}),
         },
         RunSpec {
-            id: "r8u9n1ng",
-            name: "vit-running",
+            id: "r8u9n1ng".into(),
+            name: "vit-running".into(),
             state: "running",
             hours: 40,
             last_step: 50_000,
@@ -271,8 +271,8 @@ fn vision_runs() -> Vec<RunSpec> {
             extra_summary: json!({}),
         },
         RunSpec {
-            id: "c4r5h6ed",
-            name: "oom-crash",
+            id: "c4r5h6ed".into(),
+            name: "oom-crash".into(),
             state: "crashed",
             hours: 44,
             last_step: 12,
@@ -283,8 +283,8 @@ fn vision_runs() -> Vec<RunSpec> {
             extra_summary: json!({}),
         },
         RunSpec {
-            id: "m3d1ah1s",
-            name: "with-media",
+            id: "m3d1ah1s".into(),
+            name: "with-media".into(),
             state: "finished",
             hours: 48,
             last_step: 5_000,
@@ -302,8 +302,8 @@ fn vision_runs() -> Vec<RunSpec> {
             }),
         },
         RunSpec {
-            id: "k5e6y7mx",
-            name: "multi-cadence",
+            id: "k5e6y7mx".into(),
+            name: "multi-cadence".into(),
             state: "finished",
             hours: 52,
             last_step: 10_000,
@@ -358,8 +358,8 @@ fn finetune(
         metrics.push(Metric::new("val_loss", 200, decay(2.2, end, 500.0), 0.0));
     }
     RunSpec {
-        id,
-        name,
+        id: id.into(),
+        name: name.into(),
         state,
         hours,
         last_step,
@@ -430,7 +430,7 @@ fn finetune_runs() -> Vec<RunSpec> {
     ]
 }
 
-fn project(entity: &str, name: &str, numeric_id: u64, specs: Vec<RunSpec>) -> Project {
+pub(crate) fn project(entity: &str, name: &str, numeric_id: u64, specs: Vec<RunSpec>) -> Project {
     let runs = specs
         .into_iter()
         .enumerate()
@@ -444,8 +444,9 @@ fn project(entity: &str, name: &str, numeric_id: u64, specs: Vec<RunSpec>) -> Pr
     }
 }
 
-/// The demo store: `demo/vision` (the main project), `demo/empty` (no runs) and
-/// `demo/llm-finetune` (best-of-last-N and overfitting answers).
+/// The demo store: `demo/vision` (the main project), `demo/empty` (no runs),
+/// `demo/llm-finetune` (best-of-last-N and overfitting answers) and `demo/detection` (planted
+/// events of known widths for the detection benchmark).
 pub fn store() -> Store {
     Store {
         viewer_entity: DEMO_ENTITY.into(),
@@ -454,6 +455,7 @@ pub fn store() -> Store {
             project(DEMO_ENTITY, "vision", 101, vision_runs()),
             project(DEMO_ENTITY, "empty", 102, vec![]),
             project(DEMO_ENTITY, "llm-finetune", 103, finetune_runs()),
+            project(DEMO_ENTITY, "detection", 104, crate::detection::runs()),
         ],
     }
 }

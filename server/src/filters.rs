@@ -1,4 +1,5 @@
-//! The subset of W&B's MongoDB-style run filters and orders documented in wandb-protocol.md §6.
+//! The subset of W&B's MongoDB-style run filters and orders that the official client sends
+//! (docs/wandb-wire.md, "Documents").
 
 use std::cmp::Ordering;
 

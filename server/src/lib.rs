@@ -1,12 +1,13 @@
 //! A W&B-compatible GraphQL server with seeded demo data.
 //!
-//! It implements the documents the official `wandb` client sends (see wandb-protocol.md):
+//! It implements the documents the official `wandb` client sends (see docs/wandb-wire.md):
 //! Viewer, Runs (filters, order, cursor pagination, runCount), Run, historyKeys,
 //! sampledHistory and history. Unknown projects and runs are `null`, as on the real server.
 //! Deliberate deviation: sampling is random per request (like the real server), with no seed.
 
 pub mod data;
 pub mod demo;
+pub mod detection;
 pub mod filters;
 pub mod history;
 pub mod http;

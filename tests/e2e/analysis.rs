@@ -297,32 +297,20 @@ fn best_over_history_and_errors() {
     );
 }
 
-/// Pearson r of two point lists interpolated on `n` common steps — written independently of
-/// the component's implementation.
-fn reference_correlation(a: &[(u64, f64)], b: &[(u64, f64)], n: usize) -> f64 {
-    let lo = a[0].0.max(b[0].0) as f64;
-    let hi = a.last().unwrap().0.min(b.last().unwrap().0) as f64;
-    let at = |pts: &[(u64, f64)], x: f64| {
-        let j = pts
-            .iter()
-            .position(|p| p.0 as f64 >= x)
-            .unwrap_or(pts.len() - 1);
-        if j == 0 || pts[j].0 as f64 == x {
-            return pts[j].1;
-        }
-        let (x0, y0, x1, y1) = (pts[j - 1].0 as f64, pts[j - 1].1, pts[j].0 as f64, pts[j].1);
-        y0 + (y1 - y0) * (x - x0) / (x1 - x0)
-    };
-    let xs: Vec<f64> = (0..n)
-        .map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64)
+/// Pearson r of two point lists over the steps both have — written independently of the
+/// component's implementation.
+fn reference_correlation(a: &[(u64, f64)], b: &[(u64, f64)]) -> (f64, usize) {
+    let pairs: Vec<(f64, f64)> = a
+        .iter()
+        .filter_map(|p| b.iter().find(|q| q.0 == p.0).map(|q| (p.1, q.1)))
         .collect();
-    let (ya, yb): (Vec<f64>, Vec<f64>) = xs.iter().map(|&x| (at(a, x), at(b, x))).unzip();
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    let (ma, mb) = (mean(&ya), mean(&yb));
-    let cov: f64 = ya.iter().zip(&yb).map(|(p, q)| (p - ma) * (q - mb)).sum();
-    let va: f64 = ya.iter().map(|p| (p - ma).powi(2)).sum();
-    let vb: f64 = yb.iter().map(|q| (q - mb).powi(2)).sum();
-    cov / (va * vb).sqrt()
+    let n = pairs.len() as f64;
+    let ma = pairs.iter().map(|p| p.0).sum::<f64>() / n;
+    let mb = pairs.iter().map(|p| p.1).sum::<f64>() / n;
+    let cov: f64 = pairs.iter().map(|(p, q)| (p - ma) * (q - mb)).sum();
+    let va: f64 = pairs.iter().map(|(p, _)| (p - ma).powi(2)).sum();
+    let vb: f64 = pairs.iter().map(|(_, q)| (q - mb).powi(2)).sum();
+    (cov / (va * vb).sqrt(), pairs.len())
 }
 
 #[test]
@@ -389,9 +377,15 @@ fn compare_reports_deltas_direction_correlation_and_config() {
         .unwrap()
         .parse()
         .unwrap();
-    let expected = reference_correlation(&points(&ra, "val_loss"), &points(&rb, "val_loss"), 200);
+    let (expected, shared) =
+        reference_correlation(&points(&ra, "val_loss"), &points(&rb, "val_loss"));
     assert!((r - expected).abs() < 1e-3, "r={r} expected {expected}");
-    assert!(note.contains("over 200 common steps 0..20000"), "{note}");
+    // val_loss is logged every 500 steps: 41 steps in common, none interpolated.
+    assert_eq!(shared, 41);
+    assert!(
+        note.contains("over 41 steps both logged 0..20000"),
+        "{note}"
+    );
 }
 
 #[test]

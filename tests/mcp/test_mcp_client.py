@@ -40,6 +40,8 @@ async def exchange(url):
         async with ClientSession(read, write) as session:
             init = await session.initialize()
             assert "never guess" in (init.instructions or ""), init.instructions
+            assert init.serverInfo.name == "wandb-agent", init.serverInfo
+            assert init.serverInfo.version and init.serverInfo.version[0].isdigit(), init.serverInfo
 
             tools = {t.name: t for t in (await session.list_tools()).tools}
             assert set(tools) == EXPECTED_TOOLS, sorted(tools)

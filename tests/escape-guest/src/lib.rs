@@ -5,6 +5,13 @@
 //! Attacks: `fetch URL`, `auth URL` (set Authorization), `host URL` (set Host), `env`,
 //! `files`, `alloc`, `loop`, `read URL` (read a body to its end), `flood URL N`, `hunt URL`
 //! (look for credentials in the environment, arguments, files, a response and all of memory).
+//!
+//! Host-side allocation attacks (memory the host allocates on the component's behalf, which the
+//! component's own linear-memory limit never sees), each keeping everything it creates:
+//! `header-maps N BYTES` (header maps with one large value each), `requests N` (outgoing
+//! requests), `handles N` (pollables), `header-list N BYTES` (one header map from a list of N
+//! large headers), `unsent-bodies N` (request bodies written as far as the host lets, never
+//! sent), `paths N BYTES` (requests with a long path each).
 
 #![cfg(target_arch = "wasm32")]
 
@@ -110,6 +117,102 @@ fn memory_hits(pattern: &[u8]) -> usize {
     hits
 }
 
+mod hoard {
+    //! Host-side allocation attacks through the raw wasi:http and wasi:clocks bindings.
+
+    use super::wasi::clocks::monotonic_clock;
+    use super::wasi::http::types::{Fields, OutgoingBody, OutgoingRequest};
+
+    /// Keeps every resource it is given until the call ends (the host must hold them).
+    #[derive(Default)]
+    pub struct Hoard {
+        fields: Vec<Fields>,
+        requests: Vec<OutgoingRequest>,
+        bodies: Vec<OutgoingBody>,
+        streams: Vec<super::wasi::io::streams::OutputStream>,
+        pollables: Vec<super::wasi::io::poll::Pollable>,
+    }
+
+    fn value(bytes: usize) -> Vec<u8> {
+        vec![b'a'; bytes]
+    }
+
+    impl Hoard {
+        pub fn header_maps(&mut self, n: usize, bytes: usize) -> String {
+            let v = value(bytes);
+            let mut refused = 0;
+            for _ in 0..n {
+                let f = Fields::new();
+                refused += usize::from(f.append(&"x-hoard".to_string(), &v).is_err());
+                self.fields.push(f);
+            }
+            format!("kept {n} header maps ({refused} values refused)")
+        }
+
+        pub fn requests(&mut self, n: usize) -> String {
+            for _ in 0..n {
+                self.requests.push(OutgoingRequest::new(Fields::new()));
+            }
+            format!("kept {n} requests")
+        }
+
+        pub fn handles(&mut self, n: usize) -> String {
+            for _ in 0..n {
+                self.pollables
+                    .push(monotonic_clock::subscribe_duration(3_600_000_000_000));
+            }
+            format!("kept {n} pollables")
+        }
+
+        pub fn header_list(&mut self, n: usize, bytes: usize) -> String {
+            let entries: Vec<(String, Vec<u8>)> =
+                (0..n).map(|i| (format!("x-h{i}"), value(bytes))).collect();
+            match Fields::from_list(&entries) {
+                Ok(f) => {
+                    self.fields.push(f);
+                    format!("one header map of {n} headers")
+                }
+                Err(e) => format!("header list refused: {e:?}"),
+            }
+        }
+
+        pub fn unsent_bodies(&mut self, n: usize) -> String {
+            let chunk = value(1 << 16);
+            let mut written = 0usize;
+            for _ in 0..n {
+                let request = OutgoingRequest::new(Fields::new());
+                let Ok(body) = request.body() else { continue };
+                let Ok(stream) = body.write() else { continue };
+                // Write what the host allows, never flush, never send.
+                while let Ok(permit) = stream.check_write() {
+                    if permit == 0 {
+                        break;
+                    }
+                    let take = chunk.len().min(permit as usize);
+                    if stream.write(&chunk[..take]).is_err() {
+                        break;
+                    }
+                    written += take;
+                }
+                self.streams.push(stream);
+                self.bodies.push(body);
+                self.requests.push(request);
+            }
+            format!("kept {n} unsent bodies holding {written} bytes")
+        }
+
+        pub fn paths(&mut self, n: usize, bytes: usize) -> String {
+            let path = format!("/{}", "p".repeat(bytes));
+            for _ in 0..n {
+                let r = OutgoingRequest::new(Fields::new());
+                let _ = r.set_path_with_query(Some(&path));
+                self.requests.push(r);
+            }
+            format!("kept {n} requests with {bytes}-byte paths")
+        }
+    }
+}
+
 fn attack(spec: &str) -> Result<String, Error> {
     let mut parts = spec.split_whitespace();
     let verb = parts.next().unwrap_or("");
@@ -144,6 +247,21 @@ fn attack(spec: &str) -> Result<String, Error> {
             Ok(format!("made {n} requests"))
         }
         "hunt" => Ok(hunt(url)),
+        "header-maps" | "requests" | "handles" | "header-list" | "unsent-bodies" | "paths" => {
+            // Here the second word is a count, not a URL.
+            let n: usize = url.parse().unwrap_or(1000);
+            let bytes: usize = parts.next().and_then(|b| b.parse().ok()).unwrap_or(1024);
+            let mut hoard = hoard::Hoard::default();
+            let report = match verb {
+                "header-maps" => hoard.header_maps(n, bytes),
+                "requests" => hoard.requests(n),
+                "handles" => hoard.handles(n),
+                "header-list" => hoard.header_list(n, bytes),
+                "unsent-bodies" => hoard.unsent_bodies(n),
+                _ => hoard.paths(n, bytes),
+            };
+            Ok(report)
+        }
         other => Err(Error::BadInput(format!("unknown attack `{other}`"))),
     }
 }

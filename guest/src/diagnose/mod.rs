@@ -1,0 +1,321 @@
+//! `diagnose`: find what went wrong in a run, to the exact step.
+//!
+//! 1. A dense coarse pass (see [`crate::coverage`]) over the loss, gradient-norm and
+//!    validation keys finds suspects ([`detect`]): gradient explosions, non-finite values,
+//!    loss spikes, overfitting, a plateau. The first request also carries the run's keys; the
+//!    dense windows follow in a second one once the run's length is known.
+//! 2. Zoom rounds ([`zoom`]) narrow each suspect between the last sampled step before it and
+//!    the first after it until a window comes back unthinned, look for the cause of a loss
+//!    spike or divergence in the gradient norm just before it (and for the consequence of an
+//!    explosion just after it), and look up the exact epoch. All windows of a round go in one
+//!    request.
+//! 3. [`render`] writes one CSV row per finding and a `#` line saying what was covered.
+
+mod detect;
+mod keys;
+mod render;
+mod zoom;
+
+use std::cell::Cell;
+
+use crate::coverage::{self, Coverage, Plan};
+use crate::error::Result;
+use crate::graphql::Transport;
+use crate::paths::RunPath;
+use crate::sampled;
+use crate::series::{Series, Spec};
+
+use self::detect::Track;
+pub use self::keys::{guess_keys, KeyChoice, Keys};
+
+/// Samples of a single whole-run spec (the first request's, and the epoch's).
+pub const COARSE_SAMPLES: u32 = coverage::SAMPLES_PER_WINDOW;
+/// Significant digits of values in findings.
+const DIGITS: usize = 4;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub kind: &'static str,
+    pub key: String,
+    pub step: u64,
+    pub epoch: String,
+    pub value: f64,
+    pub detail: String,
+}
+
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub keys: Keys,
+    pub last_step: Option<u64>,
+    pub coverage: Coverage,
+    pub requests: u32,
+}
+
+pub fn diagnose(
+    transport: &dyn Transport,
+    server: &str,
+    run: &RunPath,
+    choice: &KeyChoice,
+) -> Result<String> {
+    let report = run_diagnosis(transport, server, run, choice)?;
+    Ok(render::render(&report))
+}
+
+/// A transport that counts round trips (the output reports them).
+struct Counting<'a> {
+    inner: &'a dyn Transport,
+    count: Cell<u32>,
+}
+
+impl Transport for Counting<'_> {
+    fn post_graphql(&self, body: &str) -> Result<crate::graphql::Reply> {
+        self.count.set(self.count.get() + 1);
+        self.inner.post_graphql(body)
+    }
+}
+
+/// The observed points of each key, by name.
+#[derive(Default)]
+pub struct Tracks(Vec<(String, Track)>);
+
+impl Tracks {
+    pub fn get(&self, key: &str) -> Option<&Track> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, t)| t)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Track> {
+        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, t)| t)
+    }
+
+    fn set(&mut self, key: &str, track: Track) {
+        match self.get_mut(key) {
+            Some(t) => *t = track,
+            None => self.0.push((key.to_string(), track)),
+        }
+    }
+
+    fn series(&self, key: Option<&String>) -> Option<&Series> {
+        key.and_then(|k| self.get(k)).map(|t| &t.series)
+    }
+}
+
+/// What the coarse pass saw.
+struct Coarse {
+    keys: Keys,
+    last_step: Option<u64>,
+    tracks: Tracks,
+    coverage: Coverage,
+}
+
+fn whole_run_spec(key: &str) -> Spec {
+    Spec {
+        key: key.to_string(),
+        samples: COARSE_SAMPLES,
+        min_step: None,
+        max_step: None,
+    }
+}
+
+/// Round trip 1: the run's keys and one whole-run spec for each usual name (or given one);
+/// for a short run that is every row. Round trip 2, when needed: the dense windows for the
+/// keys that came back thinned, and any guessed key the first request did not name.
+fn coarse_pass(
+    t: &dyn Transport,
+    server: &str,
+    run: &RunPath,
+    choice: &KeyChoice,
+) -> Result<Coarse> {
+    let speculative = keys::speculative(choice);
+    let specs: Vec<Spec> = speculative.iter().map(|k| whole_run_spec(k)).collect();
+    let first = sampled::fetch(t, server, run, &specs, true)?;
+    let last_step = first.last_step();
+    let available = sampled::available_keys(first.history_keys.as_ref()).unwrap_or_default();
+    for given in [&choice.loss, &choice.grad, &choice.val]
+        .into_iter()
+        .flatten()
+    {
+        if !available.is_empty() && !available.contains(given) {
+            crate::history::check_keys(
+                first.history_keys.as_ref(),
+                std::slice::from_ref(given),
+                run,
+            )?;
+        }
+    }
+    let keys = guess_keys(&available, choice)?;
+    let whole_run = (0, last_step.unwrap_or(u64::MAX));
+    let mut tracks = Tracks::default();
+    for (key, series) in speculative.iter().zip(first.series) {
+        tracks.set(key, Track::new(series, whole_run));
+    }
+    let thinned: Vec<String> = keys
+        .watched()
+        .into_iter()
+        .filter(|k| tracks.get(k).is_none_or(|t| !t.series.complete))
+        .cloned()
+        .collect();
+    let plan = last_step.map(|l| Plan::dense(0, l, thinned.len()));
+    // Each key's specs in the second request: its dense windows, or one whole-run spec.
+    let mut asked: Vec<(String, Option<&Plan>)> = Vec::new();
+    for key in &thinned {
+        if plan.is_some() {
+            asked.push((key.clone(), plan.as_ref()));
+        } else if tracks.get(key).is_none() {
+            asked.push((key.clone(), None));
+        }
+    }
+    if let Some(e) = keys.epoch.as_ref().filter(|e| tracks.get(e).is_none()) {
+        asked.push((e.clone(), None));
+    }
+    let mut dense_thinned = false;
+    if !asked.is_empty() {
+        let specs: Vec<Spec> = asked
+            .iter()
+            .flat_map(|(key, plan)| match plan {
+                Some(p) => p.specs(key),
+                None => vec![whole_run_spec(key)],
+            })
+            .collect();
+        let reply = sampled::fetch(t, server, run, &specs, false)?;
+        let mut parts = reply.series.into_iter();
+        for (key, plan) in &asked {
+            let track = match plan {
+                Some(p) => {
+                    let windows: Vec<Series> = parts.by_ref().take(p.windows.len()).collect();
+                    let whole = p
+                        .windows
+                        .iter()
+                        .zip(&windows)
+                        .filter(|(_, s)| s.complete)
+                        .map(|(w, _)| *w)
+                        .collect();
+                    let series = coverage::join(windows);
+                    dense_thinned |= !series.complete;
+                    Track { series, whole }
+                }
+                None => Track::new(parts.next().unwrap_or_default(), whole_run),
+            };
+            tracks.set(key, track);
+        }
+    }
+    let coverage = match &plan {
+        Some(p) if dense_thinned => Coverage::of(p, true),
+        _ if keys
+            .watched()
+            .iter()
+            .any(|k| tracks.get(k).is_some_and(|t| !t.series.complete)) =>
+        {
+            Coverage::Unsized {
+                samples: COARSE_SAMPLES,
+            }
+        }
+        _ => Coverage::Every,
+    };
+    Ok(Coarse {
+        keys,
+        last_step,
+        tracks,
+        coverage,
+    })
+}
+
+pub fn run_diagnosis(
+    transport: &dyn Transport,
+    server: &str,
+    run: &RunPath,
+    choice: &KeyChoice,
+) -> Result<Report> {
+    let counting = Counting {
+        inner: transport,
+        count: Cell::new(0),
+    };
+    let Coarse {
+        keys,
+        last_step,
+        mut tracks,
+        coverage,
+    } = coarse_pass(&counting, server, run, choice)?;
+
+    let mut probes = suspects(&keys, &tracks);
+    // Findings read off the coarse pass alone (a validation minimum, a plateau).
+    let diverged_at = probes
+        .iter()
+        .filter(|p| p.kind == "divergence" && p.key == keys.loss)
+        .map(|p| p.hi)
+        .min();
+    let loss = tracks.series(Some(&keys.loss)).cloned().unwrap_or_default();
+    let mut coarse_findings: Vec<Finding> = Vec::new();
+    if let (Some(val), Some(val_key)) = (tracks.series(keys.val.as_ref()), &keys.val) {
+        coarse_findings.extend(detect::overfitting(
+            val_key,
+            val,
+            &keys.loss,
+            &loss,
+            diverged_at,
+        ));
+    }
+    if diverged_at.is_none() {
+        coarse_findings.extend(detect::plateau(&keys.loss, &loss));
+    }
+    let settled: Vec<u64> = coarse_findings.iter().map(|f| f.step).collect();
+    let zoomed = zoom::zoom(
+        &counting,
+        server,
+        run,
+        &keys,
+        &mut tracks,
+        &mut probes,
+        &settled,
+    )?;
+    let coarse_epoch = tracks.series(keys.epoch.as_ref());
+    let epoch_of = |step: u64, window: Option<&Series>| {
+        render::epoch_at(step, zoomed.epoch_window(step).or(window), coarse_epoch)
+    };
+    let mut findings: Vec<Finding> = probes
+        .iter()
+        .filter_map(|probe| {
+            let (step, value) = probe.found?;
+            Some(Finding {
+                kind: probe.kind,
+                key: probe.key.clone(),
+                step,
+                epoch: epoch_of(step, probe.epoch.as_ref()),
+                value,
+                detail: probe.detail(),
+            })
+        })
+        .collect();
+    for mut f in coarse_findings {
+        f.epoch = epoch_of(f.step, None);
+        findings.push(f);
+    }
+    findings.sort_by_key(|f| f.step);
+    Ok(Report {
+        findings,
+        keys,
+        last_step,
+        coverage,
+        requests: counting.count.get(),
+    })
+}
+
+/// Suspects on the coarse pass: an explosion of the gradient norm, the first non-finite value
+/// of each key, spikes of the loss.
+fn suspects(keys: &Keys, tracks: &Tracks) -> Vec<detect::Probe> {
+    let mut probes = Vec::new();
+    if let Some((key, track)) = keys.grad.as_ref().and_then(|k| Some((k, tracks.get(k)?))) {
+        probes.extend(detect::explosion(key, track));
+    }
+    for key in [Some(&keys.loss), keys.val.as_ref(), keys.grad.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(track) = tracks.get(key) {
+            probes.extend(detect::divergence(key, track));
+        }
+    }
+    if let Some(track) = tracks.get(&keys.loss) {
+        probes.extend(detect::spikes(&keys.loss, track));
+    }
+    probes
+}

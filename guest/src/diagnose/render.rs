@@ -1,0 +1,98 @@
+//! The diagnosis as CSV: one row per finding, ordered by step, and a `#` line naming the keys,
+//! the run's steps, what the coarse pass covered and the requests made.
+
+use crate::coverage::Coverage;
+use crate::numfmt::format_sig;
+use crate::series::Series;
+
+use super::{Report, DIGITS};
+
+/// The epoch at `step`: exact from a zoom window, else `~` from the coarse pass.
+pub fn epoch_at(step: u64, window: Option<&Series>, coarse: Option<&Series>) -> String {
+    let fmt = |v: f64| format_sig(v, DIGITS);
+    if let Some((s, v)) = window.and_then(|w| w.at_or_before(step)) {
+        if s == step || window.is_some_and(|w| w.complete) {
+            return fmt(v);
+        }
+    }
+    match coarse.and_then(|c| c.at_or_before(step)) {
+        Some((s, v)) if s == step => fmt(v),
+        Some((_, v)) => format!("~{}", fmt(v)),
+        None => String::new(),
+    }
+}
+
+fn coverage_note(coverage: &Coverage) -> String {
+    match coverage {
+        Coverage::Every => "coarse pass: every logged row".into(),
+        other => format!("coarse pass: {}", other.density()),
+    }
+}
+
+pub fn render(report: &Report) -> String {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let _ = out.write_record(["finding", "key", "step", "epoch", "value", "detail"]);
+    for f in &report.findings {
+        let _ = out.write_record([
+            f.kind,
+            &f.key,
+            &f.step.to_string(),
+            &f.epoch,
+            &format_sig(f.value, DIGITS),
+            &f.detail,
+        ]);
+    }
+    if report.findings.is_empty() {
+        let _ = out.write_record([
+            "none",
+            "",
+            "",
+            "",
+            "",
+            "no divergence, gradient explosion, loss spike, overfitting or plateau found",
+        ]);
+    }
+    let mut text = String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default();
+    let k = &report.keys;
+    let name = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
+    text.push_str(&format!(
+        "# keys: loss={} grad={} val={} epoch={}{}; run steps {}; {}; {} request{}\n",
+        k.loss,
+        name(&k.grad),
+        name(&k.val),
+        name(&k.epoch),
+        if k.guessed {
+            " (guessed from the run's keys)"
+        } else {
+            ""
+        },
+        report
+            .last_step
+            .map_or_else(|| "unknown".to_string(), |l| format!("0..{l}")),
+        coverage_note(&report.coverage),
+        report.requests,
+        if report.requests == 1 { "" } else { "s" }
+    ));
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_exact_or_approximate() {
+        let coarse = Series {
+            points: vec![(0, 0.0), (100, 1.0)],
+            complete: false,
+        };
+        assert_eq!(epoch_at(150, None, Some(&coarse)), "~1");
+        assert_eq!(epoch_at(100, None, Some(&coarse)), "1");
+        let window = Series {
+            points: vec![(148, 1.0), (150, 2.0)],
+            complete: true,
+        };
+        assert_eq!(epoch_at(150, Some(&window), Some(&coarse)), "2");
+        assert_eq!(epoch_at(150, None, None), "");
+    }
+}

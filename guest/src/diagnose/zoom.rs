@@ -1,0 +1,333 @@
+//! Zoom rounds: narrow every open suspect, follow causes and consequences across keys, and
+//! look up exact epochs, all windows of a round in one request.
+//!
+//! Cross-key reasoning: an explosion of the gradient norm too short for any coarse sample to
+//! touch still shows in its consequences, a loss spike or a divergence that lasts longer. For
+//! such a consequence with no explosion before it, the gradient norm is fetched whole over the
+//! steps just before it; for an explosion with no consequence on the loss, the loss is fetched
+//! whole just after it. Both windows are fewer steps than samples, so they come back unthinned
+//! and what they find is exact.
+
+use crate::error::Result;
+use crate::graphql::Transport;
+use crate::paths::RunPath;
+use crate::sampled;
+use crate::series::{Series, Spec};
+
+use super::detect::{self, Probe};
+use super::{Keys, Tracks};
+
+/// Samples of a zoom window; a window of fewer steps comes back whole.
+pub const ZOOM_SAMPLES: u32 = 2000;
+/// Zoom rounds after the coarse pass: with the dense pass one round settles a suspect, a
+/// second settles what the cross-key windows found and the epochs; the third is a reserve.
+/// With the coarse pass's two requests, a diagnosis makes at most five.
+pub const MAX_ZOOM_ROUNDS: u32 = 3;
+/// How far back a consequence looks for its cause, and forward an explosion for its
+/// consequence: one window of fewer steps than `ZOOM_SAMPLES`.
+const CROSS_SPAN: u64 = ZOOM_SAMPLES as u64 - 2;
+/// At most this many cross-key windows per diagnosis.
+const MAX_CROSS_WINDOWS: usize = 4;
+
+/// A window fetched on one key because of a suspect on another.
+#[derive(Debug, Clone, PartialEq)]
+struct CrossWindow {
+    key: String,
+    lo: u64,
+    hi: u64,
+}
+
+/// What the zoom rounds looked up besides the probes: the epoch around settled steps.
+#[derive(Default)]
+pub struct Zoomed {
+    epochs: Vec<(u64, Series)>,
+}
+
+impl Zoomed {
+    pub fn epoch_window(&self, step: u64) -> Option<&Series> {
+        self.epochs.iter().find(|(s, _)| *s == step).map(|(_, w)| w)
+    }
+}
+
+fn window(key: &str, lo: u64, hi: u64) -> Spec {
+    Spec {
+        key: key.to_string(),
+        samples: ZOOM_SAMPLES,
+        min_step: Some(lo),
+        max_step: Some(hi),
+    }
+}
+
+/// The epoch window ending at `step`, no wider than the sample count: it comes back whole.
+fn epoch_window(key: &str, step: u64) -> Spec {
+    window(key, step.saturating_sub(u64::from(ZOOM_SAMPLES) - 1), step)
+}
+
+fn is_consequence(probe: &Probe) -> bool {
+    probe.kind == "spike" || probe.kind == "divergence"
+}
+
+/// Windows to fetch on one key because of suspects on another (see the module docs).
+fn cross_windows(keys: &Keys, probes: &[Probe]) -> Vec<CrossWindow> {
+    let mut windows: Vec<CrossWindow> = Vec::new();
+    if let Some(grad) = &keys.grad {
+        for c in probes
+            .iter()
+            .filter(|p| is_consequence(p) && &p.key != grad)
+        {
+            let caused = probes.iter().any(|e| e.kind == "explosion" && e.hi <= c.hi);
+            let lo = c.hi.saturating_sub(CROSS_SPAN);
+            let seen = windows
+                .iter()
+                .any(|w| w.key == *grad && w.lo <= c.hi && lo <= w.hi);
+            if !caused && !seen {
+                windows.push(CrossWindow {
+                    key: grad.clone(),
+                    lo,
+                    hi: c.hi,
+                });
+            }
+        }
+    }
+    for e in probes.iter().filter(|p| p.kind == "explosion") {
+        let followed = probes.iter().any(|c| {
+            is_consequence(c) && c.key == keys.loss && c.hi >= e.lo && c.hi <= e.hi + CROSS_SPAN
+        });
+        if !followed {
+            windows.push(CrossWindow {
+                key: keys.loss.clone(),
+                lo: e.lo,
+                hi: e.lo + CROSS_SPAN,
+            });
+        }
+    }
+    windows.truncate(MAX_CROSS_WINDOWS);
+    windows
+}
+
+/// Merges a cross-key window into its key's track and returns the new suspects inside it.
+fn follow(
+    keys: &Keys,
+    tracks: &mut Tracks,
+    probes: &[Probe],
+    w: &CrossWindow,
+    got: &Series,
+) -> Vec<Probe> {
+    let Some(track) = tracks.get_mut(&w.key) else {
+        return Vec::new();
+    };
+    track.merge((w.lo, w.hi), got);
+    let track = &*track;
+    let mut found: Vec<Probe> = Vec::new();
+    if keys.grad.as_ref() == Some(&w.key) {
+        found.extend(detect::explosion(&w.key, track));
+    }
+    if w.key == keys.loss {
+        found.extend(detect::divergence(&w.key, track));
+        found.extend(detect::spikes(&w.key, track));
+    }
+    found.retain(|new| {
+        (w.lo..=w.hi).contains(&new.hi)
+            && !probes.iter().any(|p| {
+                p.kind == new.kind
+                    && p.key == new.key
+                    && p.found.is_some_and(|(s, _)| (w.lo..=w.hi).contains(&s))
+            })
+    });
+    found
+}
+
+pub fn zoom(
+    t: &dyn Transport,
+    server: &str,
+    run: &RunPath,
+    keys: &Keys,
+    tracks: &mut Tracks,
+    probes: &mut Vec<Probe>,
+    settled: &[u64],
+) -> Result<Zoomed> {
+    let mut zoomed = Zoomed::default();
+    let mut cross = cross_windows(keys, probes);
+    for _ in 0..MAX_ZOOM_ROUNDS {
+        let open: Vec<usize> = (0..probes.len()).filter(|&i| !probes[i].exact).collect();
+        // Steps settled without an epoch window around them get one looked up.
+        let mut lookups: Vec<u64> = Vec::new();
+        if keys.epoch.is_some() {
+            let known = |step: u64, window: Option<&Series>| {
+                window
+                    .and_then(|w| w.at_or_before(step))
+                    .is_some_and(|(s, _)| s == step)
+                    || zoomed.epoch_window(step).is_some()
+            };
+            lookups = probes
+                .iter()
+                .filter(|p| p.exact)
+                .filter_map(|p| {
+                    p.found
+                        .map(|f| f.0)
+                        .filter(|&s| !known(s, p.epoch.as_ref()))
+                })
+                .chain(settled.iter().copied().filter(|&s| !known(s, None)))
+                .collect();
+            lookups.sort_unstable();
+            lookups.dedup();
+        }
+        if open.is_empty() && lookups.is_empty() && cross.is_empty() {
+            break;
+        }
+        let mut specs = Vec::new();
+        for &i in &open {
+            let p = &probes[i];
+            specs.push(window(&p.key, p.lo, p.hi));
+            // The candidate step is always `hi`; the epoch window ending there comes back whole.
+            if let Some(e) = &keys.epoch {
+                specs.push(epoch_window(e, p.hi));
+            }
+        }
+        specs.extend(cross.iter().map(|w| window(&w.key, w.lo, w.hi)));
+        if let Some(e) = &keys.epoch {
+            specs.extend(lookups.iter().map(|&step| epoch_window(e, step)));
+        }
+        let reply = sampled::fetch(t, server, run, &specs, false)?;
+        let mut answers = reply.series.into_iter();
+        for &i in &open {
+            let got = answers.next().unwrap_or_default();
+            let epoch = keys.epoch.as_ref().and_then(|_| answers.next());
+            probes[i].narrow(&got, epoch);
+        }
+        let mut found = Vec::new();
+        for w in cross.drain(..) {
+            let got = answers.next().unwrap_or_default();
+            found.extend(follow(keys, tracks, probes, &w, &got));
+        }
+        probes.extend(found);
+        zoomed.epochs.extend(lookups.into_iter().zip(answers));
+    }
+    Ok(zoomed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::detect::Track;
+
+    fn keys() -> Keys {
+        Keys {
+            loss: "loss".into(),
+            grad: Some("grad_norm".into()),
+            val: None,
+            epoch: None,
+            guessed: false,
+        }
+    }
+
+    fn flat(lo: u64, hi: u64, every: u64, value: f64) -> Vec<(u64, f64)> {
+        (lo..=hi)
+            .step_by(every as usize)
+            .map(|s| (s, value))
+            .collect()
+    }
+
+    /// A loss spike that lasts; an explosion of the gradient norm too short to be sampled.
+    #[test]
+    fn a_loss_spike_leads_to_the_explosion_before_it() {
+        let loss_pts: Vec<(u64, f64)> = flat(0, 100_000, 100, 1.0)
+            .into_iter()
+            .map(|(s, v)| {
+                (
+                    s,
+                    if (50_003..52_000).contains(&s) {
+                        3.0
+                    } else {
+                        v
+                    },
+                )
+            })
+            .collect();
+        let mut tracks = Tracks::default();
+        let unsampled = |points| {
+            Track::new(
+                Series {
+                    points,
+                    complete: false,
+                },
+                (0, 100_000),
+            )
+        };
+        tracks.set("loss", unsampled(loss_pts));
+        tracks.set("grad_norm", unsampled(flat(0, 100_000, 100, 1.0)));
+        let probes = crate::diagnose::suspects(&keys(), &tracks);
+        assert_eq!(probes.len(), 1, "{probes:?}");
+        let cross = cross_windows(&keys(), &probes);
+        assert_eq!(
+            cross,
+            vec![CrossWindow {
+                key: "grad_norm".into(),
+                lo: 50_100 - CROSS_SPAN,
+                hi: 50_100
+            }]
+        );
+        // The whole window, with the explosion at 50,000 for 20 steps.
+        let got = Series {
+            points: (cross[0].lo..=cross[0].hi)
+                .map(|s| {
+                    (
+                        s,
+                        if (50_000..50_020).contains(&s) {
+                            50.0
+                        } else {
+                            1.0
+                        },
+                    )
+                })
+                .collect(),
+            complete: true,
+        };
+        let found = follow(&keys(), &mut tracks, &probes, &cross[0], &got);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].kind, found[0].found),
+            ("explosion", Some((50_000, 50.0)))
+        );
+        assert!(found[0].exact);
+    }
+
+    #[test]
+    fn an_explosion_without_consequence_looks_ahead_on_the_loss() {
+        let mut tracks = Tracks::default();
+        let grad: Vec<(u64, f64)> = flat(0, 10_000, 10, 1.0)
+            .into_iter()
+            .map(|(s, v)| (s, if s == 5_000 { 40.0 } else { v }))
+            .collect();
+        tracks.set(
+            "grad_norm",
+            Track::new(
+                Series {
+                    points: grad,
+                    complete: false,
+                },
+                (0, 10_000),
+            ),
+        );
+        tracks.set(
+            "loss",
+            Track::new(
+                Series {
+                    points: flat(0, 10_000, 10, 1.0),
+                    complete: false,
+                },
+                (0, 10_000),
+            ),
+        );
+        let probes = crate::diagnose::suspects(&keys(), &tracks);
+        assert_eq!(probes[0].kind, "explosion");
+        assert_eq!(
+            cross_windows(&keys(), &probes),
+            vec![CrossWindow {
+                key: "loss".into(),
+                lo: 4_991,
+                hi: 4_991 + CROSS_SPAN
+            }]
+        );
+    }
+}
