@@ -168,7 +168,11 @@ impl Correlation {
 /// both linearly interpolated on a common grid. `None` without a common step range.
 pub fn correlation(a: &Series, b: &Series) -> Option<Correlation> {
     let finite = |s: &Series| -> Vec<(u64, f64)> {
-        s.points.iter().copied().filter(|p| p.1.is_finite()).collect()
+        s.points
+            .iter()
+            .copied()
+            .filter(|p| p.1.is_finite())
+            .collect()
     };
     let (fa, fb) = (finite(a), finite(b));
     let lo = fa.first()?.0.max(fb.first()?.0);
@@ -346,7 +350,10 @@ mod tests {
         let c = correlation(&a, &b).unwrap();
         assert!((c.r - 1.0).abs() < 1e-9);
         assert_eq!((c.lo, c.hi, c.shared), (50, 100, Some(51)));
-        assert_eq!(c.describe(), "pearson r=1 over 51 steps both logged 50..100");
+        assert_eq!(
+            c.describe(),
+            "pearson r=1 over 51 steps both logged 50..100"
+        );
         // Sampled at different steps: interpolated, and said so.
         let odd = Series {
             points: (0..=50).map(|i| (2 * i + 1, i as f64)).collect(),
@@ -359,7 +366,12 @@ mod tests {
         let c = correlation(&odd, &even).unwrap();
         assert_eq!(c.shared, None);
         assert_eq!(c.interpolated_from, (50, 50));
-        assert!(c.describe().ends_with("over 200 steps 1..100 interpolated from 50 and 50 sampled values"), "{}", c.describe());
+        assert!(
+            c.describe()
+                .ends_with("over 200 steps 1..100 interpolated from 50 and 50 sampled values"),
+            "{}",
+            c.describe()
+        );
         let c = Series {
             points: vec![(500, 1.0)],
             complete: true,

@@ -135,12 +135,12 @@ impl Coverage {
         match *self {
             Coverage::Every => "every logged row in range".into(),
             Coverage::Sampled { spacing } => format!(
-                "server sampled at random, ~1 sample per {spacing} steps per key: events shorter than ~{} steps may be missed",
+                "sampled at random ~1/{spacing} steps per key, may miss events <{} steps",
                 self.safe_width()
             ),
-            Coverage::Unsized { samples } => format!(
-                "server sampled ≤{samples}/key at random over a run of unknown length"
-            ),
+            Coverage::Unsized { samples } => {
+                format!("sampled at random ≤{samples}/key over a run of unknown length")
+            }
         }
     }
 
@@ -148,10 +148,7 @@ impl Coverage {
     pub fn note(&self) -> String {
         match self {
             Coverage::Every => self.density(),
-            _ => format!(
-                "{} (zoom in with min-step/max-step for every row)",
-                self.density()
-            ),
+            _ => format!("{} (min-step/max-step for every row)", self.density()),
         }
     }
 }
@@ -206,7 +203,7 @@ mod tests {
         assert_eq!(Coverage::of(&p, false).note(), "every logged row in range");
         assert_eq!(
             Coverage::of(&p, true).note(),
-            "server sampled at random, ~1 sample per 61 steps per key: events shorter than ~305 steps may be missed (zoom in with min-step/max-step for every row)"
+            "sampled at random ~1/61 steps per key, may miss events <305 steps (min-step/max-step for every row)"
         );
     }
 }

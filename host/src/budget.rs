@@ -1,9 +1,11 @@
 //! One call's memory budget: the component's linear memory *plus* what the host allocates on
 //! its behalf ([`crate::heap`]), together under `--max-memory-mb`.
 //!
-//! Enforced in three places: when the component grows a linear memory (the store's
-//! [`ResourceLimiter`]), at every epoch tick while it runs ([`Budget::check`], from the
-//! epoch-deadline callback), and, as hard caps that need no accounting, by the number of host
+//! Enforced in four places: when the component grows a linear memory (the store's
+//! [`ResourceLimiter`]); while it runs, at every epoch tick and at once when the host's share
+//! passes what the linear memory leaves ([`Budget::check`], from the epoch-deadline callback,
+//! which the heap's overdrawn hook triggers early); after the call, on the host's peak
+//! ([`Budget::check_peak`]); and, as hard caps that need no accounting, by the number of host
 //! resources it may hold and the size of each header map ([`resource_capacity`],
 //! [`FIELD_SIZE_LIMIT`]).
 
@@ -41,6 +43,7 @@ pub struct Budget {
 
 impl Budget {
     pub fn new(limit: usize, meter: Meter, incidents: Incidents) -> Budget {
+        meter.set_allowance(limit);
         Budget {
             limit,
             linear: 0,
@@ -67,6 +70,15 @@ impl Budget {
         }
         Ok(())
     }
+
+    /// After the call: whether linear memory and the host's peak together passed the limit at
+    /// any point (a call may end before an epoch tick would have caught it).
+    pub fn check_peak(&self) -> Option<Incident> {
+        (self.linear + self.meter.peak() > self.limit).then(|| Incident::MemoryExceeded {
+            limit: self.limit,
+            host: self.meter.peak(),
+        })
+    }
 }
 
 impl ResourceLimiter for Budget {
@@ -81,6 +93,7 @@ impl ResourceLimiter for Budget {
             return Err(self.exceeded(linear));
         }
         self.linear = linear;
+        self.meter.set_allowance(self.limit - linear);
         Ok(true)
     }
 

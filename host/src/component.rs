@@ -20,6 +20,14 @@ pub fn engine() -> wasmtime::Result<Engine> {
     config.wasm_component_model(true);
     config.epoch_interruption(true);
     let engine = Engine::new(&config)?;
+    // A call whose host-side allocations pass its allowance is checked at the next epoch
+    // check point of its guest instead of the next tick (see `budget`).
+    let overdrawn = engine.weak();
+    crate::heap::on_overdrawn(move || {
+        if let Some(engine) = overdrawn.upgrade() {
+            engine.increment_epoch();
+        }
+    });
     let ticker = engine.weak();
     std::thread::Builder::new()
         .name("epoch-ticker".into())

@@ -12,8 +12,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicIsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 
 /// The global allocator: the system's, with per-call accounting.
@@ -21,17 +21,49 @@ pub struct Accounting;
 
 thread_local! {
     /// The meter of the call being polled on this thread, if any.
-    static SCOPE: Cell<*const AtomicIsize> = const { Cell::new(std::ptr::null()) };
+    static SCOPE: Cell<*const Counts> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Called (without allocating) the first time a meter passes its allowance; the host uses it
+/// to advance the engine's epoch so the running guest is checked at once, not at the next tick.
+static ON_OVERDRAWN: OnceLock<Box<dyn Fn() + Send + Sync>> = OnceLock::new();
+
+pub fn on_overdrawn(hook: impl Fn() + Send + Sync + 'static) {
+    let _ = ON_OVERDRAWN.set(Box::new(hook));
+}
+
+#[derive(Debug)]
+struct Counts {
+    bytes: AtomicIsize,
+    peak: AtomicIsize,
+    allowance: AtomicIsize,
+    overdrawn: AtomicBool,
+}
+
+impl Counts {
+    fn charge(&self, bytes: isize) {
+        let now = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        if bytes > 0 {
+            self.peak.fetch_max(now, Ordering::Relaxed);
+            if now > self.allowance.load(Ordering::Relaxed)
+                && !self.overdrawn.swap(true, Ordering::Relaxed)
+            {
+                if let Some(hook) = ON_OVERDRAWN.get() {
+                    hook();
+                }
+            }
+        }
+    }
 }
 
 fn charge(bytes: isize) {
     // `try_with`: while a thread shuts down its slot may be gone; nothing is charged then.
     let _ = SCOPE.try_with(|scope| {
-        let meter = scope.get();
-        if !meter.is_null() {
+        let counts = scope.get();
+        if !counts.is_null() {
             // SAFETY: a non-null scope points into the `Arc` a `Metered` future holds for as
             // long as it is set (only during that future's `poll`).
-            unsafe { (*meter).fetch_add(bytes, Ordering::Relaxed) };
+            unsafe { (*counts).charge(bytes) };
         }
     });
 }
@@ -69,13 +101,35 @@ unsafe impl GlobalAlloc for Accounting {
     }
 }
 
-/// Net bytes allocated by the code a [`Metered`] future ran.
-#[derive(Debug, Clone, Default)]
-pub struct Meter(Arc<AtomicIsize>);
+/// Net bytes allocated by the code a [`Metered`] future ran, their peak, and an allowance
+/// past which the overdrawn hook fires.
+#[derive(Debug, Clone)]
+pub struct Meter(Arc<Counts>);
+
+impl Default for Meter {
+    fn default() -> Meter {
+        Meter(Arc::new(Counts {
+            bytes: AtomicIsize::new(0),
+            peak: AtomicIsize::new(0),
+            allowance: AtomicIsize::new(isize::MAX),
+            overdrawn: AtomicBool::new(false),
+        }))
+    }
+}
 
 impl Meter {
     pub fn bytes(&self) -> usize {
-        self.0.load(Ordering::Relaxed).max(0) as usize
+        self.0.bytes.load(Ordering::Relaxed).max(0) as usize
+    }
+
+    /// The most [`Meter::bytes`] has been.
+    pub fn peak(&self) -> usize {
+        self.0.peak.load(Ordering::Relaxed).max(0) as usize
+    }
+
+    pub fn set_allowance(&self, bytes: usize) {
+        let bytes = isize::try_from(bytes).unwrap_or(isize::MAX);
+        self.0.allowance.store(bytes, Ordering::Relaxed);
     }
 
     /// `future`, with what it allocates while being polled charged to this meter.
@@ -96,8 +150,8 @@ impl<F: Future> Future for Metered<F> {
     type Output = F::Output;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let meter = Arc::as_ptr(&self.meter.0);
-        let outer = SCOPE.with(|s| s.replace(meter));
+        let counts = Arc::as_ptr(&self.meter.0);
+        let outer = SCOPE.with(|s| s.replace(counts));
         let result = self.inner.as_mut().poll(cx);
         SCOPE.with(|s| s.set(outer));
         result
@@ -114,8 +168,17 @@ mod tests {
         let kept = futures_lite_block_on(meter.metered(async { vec![0u8; 1 << 20] }));
         assert!(meter.bytes() >= 1 << 20, "{}", meter.bytes());
         let outside = vec![0u8; 1 << 20];
-        assert!(meter.bytes() < 2 << 20, "allocations outside are not charged");
-        drop((kept, outside));
+        assert!(
+            meter.bytes() < 2 << 20,
+            "allocations outside are not charged"
+        );
+        drop(kept);
+        let peak = meter.peak();
+        let _ = futures_lite_block_on(meter.metered(async { drop(outside) }));
+        assert!(
+            meter.peak() >= 1 << 20 && meter.peak() == peak,
+            "frees lower the count, not the peak"
+        );
     }
 
     /// Polls a future that never waits.

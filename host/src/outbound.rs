@@ -20,11 +20,19 @@ type IoFuture = Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> +
 #[derive(Debug, Clone, PartialEq)]
 pub enum Incident {
     TooManyRequests(u32),
-    ResponseTooLarge { url: String, limit: u64 },
+    ResponseTooLarge {
+        url: String,
+        limit: u64,
+    },
     /// Linear memory and host allocations on the component's behalf passed the limit.
-    MemoryExceeded { limit: usize, host: usize },
+    MemoryExceeded {
+        limit: usize,
+        host: usize,
+    },
     /// The component held more host resources at once than its limit allows.
     TooManyResources(usize),
+    /// The component made one header map larger than the host allows.
+    HeaderMapTooLarge(usize),
 }
 
 impl Incident {
@@ -45,6 +53,10 @@ impl Incident {
                 "the component exceeded its memory limit of {} MiB, {} MiB of it allocated by the host on its behalf (raise --max-memory-mb)",
                 limit >> 20,
                 host >> 20
+            ),
+            Incident::HeaderMapTooLarge(limit) => format!(
+                "the component made a header map larger than the host allows ({} KiB)",
+                limit >> 10
             ),
             Incident::TooManyResources(n) => format!(
                 "the component exceeded its limit of {n} host resources held at once (header maps, requests, bodies, streams, pollables) (raise --max-memory-mb)"

@@ -323,6 +323,12 @@ impl Sandbox {
             Ok::<_, SandboxError>(outcome)
         };
         let outcome = tokio::time::timeout(grant.limits.timeout, meter.metered(run)).await;
+        // A call may finish before any check caught its host-side peak: it fails all the same.
+        if let Some(over) = store.data().budget.check_peak() {
+            if !matches!(outcome, Err(_)) {
+                return Err(SandboxError::Limit(over.message()));
+            }
+        }
         let incident = store
             .data()
             .incidents
@@ -343,14 +349,23 @@ impl Sandbox {
     }
 }
 
-/// A trap caused by a full resource table, as the limit it hit.
+/// A trap caused by one of the host-resource caps, as the limit it hit.
 fn resource_incident(err: &wasmtime::Error, limits: &Limits) -> Option<Incident> {
     let full = err.chain().any(|c| {
         c.downcast_ref::<wasmtime::component::ResourceTableError>()
             .is_some_and(|e| matches!(e, wasmtime::component::ResourceTableError::Full))
             || c.to_string().contains("resource table has no free keys")
     });
-    full.then(|| Incident::TooManyResources(budget::resource_capacity(limits.max_memory_bytes)))
+    if full {
+        return Some(Incident::TooManyResources(budget::resource_capacity(
+            limits.max_memory_bytes,
+        )));
+    }
+    // wasi-http's wording when a header map passes its size limit.
+    let oversized = err
+        .chain()
+        .any(|c| c.to_string().contains("total size of fields exceeds limit"));
+    oversized.then_some(Incident::HeaderMapTooLarge(budget::FIELD_SIZE_LIMIT))
 }
 
 /// One call of a component export, with its arguments.

@@ -209,3 +209,108 @@ fn credentials_go_to_the_base_url_only() {
     assert_eq!(heads.len(), 1);
     assert!(!heads[0].contains("authorization"), "{}", heads[0]);
 }
+
+/// A host-side allocation attack under `--max-memory-mb limit`: the call fails with the limit's
+/// one line (exit 9), the host's peak RSS stays under the limit + 64 MiB (and under twice the
+/// limit for small limits), and the real component still works afterwards.
+fn hoard(s: &wandb_emulator::RunningServer, limit_mb: u64, spec: &str) -> String {
+    let component = escape_component().to_str().unwrap().to_string();
+    let limit = limit_mb.to_string();
+    let started = std::time::Instant::now();
+    let (out, peak_mb) = Cli::against(s).run_measured(&[
+        "--component",
+        &component,
+        "--max-memory-mb",
+        &limit,
+        "summary",
+        spec,
+    ]);
+    let took = started.elapsed();
+    let line = out.fails(9).to_string();
+    let bound = (limit_mb + 64).min(if limit_mb < 64 {
+        2 * limit_mb
+    } else {
+        u64::MAX
+    });
+    assert!(
+        peak_mb < bound,
+        "`{spec}` under {limit_mb} MiB: peak RSS {peak_mb} MiB (bound {bound}); {line}"
+    );
+    assert!(
+        took < std::time::Duration::from_secs(30),
+        "{spec}: {took:?}"
+    );
+    assert!(Cli::against(s)
+        .run(&["list-runs", "demo/vision", "--limit", "1"])
+        .ok()
+        .starts_with("id,"));
+    line
+}
+
+#[test]
+fn many_large_header_maps_hit_the_size_and_resource_limits() {
+    let s = server();
+    // 20,000 maps of a 120 KB value each: 2.3 GB in the host before the limits.
+    let line = hoard(&s, 256, "header-maps 20000 120000");
+    assert_eq!(
+        line,
+        "error: the component made a header map larger than the host allows (16 KiB)"
+    );
+    // Values under the per-map size limit: the resource cap (smaller for a small limit).
+    let line = hoard(&s, 256, "header-maps 20000 8000");
+    assert_eq!(
+        line,
+        "error: the component exceeded its limit of 1024 host resources held at once (header maps, requests, bodies, streams, pollables) (raise --max-memory-mb)"
+    );
+    let line = hoard(&s, 32, "header-maps 20000 8000");
+    assert!(line.contains("its limit of 128 host resources"), "{line}");
+}
+
+#[test]
+fn kept_requests_handles_and_unsent_bodies_hit_the_resource_limit() {
+    let s = server();
+    for spec in ["requests 12000", "handles 100000", "unsent-bodies 5000"] {
+        let line = hoard(&s, 256, spec);
+        assert!(
+            line.contains("its limit of 1024 host resources"),
+            "{spec}: {line}"
+        );
+    }
+}
+
+#[test]
+fn what_the_host_holds_counts_against_the_memory_limit() {
+    let s = server();
+    // 200 MiB of linear memory, then 60 KB paths (about the longest a URI may be) on up to
+    // 1,000 requests: the host holds the rest of the 256 MiB, and then some.
+    let line = hoard(&s, 256, "paths 1000 60000 ballast 200");
+    assert!(
+        line.starts_with("error: the component exceeded its memory limit of 256 MiB, ")
+            && line
+                .ends_with("MiB of it allocated by the host on its behalf (raise --max-memory-mb)"),
+        "{line}"
+    );
+    // Without ballast the resource cap stops it first (1,024 requests of 64 KB at most).
+    let line = hoard(&s, 256, "paths 5000 60000");
+    assert!(line.contains("its limit of 1024 host resources"), "{line}");
+}
+
+#[test]
+fn one_huge_header_list_is_refused_within_the_limit() {
+    let s = server();
+    // 60,000 headers of 1 KB in one list (60 MB, copied from the component into the host for
+    // the call): refused by the size limit of one header map, and the copy counts against
+    // the memory limit while it exists.
+    let component = escape_component().to_str().unwrap().to_string();
+    let (out, peak_mb) = Cli::against(&s).run_measured(&[
+        "--component",
+        &component,
+        "summary",
+        "header-list 60000 1000",
+    ]);
+    assert!(peak_mb < 256 + 64, "peak RSS {peak_mb} MiB");
+    assert_eq!(
+        out.fails(9),
+        "error: the component made a header map larger than the host allows (16 KiB)"
+    );
+}

@@ -3,6 +3,7 @@
 
 mod analysis;
 mod attacks;
+mod detection;
 mod history;
 mod hostile;
 mod list_runs;

@@ -107,6 +107,45 @@ impl Cli {
         self
     }
 
+    /// Runs like [`Cli::run`] and also returns the process's peak RSS in MiB (from wait4).
+    pub fn run_measured(&mut self, args: &[&str]) -> (Output, u64) {
+        use std::io::Read;
+        use std::process::Stdio;
+        let mut child = self
+            .command
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("binary runs");
+        let drain = |mut pipe: Box<dyn Read + Send>| {
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                let _ = pipe.read_to_string(&mut text);
+                text
+            })
+        };
+        let stdout = drain(Box::new(child.stdout.take().unwrap()));
+        let stderr = drain(Box::new(child.stderr.take().unwrap()));
+        let mut status = 0;
+        // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: waits for our own child, with valid pointers to the status and usage.
+        let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+        assert_eq!(pid, child.id() as i32, "wait4 failed");
+        let code = if libc::WIFEXITED(status) {
+            libc::WEXITSTATUS(status)
+        } else {
+            -1
+        };
+        let output = Output {
+            code,
+            stdout: stdout.join().unwrap(),
+            stderr: stderr.join().unwrap(),
+        };
+        (output, usage.ru_maxrss as u64 / 1024)
+    }
+
     pub fn run(&mut self, args: &[&str]) -> Output {
         let out = self.command.args(args).output().expect("binary runs");
         Output {

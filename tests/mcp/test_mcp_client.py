@@ -2,7 +2,10 @@
 
 A full exchange against the emulator: initialize (with the server's instructions), list the
 tools and their schemas, call every tool, and a failing call that must come back as an MCP
-tool error (`isError`, `is_error` in the SDK) with the one-line message. Run: `python3 tests/mcp/test_mcp_client.py`.
+tool error (`isError`, `is_error` in the SDK) with the one-line message. Then the hostile test
+component (tests/escape-guest, built by the e2e suite) in the same server mode: a call that makes
+the host allocate on its behalf fails with its one-line limit, and the same server process then
+answers the next calls. Run: `python3 tests/mcp/test_mcp_client.py` after `cargo test`.
 """
 
 import asyncio
@@ -40,8 +43,8 @@ async def exchange(url):
         async with ClientSession(read, write) as session:
             init = await session.initialize()
             assert "never guess" in (init.instructions or ""), init.instructions
-            assert init.serverInfo.name == "wandb-agent", init.serverInfo
-            assert init.serverInfo.version and init.serverInfo.version[0].isdigit(), init.serverInfo
+            assert init.server_info.name == "wandb-agent", init.server_info
+            assert init.server_info.version and init.server_info.version[0].isdigit(), init.server_info
 
             tools = {t.name: t for t in (await session.list_tools()).tools}
             assert set(tools) == EXPECTED_TOOLS, sorted(tools)
@@ -85,12 +88,36 @@ async def exchange(url):
     print("MCP exchange OK: initialize, 7 tools listed, 8 successful calls, 1 tool error")
 
 
+ESCAPE = ROOT / "target/guest/wasm32-wasip2/guest/escape_guest.wasm"
+
+
+async def hostile_exchange(url):
+    """One MCP server process survives calls that try to make the host hold gigabytes."""
+    params = StdioServerParameters(
+        command=str(BIN / "wandb-agent"),
+        args=["--component", str(ESCAPE), "mcp"],
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"),
+             "WANDB_BASE_URL": url, "WANDB_API_KEY": API_KEY},
+    )
+    async with stdio_client(params) as (read, write):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            for attack in ["header-maps 20000 120000", "requests 12000", "paths 1000 60000 ballast 200"]:
+                result = await session.call_tool("wandb_summary", {"run": attack})
+                t = text_of(result)
+                assert result.is_error and t.startswith("error: the component ") and "\n" not in t, t
+                after = await session.call_tool("wandb_summary", {"run": "env"})
+                assert not after.is_error and text_of(after).startswith("env: WANDB_BASE_URL="), text_of(after)
+    print("MCP hostile component OK: 3 host-side allocation attacks refused, the server answered after each")
+
+
 def main():
     server = subprocess.Popen([str(BIN / "wandb-emulator"), "--listen", "127.0.0.1:0", "--api-key", API_KEY],
                               stdout=subprocess.PIPE, text=True)
     try:
         url = re.search(r"http://127\.0\.0\.1:\d+", server.stdout.readline()).group(0)
         asyncio.run(exchange(url))
+        asyncio.run(hostile_exchange(url))
     finally:
         server.terminate()
         server.wait(timeout=10)

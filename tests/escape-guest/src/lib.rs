@@ -11,7 +11,8 @@
 //! `header-maps N BYTES` (header maps with one large value each), `requests N` (outgoing
 //! requests), `handles N` (pollables), `header-list N BYTES` (one header map from a list of N
 //! large headers), `unsent-bodies N` (request bodies written as far as the host lets, never
-//! sent), `paths N BYTES` (requests with a long path each).
+//! sent), `paths N BYTES` (requests with a long path each). Any attack followed by
+//! `ballast MB` first fills that much of its own linear memory.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -214,6 +215,15 @@ mod hoard {
 }
 
 fn attack(spec: &str) -> Result<String, Error> {
+    // `... ballast MB`: first fill that much linear memory, so that host-side allocations are
+    // what pushes the call over its limit.
+    let (spec, _ballast) = match spec.rsplit_once(" ballast ") {
+        Some((rest, mb)) => {
+            let mb: usize = mb.trim().parse().unwrap_or(0);
+            (rest, std::hint::black_box(vec![1u8; mb << 20]))
+        }
+        None => (spec, Vec::new()),
+    };
     let mut parts = spec.split_whitespace();
     let verb = parts.next().unwrap_or("");
     let url = parts.next().unwrap_or("");
