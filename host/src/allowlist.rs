@@ -86,6 +86,14 @@ impl Origin {
         &self.host
     }
 
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.scheme == "https"
+    }
+
     pub fn is_default_port(&self) -> bool {
         matches!(
             (self.scheme.as_str(), self.port),
@@ -117,9 +125,9 @@ impl Allowlist {
         self.origins.contains(origin)
     }
 
-    /// Whether a request with this scheme and authority may leave the sandbox.
-    pub fn allows_request(&self, scheme: &str, authority: &str) -> bool {
-        Origin::of_request(scheme, authority).is_some_and(|o| self.allows(&o))
+    /// The origin of a request with this scheme and authority, when it may leave the sandbox.
+    pub fn admit(&self, scheme: &str, authority: &str) -> Option<Origin> {
+        Origin::of_request(scheme, authority).filter(|o| self.allows(o))
     }
 
     pub fn origins(&self) -> &[Origin] {
@@ -138,41 +146,41 @@ mod tests {
     #[test]
     fn default_ports_by_scheme() {
         let a = list(&["https://api.wandb.ai"]);
-        assert!(a.allows_request("https", "api.wandb.ai"));
-        assert!(a.allows_request("https", "api.wandb.ai:443"));
-        assert!(!a.allows_request("https", "api.wandb.ai:8443"));
-        assert!(!a.allows_request("http", "api.wandb.ai"));
-        assert!(!a.allows_request("http", "api.wandb.ai:443"));
+        assert!(a.admit("https", "api.wandb.ai").is_some());
+        assert!(a.admit("https", "api.wandb.ai:443").is_some());
+        assert!(!a.admit("https", "api.wandb.ai:8443").is_some());
+        assert!(!a.admit("http", "api.wandb.ai").is_some());
+        assert!(!a.admit("http", "api.wandb.ai:443").is_some());
     }
 
     #[test]
     fn explicit_ports_must_match() {
         let a = list(&["http://127.0.0.1:8080"]);
-        assert!(a.allows_request("http", "127.0.0.1:8080"));
-        assert!(!a.allows_request("http", "127.0.0.1"));
-        assert!(!a.allows_request("http", "127.0.0.1:8081"));
+        assert!(a.admit("http", "127.0.0.1:8080").is_some());
+        assert!(!a.admit("http", "127.0.0.1").is_some());
+        assert!(!a.admit("http", "127.0.0.1:8081").is_some());
     }
 
     #[test]
     fn host_case_insensitive_but_names_not_resolved() {
         let a = list(&["https://API.WandB.ai"]);
-        assert!(a.allows_request("https", "api.wandb.ai"));
-        assert!(a.allows_request("https", "Api.Wandb.AI:443"));
+        assert!(a.admit("https", "api.wandb.ai").is_some());
+        assert!(a.admit("https", "Api.Wandb.AI:443").is_some());
         let local = list(&["http://127.0.0.1:80"]);
-        assert!(!local.allows_request("http", "localhost"));
-        assert!(!local.allows_request("http", "[::1]"));
-        assert!(!local.allows_request("http", "evil.example"));
+        assert!(!local.admit("http", "localhost").is_some());
+        assert!(!local.admit("http", "[::1]").is_some());
+        assert!(!local.admit("http", "evil.example").is_some());
     }
 
     #[test]
     fn ipv6_literals() {
         let a = list(&["http://[::1]:9000"]);
-        assert!(a.allows_request("http", "[::1]:9000"));
+        assert!(a.admit("http", "[::1]:9000").is_some());
         assert!(
-            !a.allows_request("http", "[0:0:0:0:0:0:0:1]:9000"),
+            !a.admit("http", "[0:0:0:0:0:0:0:1]:9000").is_some(),
             "non-canonical spelling"
         );
-        assert!(!a.allows_request("http", "127.0.0.1:9000"));
+        assert!(!a.admit("http", "127.0.0.1:9000").is_some());
     }
 
     #[test]
@@ -188,18 +196,20 @@ mod tests {
             "0.0.0.0:8080",
             "127.0.0.2:8080",
         ] {
-            assert!(!a.allows_request("http", alias), "{alias}");
+            assert!(!a.admit("http", alias).is_some(), "{alias}");
         }
     }
 
     #[test]
     fn deny_by_default_and_user_info_rejected() {
-        assert!(!Allowlist::default().allows_request("https", "api.wandb.ai"));
+        assert!(!Allowlist::default()
+            .admit("https", "api.wandb.ai")
+            .is_some());
         let a = list(&["https://api.wandb.ai"]);
-        assert!(!a.allows_request("https", "user:pw@api.wandb.ai"));
-        assert!(!a.allows_request("https", "api.wandb.ai@evil.example"));
-        assert!(!a.allows_request("https", ""));
-        assert!(!a.allows_request("ftp", "api.wandb.ai"));
+        assert!(!a.admit("https", "user:pw@api.wandb.ai").is_some());
+        assert!(!a.admit("https", "api.wandb.ai@evil.example").is_some());
+        assert!(!a.admit("https", "").is_some());
+        assert!(!a.admit("ftp", "api.wandb.ai").is_some());
     }
 
     #[test]
@@ -243,7 +253,7 @@ mod fuzz {
         #[test]
         fn fuzz_allowed_requests_match_an_entry_exactly(scheme in "(http|https|ftp|HTTP)", authority in "[a-zA-Z0-9.:\\[\\]@%-]{0,30}") {
             let list = Allowlist::new([Origin::parse("http://127.0.0.1:8080").unwrap(), Origin::parse("https://api.wandb.ai").unwrap()]);
-            if list.allows_request(&scheme, &authority) {
+            if list.admit(&scheme, &authority).is_some() {
                 let origin = Origin::of_request(&scheme, &authority).unwrap();
                 prop_assert!(list.origins().contains(&origin));
                 prop_assert!(!authority.contains('@'));

@@ -1,9 +1,11 @@
 //! `wandb-agent`: the CLI and sandboxing host of the wandb-agent component.
 
+mod address;
 mod allowlist;
 mod budget;
 mod cli;
 mod component;
+mod connect;
 mod credentials;
 mod demo;
 mod grant;

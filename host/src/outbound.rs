@@ -11,10 +11,8 @@ use http_body_util::BodyExt;
 use wasmtime_wasi_http::{WasiBody, WasiHttpHooks, DEFAULT_FORBIDDEN_HEADERS};
 
 use crate::allowlist::{Allowlist, Origin};
+use crate::connect::{self, IoFuture, Pins, Refusal};
 use crate::sandbox::Limits;
-
-/// The future wasi-http uses to report body-processing errors.
-type IoFuture = Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>;
 
 /// Something the host stopped, reported instead of the component's own view of it.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +26,11 @@ pub enum Incident {
     MemoryExceeded {
         limit: usize,
         host: usize,
+    },
+    /// An allowed name resolved only to addresses that are not public (DNS rebinding?).
+    PrivateAddress {
+        host: String,
+        addr: String,
     },
     /// The component held more host resources at once than its limit allows.
     TooManyResources(usize),
@@ -53,6 +56,9 @@ impl Incident {
                 "the component exceeded its memory limit of {} MiB, {} MiB of it allocated by the host on its behalf (raise --max-memory-mb)",
                 limit >> 20,
                 host >> 20
+            ),
+            Incident::PrivateAddress { host, addr } => format!(
+                "{host} resolved to {addr}, which is not a public address; the host refuses private, loopback and link-local addresses for names (allow the address itself, e.g. --allow http://{addr}, if that server is intended)"
             ),
             Incident::HeaderMapTooLarge(limit) => format!(
                 "the component made a header map larger than the host allows ({} KiB)",
@@ -84,6 +90,8 @@ pub struct OutboundPolicy {
     pub limits: Limits,
     pub requests: u32,
     pub incidents: Incidents,
+    /// Each host's addresses, looked up once for the whole call.
+    pub pins: Pins,
 }
 
 impl OutboundPolicy {
@@ -134,28 +142,46 @@ impl WasiHttpHooks for OutboundPolicy {
         let uri = request.uri();
         let scheme = uri.scheme_str().unwrap_or("");
         let authority = uri.authority().map_or("", |a| a.as_str());
-        let target = Origin::of_request(scheme, authority);
-        let allowed = target.as_ref().is_some_and(|t| self.allowlist.allows(t));
-        if !allowed {
+        let Some(target) = self.allowlist.admit(scheme, authority) else {
             return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
-        }
+        };
         self.requests += 1;
         if self.requests > self.limits.max_requests {
             self.record(Incident::TooManyRequests(self.limits.max_requests));
             return Box::new(async { Err(wasmtime_wasi_http::Error::ConnectionLimitReached) });
         }
         request.headers_mut().remove(AUTHORIZATION);
-        if target.as_ref() == Some(&self.base_origin) {
+        if target == self.base_origin {
             if let Some(auth) = &self.authorization {
                 request.headers_mut().insert(AUTHORIZATION, auth.clone());
             }
         }
-        let options = Some(self.bounded(options));
+        let options = self.bounded(options);
+        let pins = self.pins.clone();
         let limit = self.limits.max_response_bytes;
         let incidents = self.incidents.clone();
         let url = request.uri().to_string();
         Box::new(async move {
-            let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
+            let addrs = match pins.resolve(&target).await {
+                Ok(addrs) => addrs,
+                Err(Refusal::Private { host, addr }) => {
+                    record(
+                        &incidents,
+                        Incident::PrivateAddress {
+                            host,
+                            addr: addr.to_string(),
+                        },
+                    );
+                    return Err(wasmtime_wasi_http::Error::DestinationIpProhibited);
+                }
+                Err(Refusal::Unresolved { .. }) => {
+                    return Err(wasmtime_wasi_http::Error::DnsError {
+                        rcode: None,
+                        info_code: None,
+                    })
+                }
+            };
+            let (response, io) = connect::send(request, &target, &addrs, options).await?;
             // Cap the body: past the limit the guest's read fails and the host says why.
             let response = response.map(move |body| {
                 http_body_util::Limited::new(body, limit as usize)
@@ -174,7 +200,7 @@ impl WasiHttpHooks for OutboundPolicy {
                     })
                     .boxed_unsync()
             });
-            Ok((response, Box::new(io) as IoFuture))
+            Ok((response, io))
         })
     }
 }

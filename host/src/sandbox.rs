@@ -195,6 +195,7 @@ impl Sandbox {
                 limits: grant.limits,
                 requests: 0,
                 incidents: incidents.clone(),
+                pins: crate::connect::Pins::system(),
             },
             budget: Budget::new(max_memory, meter.clone(), incidents),
         };

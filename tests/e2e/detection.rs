@@ -2,7 +2,9 @@
 //! at its exact step on every call, not on a lucky one. The runs are the emulator's
 //! `demo/detection` project; `bench/detection.py` measures the same at N = 100 per run.
 
-use wandb_emulator::detection::{event_step, run_id, Planted, LENGTHS, LOSS_SPIKE_LAG};
+use wandb_emulator::detection::{
+    event_step, run_id, Planted, LENGTHS, LOSS_SPIKE_LAG, MASKED_LOSS_SPIKE, MASKED_WIDTH,
+};
 
 use crate::support::{server, Cli};
 
@@ -32,7 +34,7 @@ fn an_explosion_of_a_thousandth_of_the_run_is_found_exactly_on_every_call() {
     let s = server();
     let planted = Planted::Explosion {
         width: 1_000,
-        loss_spike: false,
+        loss_spike: 0,
     };
     let path = run_path(1_000_000, &planted);
     let at = event_step(1_000_000);
@@ -82,16 +84,17 @@ fn an_explosion_of_a_thousandth_of_the_run_is_found_exactly_on_every_call() {
     }
 }
 
-/// 50 steps of 5,000,000: no coarse sample lands in the explosion, but the loss spike that
-/// follows lasts longer; diagnose looks back from it and finds the explosion exactly.
+/// 20 steps of 5,000,000: a coarse sample lands in the explosion about one call in thirteen,
+/// but the loss spike that follows lasts 5,000 steps; diagnose looks back from it and finds
+/// the explosion exactly.
 #[test]
 fn a_loss_spike_leads_to_an_explosion_too_narrow_for_the_coarse_pass() {
     let s = server();
     let path = run_path(
         5_000_000,
         &Planted::Explosion {
-            width: 50,
-            loss_spike: true,
+            width: MASKED_WIDTH,
+            loss_spike: MASKED_LOSS_SPIKE,
         },
     );
     let at = event_step(5_000_000);
@@ -131,7 +134,7 @@ fn the_default_curve_shows_the_explosion_on_every_call() {
     let s = server();
     let planted = Planted::Explosion {
         width: 1_000,
-        loss_spike: false,
+        loss_spike: 0,
     };
     let path = run_path(1_000_000, &planted);
     let at = event_step(1_000_000);
