@@ -55,6 +55,7 @@ impl From<SandboxError> for Failure {
                 GuestError::Server(_) => exit::SERVER,
             },
             SandboxError::Timeout(_) | SandboxError::Limit(_) => exit::LIMIT,
+            SandboxError::Denied(_) => exit::DENIED,
             SandboxError::Load(_) | SandboxError::Trap(_) => exit::SANDBOX,
         };
         let message = match err {

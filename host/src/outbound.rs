@@ -58,7 +58,7 @@ impl Incident {
                 host >> 20
             ),
             Incident::PrivateAddress { host, addr } => format!(
-                "{host} resolved to {addr}, which is not a public address; the host refuses private, loopback and link-local addresses for names (allow the address itself, e.g. --allow http://{addr}, if that server is intended)"
+                "{host} resolved to {addr}, which is not a public address; names may only reach public addresses (if that server is intended, name it by address, e.g. http://{addr}, in --base-url or --allow)"
             ),
             Incident::HeaderMapTooLarge(limit) => format!(
                 "the component made a header map larger than the host allows ({} KiB)",

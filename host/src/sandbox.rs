@@ -127,8 +127,21 @@ pub enum SandboxError {
     Trap(String),
     #[error("{0}")]
     Limit(String),
+    /// The host refused a destination the allowlist alone would have let through.
+    #[error("{0}")]
+    Denied(String),
     #[error("the component reported: {}", .0.message())]
     Guest(GuestError),
+}
+
+impl SandboxError {
+    /// What the host stopped, as the error class it belongs to.
+    fn stopped(incident: Incident) -> SandboxError {
+        match incident {
+            Incident::PrivateAddress { .. } => SandboxError::Denied(incident.message()),
+            other => SandboxError::Limit(other.message()),
+        }
+    }
 }
 
 /// The guest's typed error, as the WIT declares it.
@@ -336,16 +349,17 @@ impl Sandbox {
             .lock()
             .ok()
             .and_then(|list| list.first().cloned());
-        match outcome {
-            Err(_elapsed) => Err(SandboxError::Timeout(grant.limits.timeout)),
-            Ok(Err(e)) => Err(e),
+        let result = match outcome {
+            Err(_elapsed) => return Err(SandboxError::Timeout(grant.limits.timeout)),
+            Ok(Err(e)) => return Err(e),
+            Ok(Ok(result)) => result,
+        };
+        match (result, incident) {
+            (Ok(Ok(text)), _) => Ok(text),
             // What the host stopped explains the failure better than the guest can.
-            Ok(Ok(Err(_))) | Ok(Ok(Ok(Err(_)))) if incident.is_some() => Err(SandboxError::Limit(
-                incident.map(|i| i.message()).unwrap_or_default(),
-            )),
-            Ok(Ok(Ok(Ok(text)))) => Ok(text),
-            Ok(Ok(Ok(Err(guest)))) => Err(SandboxError::Guest(guest)),
-            Ok(Ok(Err(trap))) => Err(classify_trap(&trap, &grant.limits)),
+            (Ok(Err(_)) | Err(_), Some(incident)) => Err(SandboxError::stopped(incident)),
+            (Ok(Err(guest)), None) => Err(SandboxError::Guest(guest)),
+            (Err(trap), None) => Err(classify_trap(&trap, &grant.limits)),
         }
     }
 }

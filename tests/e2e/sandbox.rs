@@ -158,3 +158,138 @@ fn works_without_cache() {
         .ok()
         .starts_with("id,"));
 }
+
+/// This machine's own name, when every address it resolves to is private or loopback (as in
+/// /etc/hosts on most machines and containers).
+fn private_hostname() -> Option<String> {
+    use std::net::ToSocketAddrs;
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname NUL-terminates within it.
+    if unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } != 0 {
+        return None;
+    }
+    let name = std::ffi::CStr::from_bytes_until_nul(&buf)
+        .ok()?
+        .to_str()
+        .ok()?
+        .to_string();
+    let addrs: Vec<std::net::IpAddr> = (name.as_str(), 80)
+        .to_socket_addrs()
+        .ok()?
+        .map(|a| a.ip())
+        .collect();
+    let private = |ip: &std::net::IpAddr| match ip {
+        std::net::IpAddr::V4(v4) => v4.is_loopback() || v4.is_private() || v4.is_link_local(),
+        std::net::IpAddr::V6(v6) => v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00,
+    };
+    (!addrs.is_empty() && addrs.iter().all(private) && name != "localhost").then_some(name)
+}
+
+#[test]
+fn a_name_that_resolves_to_a_private_address_is_refused() {
+    let s = server();
+    let Some(name) = private_hostname() else {
+        eprintln!("skipped: this machine's name does not resolve to private addresses only");
+        return;
+    };
+    let port = s.addr.port();
+    let line = Cli::new()
+        .env("WANDB_API_KEY", wandb_emulator::DEMO_API_KEY)
+        .run(&[
+            "--base-url",
+            &format!("http://{name}:{port}"),
+            "list-runs",
+            "demo/vision",
+        ])
+        .fails(6)
+        .to_string();
+    assert!(
+        line.starts_with(&format!("error: {name} resolved to "))
+            && line.contains("which is not a public address"),
+        "{line}"
+    );
+    // Named explicitly, `localhost` is the user's choice: it works.
+    Cli::new()
+        .env("WANDB_API_KEY", wandb_emulator::DEMO_API_KEY)
+        .run(&[
+            "--base-url",
+            &format!("http://localhost:{port}"),
+            "list-runs",
+            "demo/vision",
+            "--limit",
+            "1",
+        ])
+        .ok();
+}
+
+/// The `.cwasm` files in a cache directory.
+fn cached(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "cwasm"))
+        .collect()
+}
+
+/// Loading a `.cwasm` runs native code: a planted entry (here the hostile component compiled
+/// under the real component's name) is loaded only when the directory and the file are this
+/// user's alone.
+#[test]
+fn a_planted_cache_entry_is_refused_unless_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = server();
+    let escape = escape_component().to_str().unwrap().to_string();
+    let list = |cache: &std::path::Path| {
+        Cli::against(&s).run(&[
+            "--cache-dir",
+            cache.to_str().unwrap(),
+            "list-runs",
+            "demo/vision",
+            "--limit",
+            "1",
+        ])
+    };
+    let hostile_dir = tempfile::tempdir().unwrap();
+    Cli::against(&s)
+        .run(&[
+            "--cache-dir",
+            hostile_dir.path().to_str().unwrap(),
+            "--component",
+            &escape,
+            "summary",
+            "env",
+        ])
+        .ok();
+    let hostile = cached(hostile_dir.path()).pop().unwrap();
+    let plant = |mode: u32| {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("cache");
+        assert!(list(&dir).ok().starts_with("id,"));
+        let entry = cached(&dir).pop().unwrap();
+        std::fs::copy(&hostile, &entry).unwrap();
+        std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(mode)).unwrap();
+        (root, dir, entry)
+    };
+    // Control: private to this user, the planted entry is trusted and runs (this is what the
+    // checks below prevent).
+    let (_root, dir, _) = plant(0o600);
+    assert!(list(&dir)
+        .fails(2)
+        .contains("the escape component only implements wandb-summary"));
+    // World-writable entry: refused, compiled again and replaced by a private one.
+    let (_root, dir, entry) = plant(0o666);
+    assert!(list(&dir).ok().starts_with("id,"));
+    let mode = std::fs::metadata(&entry).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    // A directory others can write: not used at all.
+    let (_root, dir, _) = plant(0o600);
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    assert!(list(&dir).ok().starts_with("id,"));
+    // Another user's entry (only root can make one here).
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        let (_root, dir, entry) = plant(0o600);
+        std::os::unix::fs::chown(&entry, Some(65534), Some(65534)).unwrap();
+        assert!(list(&dir).ok().starts_with("id,"));
+    }
+}
