@@ -6,15 +6,29 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Variables meant for the host build that must not leak into the wasm builds.
+const SCRUBBED: [&str; 7] = [
+    "RUSTFLAGS",
+    "CARGO_ENCODED_RUSTFLAGS",
+    "CARGO_BUILD_TARGET",
+    "CARGO_TARGET_DIR",
+    "CARGO_MAKEFLAGS",
+    "MAKEFLAGS",
+    "MFLAGS",
+];
+
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let workspace = manifest_dir
         .parent()
         .expect("host/ sits in the workspace")
         .to_path_buf();
+    // Manifests and the WIT: a new source file shows up in a manifest or the WIT first. The
+    // sources themselves are watched from the compiler's dep-info after each build (below).
     for watched in [
-        "guest/src",
         "guest/Cargo.toml",
+        "commands/Cargo.toml",
+        "tests/escape-guest/Cargo.toml",
         "wit",
         "Cargo.toml",
         "Cargo.lock",
@@ -26,31 +40,45 @@ fn main() {
     }
     // A separate target dir: the outer cargo holds the lock on the main one.
     let target_dir = workspace.join("target").join("guest");
+    let out = target_dir.join("wasm32-wasip2").join("guest");
+    build_guest(&workspace, &target_dir, "wandb-agent-guest");
+    // The hostile component of the sandbox tests, built here so tests never need a prebuild.
+    build_guest(&workspace, &target_dir, "escape-guest");
+    for dep_info in ["wandb_agent_guest.d", "wandb-agent-cli.d", "escape_guest.d"] {
+        watch_dep_info(&workspace, &out.join(dep_info));
+    }
+    let component = std::fs::read(out.join("wandb_agent_guest.wasm"))
+        .expect("the guest build wrote its component");
+    let documented = with_wit_docs(component, &workspace.join("wit"));
+    let published = target_dir.join("wandb-agent.wasm");
+    std::fs::write(&published, documented).expect("target/guest is writable");
+    println!(
+        "cargo:rustc-env=WANDB_AGENT_COMPONENT={}",
+        published.display()
+    );
+    println!(
+        "cargo:rustc-env=WANDB_AGENT_ESCAPE_COMPONENT={}",
+        out.join("escape_guest.wasm").display()
+    );
+}
+
+fn build_guest(workspace: &Path, target_dir: &Path, package: &str) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = Command::new(cargo);
     command
-        .current_dir(&workspace)
+        .current_dir(workspace)
         .args([
             "build",
             "--package",
-            "wandb-agent-guest",
+            package,
             "--target",
             "wasm32-wasip2",
             "--profile",
             "guest",
         ])
         .arg("--target-dir")
-        .arg(&target_dir);
-    // Flags meant for the host build must not leak into the wasm build.
-    for var in [
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_BUILD_TARGET",
-        "CARGO_TARGET_DIR",
-        "CARGO_MAKEFLAGS",
-        "MAKEFLAGS",
-        "MFLAGS",
-    ] {
+        .arg(target_dir);
+    for var in SCRUBBED {
         command.env_remove(var);
     }
     let status = command.status().expect("cargo can be run from build.rs");
@@ -65,22 +93,37 @@ fn main() {
                 "the wasm32-wasip2 target is not installed: run `rustup target add wasm32-wasip2`"
             );
         }
-        panic!(
-            "building the guest component (guest/) for wasm32-wasip2 failed; see the errors above"
-        );
+        panic!("building {package} for wasm32-wasip2 failed; see the errors above");
     }
-    let built = target_dir
-        .join("wasm32-wasip2")
-        .join("guest")
-        .join("wandb_agent_guest.wasm");
-    let component = std::fs::read(&built).expect("the guest build wrote its component");
-    let documented = with_wit_docs(component, &workspace.join("wit"));
-    let published = target_dir.join("wandb-agent.wasm");
-    std::fs::write(&published, documented).expect("target/guest is writable");
-    println!(
-        "cargo:rustc-env=WANDB_AGENT_COMPONENT={}",
-        published.display()
-    );
+}
+
+/// Watches every workspace file a guest build read, from cargo's dep-info (`target: dep dep`,
+/// spaces in paths escaped with a backslash): edits to `commands/` or any guest module then
+/// rebuild the components.
+fn watch_dep_info(workspace: &Path, dep_info: &Path) {
+    let Ok(text) = std::fs::read_to_string(dep_info) else {
+        return;
+    };
+    let Some((_, deps)) = text.split_once(": ") else {
+        return;
+    };
+    let mut path = String::new();
+    let mut chars = deps.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek().is_some_and(|n| *n == ' ') => path.push(chars.next().unwrap()),
+            ' ' | '\n' => {
+                if Path::new(&path).starts_with(workspace) {
+                    println!("cargo:rerun-if-changed={path}");
+                }
+                path.clear();
+            }
+            other => path.push(other),
+        }
+    }
+    if Path::new(&path).starts_with(workspace) {
+        println!("cargo:rerun-if-changed={path}");
+    }
 }
 
 /// Appends the WIT package's `///` docs as a `package-docs` custom section, where plugin hosts

@@ -57,16 +57,6 @@ fn words(name: &str) -> Vec<String> {
         .collect()
 }
 
-pub fn parse_mode(text: &str) -> Result<Mode> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "min" => Ok(Mode::Min),
-        "max" => Ok(Mode::Max),
-        other => Err(AgentError::BadInput(format!(
-            "mode must be `min` or `max`, not `{other}`"
-        ))),
-    }
-}
-
 /// The explicit mode, or one inferred from the metric's name (the last matching word wins:
 /// `loss_acc`-style names are rare, `val_acc` and `eval/loss` are common).
 pub fn direction(metric: &str, explicit: Option<Mode>) -> Result<Direction> {
@@ -172,6 +162,5 @@ mod tests {
         };
         assert!(d.better(1.0, 2.0) && !d.better(2.0, 1.0));
         assert!(d.better(5.0, f64::NAN) && !d.better(f64::NAN, 5.0));
-        assert!(parse_mode("MAX").is_ok() && parse_mode("up").is_err());
     }
 }

@@ -28,6 +28,8 @@ pub const VALUE_DIGITS: usize = 4;
 /// Characters per token of our numeric CSV: about 2.0 measured with o200k; a little less
 /// here so the budget holds for denser rows.
 const CHARS_PER_TOKEN: f64 = 1.9;
+/// What the trailing `#` line of a curve costs, about (its longest form).
+const TRAILER_TOKENS: usize = 60;
 /// Keys listed in a missing-key message before "… and N more".
 const LISTED_KEYS: usize = 40;
 
@@ -302,12 +304,31 @@ pub fn render_curve(fetched: &Fetched, request: &HistoryRequest, budget: u32) ->
     let max_rows = if budget == 0 {
         lines.len()
     } else {
-        // Header and trailer cost about 60 tokens; rows share the rest at their average size.
+        // Rows share what the header and trailer leave, at their average size.
         let average = lines.iter().map(String::len).sum::<usize>() as f64 / lines.len() as f64;
         let per_row = estimated_tokens(average.ceil() as usize).max(1);
-        (budget as usize).saturating_sub(estimated_tokens(head.len()) + 60) / per_row
+        (budget as usize).saturating_sub(estimated_tokens(head.len()) + TRAILER_TOKENS) / per_row
     };
-    let chosen = reduce::select(table, max_rows.max(2));
+    let mut chosen = reduce::select(table, max_rows.max(2));
+    // The plan assumed rows of average length, but the rows kept for their extremes are often
+    // the long ones (`-2.716e+175`): shrink until the real text fits, or only the rows that
+    // are always kept remain.
+    let fixed = estimated_tokens(head.len()) + TRAILER_TOKENS;
+    let mut rows_allowed = max_rows.max(2);
+    while budget > 0 && rows_allowed > 2 {
+        let chars: usize = chosen.iter().map(|&i| lines[i].len()).sum();
+        let over = fixed + estimated_tokens(chars);
+        if over <= budget as usize {
+            break;
+        }
+        let shrunk = rows_allowed * budget as usize / over;
+        rows_allowed = shrunk.min(rows_allowed - 1).max(2);
+        let fewer = reduce::select(table, rows_allowed);
+        if fewer.len() >= chosen.len() {
+            break; // Only the rows that are always kept are left.
+        }
+        chosen = fewer;
+    }
     let mut out = head;
     for &i in &chosen {
         out.push_str(&lines[i]);

@@ -5,6 +5,7 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+use wandb_agent_guest::coverage::Coverage;
 use wandb_agent_guest::graphql::{parse_response, Reply, Transport};
 use wandb_agent_guest::history::{render_curve, render_stats, Fetched, HistoryRequest};
 use wandb_agent_guest::list_runs::{list_runs, ListOptions};
@@ -120,13 +121,23 @@ proptest! {
     ) {
         let request = HistoryRequest::new(&["k".to_string()], Some(1000), None, None).unwrap();
         let rows: Vec<Value> = points.iter().map(|(s, v)| json!({"_step": s, "k": serde_json::Number::from_f64(*v).map_or(Value::from("NaN"), Value::Number)})).collect();
-        let series = parse_all(&request.specs(), &json!([rows]), "srv").unwrap();
+        let series = parse_all(&request.first_specs(), &json!([rows]), "srv").unwrap();
         let table = HistoryTable::outer_join(&request.keys, &series);
         let chosen = reduce::select(&table, 50);
         prop_assert!(chosen.windows(2).all(|w| w[0] < w[1]));
-        let fetched = Fetched { table, last_step: Some(1_000_000) };
+        let fetched = Fetched { table, last_step: Some(1_000_000), coverage: Coverage::Every };
         let text = render_curve(&fetched, &request, budget);
         prop_assert!(text.starts_with("_step,k\n") && text.ends_with('\n'));
+        let rows = text.lines().count() - 2;
+        if budget == 0 {
+            prop_assert_eq!(rows, fetched.table.rows.len(), "budget 0 prints every row");
+        } else if rows > 6 {
+            // Past the rows always kept (first, last, the extremes, the NaN onset and the value
+            // before it), the budget holds: the renderer's own estimate of 1.9 characters a
+            // token, with a tenth of slack for rows longer than the average it plans with.
+            let estimated = text.len() as f64 / 1.9;
+            prop_assert!(estimated <= f64::from(budget) * 1.1 + 20.0, "{} chars for budget {}", text.len(), budget);
+        }
         let _ = render_stats(&fetched, &request);
     }
 }

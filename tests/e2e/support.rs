@@ -182,30 +182,9 @@ pub fn request_count(server: &RunningServer) -> u64 {
 }
 
 /// The adversarial component (tests/escape-guest), built once for wasm32-wasip2.
+/// The hostile test component (tests/escape-guest), built by host/build.rs.
 pub fn escape_component() -> &'static Path {
-    static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
-        let target_dir = workspace().join("target").join("guest");
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .current_dir(workspace())
-            .args([
-                "build",
-                "-p",
-                "escape-guest",
-                "--target",
-                "wasm32-wasip2",
-                "--profile",
-                "guest",
-                "--target-dir",
-            ])
-            .arg(&target_dir)
-            .env_remove("RUSTFLAGS")
-            .env_remove("CARGO_ENCODED_RUSTFLAGS")
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building tests/escape-guest failed");
-        target_dir.join("wasm32-wasip2/guest/escape_guest.wasm")
-    })
+    Path::new(env!("WANDB_AGENT_ESCAPE_COMPONENT"))
 }
 
 /// What a [`RawServer`] does with each request.
