@@ -55,7 +55,8 @@ pub enum OpCommand {
         /// Metric keys, comma-separated (e.g. loss,val_loss,grad_norm).
         #[arg(long, value_delimiter = ',', required = true)]
         keys: Vec<String>,
-        /// Rows W&B samples server-side per key (at random) [default: 2000].
+        /// Rows W&B samples server-side per key, at random [default: dense, about 20,000 per
+        /// key over consecutive step windows].
         #[arg(long)]
         samples: Option<u32>,
         /// First step of the window (inclusive): the micro view.

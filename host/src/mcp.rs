@@ -49,7 +49,7 @@ pub struct HistoryArgs {
     pub run: String,
     /// Metric keys to read, e.g. ["loss", "val_loss"]. Ask only for what you need.
     pub keys: Vec<String>,
-    /// Rows W&B samples server-side per key, at random (default 2000).
+    /// Rows W&B samples server-side per key, at random (default: dense, about 20,000 per key).
     pub samples: Option<u32>,
     /// First step of a window (inclusive). A narrow window returns every row, unsampled.
     pub min_step: Option<u64>,
@@ -65,7 +65,7 @@ pub struct StatsArgs {
     pub run: String,
     /// Metric keys, e.g. ["loss", "grad_norm"].
     pub keys: Vec<String>,
-    /// Rows W&B samples server-side per key (default 2000).
+    /// Rows W&B samples server-side per key (default: dense, about 20,000 per key).
     pub samples: Option<u32>,
     /// First step of a window (inclusive).
     pub min_step: Option<u64>,
