@@ -12,7 +12,7 @@
 use wasmtime::ResourceLimiter;
 
 use crate::heap::Meter;
-use crate::outbound::{Incident, Incidents};
+use crate::incident::{Incident, Incidents};
 
 /// Bytes one wasi:http header map may hold in memory. Our component sends headers of a few
 /// hundred bytes; wasmtime's default (128 KiB) lets a component hold gigabytes in a few
@@ -59,7 +59,7 @@ impl Budget {
             host,
         };
         let message = incident.message();
-        crate::outbound::record(&self.incidents, incident);
+        crate::incident::record(&self.incidents, incident);
         wasmtime::Error::msg(format!("{message} (linear memory {linear} bytes)"))
     }
 

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::Component;
 use wasmtime::{Config, Engine};
 
-use crate::sandbox::EPOCH_TICK;
+use crate::policy::EPOCH_TICK;
 
 /// The component built from `guest/` by `build.rs`.
 pub static EMBEDDED: &[u8] = include_bytes!(env!("WANDB_AGENT_COMPONENT"));

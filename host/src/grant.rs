@@ -6,7 +6,7 @@ use url::Url;
 
 use crate::allowlist::{Allowlist, Origin};
 use crate::cli::Global;
-use crate::sandbox::{Grant, Limits};
+use crate::policy::{Grant, Limits};
 use crate::{credentials, exit, Failure};
 
 pub fn from_flags(

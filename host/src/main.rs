@@ -10,8 +10,10 @@ mod credentials;
 mod demo;
 mod grant;
 mod heap;
+mod incident;
 mod mcp;
 mod outbound;
+mod policy;
 mod sandbox;
 
 use std::process::ExitCode;

@@ -72,8 +72,8 @@ pub(crate) fn build(spec: RunSpec, seed: u64) -> Run {
         .collect();
     let finals_ref: Vec<(&str, f64)> = finals.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     Run {
-        id: spec.id.into(),
-        display_name: spec.name.into(),
+        id: spec.id,
+        display_name: spec.name,
         state: spec.state.into(),
         created_at: created.format("%Y-%m-%dT%H:%M:%S").to_string(),
         heartbeat_at: heartbeat.format("%Y-%m-%dT%H:%M:%S").to_string(),

@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
 use wandb_emulator::{RunningServer, DEMO_API_KEY};
 
@@ -108,6 +107,8 @@ impl Cli {
     }
 
     /// Runs like [`Cli::run`] and also returns the process's peak RSS in MiB (from wait4).
+    // The child is reaped by wait4 (which also reports its peak RSS), not by `Child::wait`.
+    #[allow(clippy::zombie_processes)]
     pub fn run_measured(&mut self, args: &[&str]) -> (Output, u64) {
         use std::io::Read;
         use std::process::Stdio;
