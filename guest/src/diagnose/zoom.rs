@@ -67,41 +67,63 @@ fn is_consequence(probe: &Probe) -> bool {
     probe.kind == "spike" || probe.kind == "divergence"
 }
 
-/// Windows to fetch on one key because of suspects on another (see the module docs).
-fn cross_windows(keys: &Keys, probes: &[Probe]) -> Vec<CrossWindow> {
+/// Whether a suspect is pinned well enough to look around it: exact, or bracketed narrowly
+/// enough that one window reaching `CROSS_SPAN` back from its candidate step also covers the
+/// steps just before its true start. Wider brackets wait a round for their narrowing.
+fn placed(probe: &Probe) -> bool {
+    probe.exact || probe.hi - probe.lo <= CROSS_SPAN / 2
+}
+
+/// Windows to fetch on one key because of suspects on another (see the module docs), for the
+/// suspects not `traced` yet; each suspect is traced once, and at most `MAX_CROSS_WINDOWS` in
+/// all.
+fn cross_windows(keys: &Keys, probes: &[Probe], traced: &mut Vec<usize>) -> Vec<CrossWindow> {
     let mut windows: Vec<CrossWindow> = Vec::new();
-    if let Some(grad) = &keys.grad {
-        for c in probes
-            .iter()
-            .filter(|p| is_consequence(p) && &p.key != grad)
-        {
-            let caused = probes.iter().any(|e| e.kind == "explosion" && e.hi <= c.hi);
-            let lo = c.hi.saturating_sub(CROSS_SPAN);
-            let seen = windows
-                .iter()
-                .any(|w| w.key == *grad && w.lo <= c.hi && lo <= w.hi);
-            if !caused && !seen {
-                windows.push(CrossWindow {
-                    key: grad.clone(),
-                    lo,
-                    hi: c.hi,
-                });
-            }
+    let mut open = |i: usize, window: CrossWindow, traced: &mut Vec<usize>| {
+        if traced.len() < MAX_CROSS_WINDOWS && !traced.contains(&i) {
+            traced.push(i);
+            windows.push(window);
         }
+    };
+    for (i, c) in probes.iter().enumerate() {
+        let Some(grad) = &keys.grad else { break };
+        if !is_consequence(c) || &c.key == grad || !placed(c) || traced.contains(&i) {
+            continue;
+        }
+        let caused = probes.iter().any(|e| e.kind == "explosion" && e.hi <= c.hi);
+        let covered = traced.iter().any(|&t| {
+            let o = &probes[t];
+            is_consequence(o) && o.hi.saturating_sub(CROSS_SPAN) <= c.hi && c.hi <= o.hi
+        });
+        if caused || covered {
+            traced.push(i);
+            continue;
+        }
+        let window = CrossWindow {
+            key: grad.clone(),
+            lo: c.hi.saturating_sub(CROSS_SPAN),
+            hi: c.hi,
+        };
+        open(i, window, traced);
     }
-    for e in probes.iter().filter(|p| p.kind == "explosion") {
+    for (i, e) in probes.iter().enumerate() {
+        if e.kind != "explosion" || !placed(e) || traced.contains(&i) {
+            continue;
+        }
         let followed = probes.iter().any(|c| {
             is_consequence(c) && c.key == keys.loss && c.hi >= e.lo && c.hi <= e.hi + CROSS_SPAN
         });
-        if !followed {
-            windows.push(CrossWindow {
-                key: keys.loss.clone(),
-                lo: e.lo,
-                hi: e.lo + CROSS_SPAN,
-            });
+        if followed {
+            traced.push(i);
+            continue;
         }
+        let window = CrossWindow {
+            key: keys.loss.clone(),
+            lo: e.lo,
+            hi: e.lo + CROSS_SPAN,
+        };
+        open(i, window, traced);
     }
-    windows.truncate(MAX_CROSS_WINDOWS);
     windows
 }
 
@@ -147,8 +169,9 @@ pub fn zoom(
     settled: &[u64],
 ) -> Result<Zoomed> {
     let mut zoomed = Zoomed::default();
-    let mut cross = cross_windows(keys, probes);
+    let mut traced: Vec<usize> = Vec::new();
     for _ in 0..MAX_ZOOM_ROUNDS {
+        let mut cross = cross_windows(keys, probes, &mut traced);
         let open: Vec<usize> = (0..probes.len()).filter(|&i| !probes[i].exact).collect();
         // Steps settled without an epoch window around them get one looked up.
         let mut lookups: Vec<u64> = Vec::new();
@@ -258,7 +281,7 @@ mod tests {
         tracks.set("grad_norm", unsampled(flat(0, 100_000, 100, 1.0)));
         let probes = crate::diagnose::suspects(&keys(), &tracks);
         assert_eq!(probes.len(), 1, "{probes:?}");
-        let cross = cross_windows(&keys(), &probes);
+        let cross = cross_windows(&keys(), &probes, &mut Vec::new());
         assert_eq!(
             cross,
             vec![CrossWindow {
@@ -293,6 +316,51 @@ mod tests {
     }
 
     #[test]
+    fn a_widely_bracketed_consequence_waits_for_its_narrowing() {
+        let mut tracks = Tracks::default();
+        // Loss sampled every 5,000 steps: the spike's bracket is 5,000 wide.
+        let loss: Vec<(u64, f64)> = flat(0, 1_000_000, 5_000, 1.0)
+            .into_iter()
+            .map(|(s, v)| {
+                (
+                    s,
+                    if (500_000..520_000).contains(&s) {
+                        3.0
+                    } else {
+                        v
+                    },
+                )
+            })
+            .collect();
+        let unsampled = |points| {
+            Track::new(
+                Series {
+                    points,
+                    complete: false,
+                },
+                (0, 1_000_000),
+            )
+        };
+        tracks.set("loss", unsampled(loss));
+        tracks.set("grad_norm", unsampled(flat(0, 1_000_000, 5_000, 1.0)));
+        let mut probes = crate::diagnose::suspects(&keys(), &tracks);
+        assert_eq!((probes[0].lo, probes[0].hi), (495_001, 500_000));
+        let mut traced = Vec::new();
+        assert!(cross_windows(&keys(), &probes, &mut traced).is_empty());
+        // Narrowed to its exact start, it is traced back once.
+        probes[0].lo = 497_123;
+        probes[0].hi = 497_123;
+        probes[0].exact = true;
+        let windows = cross_windows(&keys(), &probes, &mut traced);
+        assert_eq!(windows.len(), 1);
+        assert_eq!(
+            (windows[0].lo, windows[0].hi),
+            (497_123 - CROSS_SPAN, 497_123)
+        );
+        assert!(cross_windows(&keys(), &probes, &mut traced).is_empty());
+    }
+
+    #[test]
     fn an_explosion_without_consequence_looks_ahead_on_the_loss() {
         let mut tracks = Tracks::default();
         let grad: Vec<(u64, f64)> = flat(0, 10_000, 10, 1.0)
@@ -322,7 +390,7 @@ mod tests {
         let probes = crate::diagnose::suspects(&keys(), &tracks);
         assert_eq!(probes[0].kind, "explosion");
         assert_eq!(
-            cross_windows(&keys(), &probes),
+            cross_windows(&keys(), &probes, &mut Vec::new()),
             vec![CrossWindow {
                 key: "loss".into(),
                 lo: 4_991,
