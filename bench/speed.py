@@ -63,6 +63,7 @@ def main():
             ("history 3 keys, 1.2M steps, default", ["history", "demo/vision/l0ng1m2x", "--keys", "loss,val_loss,grad_norm"]),
             ("history --stats 3 keys", ["history", "demo/vision/l0ng1m2x", "--keys", "loss,val_loss,grad_norm", "--stats"]),
             ("history window of 100 steps", ["history", "demo/vision/l0ng1m2x", "--keys", "loss", "--min-step", "812300", "--max-step", "812399"]),
+            ("diagnose (1.2M-step run)", ["diagnose", "demo/vision/l0ng1m2x"]),
         ]
         for name, args in ops:
             wall, rss = measure(env, args, n)

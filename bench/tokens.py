@@ -68,9 +68,10 @@ def main():
             ("3 keys, 500 samples/key: pandas to_csv (outer join)", pandas_csv(api, KEYS3, 500)),
             ("3 keys, 500 samples/key: ours, every row (--budget 0)",
              ours(url, "history", RUN, "--keys", ",".join(KEYS3), "--samples", "500", "--budget", "0")),
-            ("3 keys: ours, default (2000 samples/key, budget 2000)",
+            ("3 keys: ours, default (dense, ~20,000 samples/key; budget 2000)",
              ours(url, "history", RUN, "--keys", ",".join(KEYS3))),
             ("3 keys: ours --stats", ours(url, "history", RUN, "--keys", ",".join(KEYS3), "--stats")),
+            ("diagnose: ours", ours(url, "diagnose", RUN)),
         ]
         print(f"Run {RUN} (1,200,001 steps), keys {','.join(KEYS3)}; o200k tokens\n")
         print("| output | rows | bytes | tokens |")
