@@ -87,24 +87,25 @@ pub fn excerpt(bytes: &[u8]) -> String {
 
 /// Turns an HTTP reply into the GraphQL `data` object, or a typed error.
 pub fn parse_response(status: u16, bytes: &[u8], server: &str) -> Result<Value> {
-    let parsed = std::str::from_utf8(bytes)
-        .ok()
-        .and_then(|t| lenient_json::parse(t).ok());
-    let reason = reason(bytes);
     match status {
         200 => {}
         401 | 403 => {
             return Err(AgentError::Unauthorized(format!(
-                "{server} rejected the credentials (HTTP {status}: {reason}); \
-                 set WANDB_API_KEY or run `wandb login`"
+                "{server} rejected the credentials (HTTP {status}: {}); \
+                 set WANDB_API_KEY or run `wandb login`",
+                reason(bytes)
             )))
         }
         _ => {
             return Err(AgentError::Server(format!(
-                "HTTP {status} from {server}: {reason}"
+                "HTTP {status} from {server}: {}",
+                reason(bytes)
             )))
         }
     }
+    let parsed = std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|t| lenient_json::parse(t).ok());
     let Some(body) = parsed else {
         return Err(AgentError::Server(format!(
             "{server} sent a reply that is not JSON: {}",

@@ -17,34 +17,45 @@ const BARE_TOKENS: [(&str, &str); 4] = [
 ];
 
 /// Rewrites bare `NaN`/`Infinity`/`-Infinity` tokens outside string literals into strings.
+/// Scans bytes and copies unchanged runs whole: history replies run to megabytes.
 pub fn quote_bare_non_finite(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.contains("NaN") && !text.contains("Infinity") {
         return std::borrow::Cow::Borrowed(text);
     }
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len() + 16);
+    let mut copied = 0;
     let mut in_string = false;
     let mut escaped = false;
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
         if in_string {
             if escaped {
                 escaped = false;
-            } else if c == '\\' {
+            } else if b == b'\\' {
                 escaped = true;
-            } else if c == '"' {
+            } else if b == b'"' {
                 in_string = false;
             }
-        } else if c == '"' {
+        } else if b == b'"' {
             in_string = true;
-        } else if let Some((token, quoted)) = BARE_TOKENS.iter().find(|(t, _)| rest.starts_with(t))
-        {
-            out.push_str(quoted);
-            rest = &rest[token.len()..];
-            continue;
+        } else if matches!(b, b'N' | b'I' | b'-' | b'+') {
+            let token = BARE_TOKENS
+                .iter()
+                .find(|(t, _)| bytes[i..].starts_with(t.as_bytes()));
+            if let Some((token, quoted)) = token {
+                // Every token starts and ends on an ASCII byte: valid slice boundaries.
+                out.push_str(&text[copied..i]);
+                out.push_str(quoted);
+                i += token.len();
+                copied = i;
+                continue;
+            }
         }
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
+        i += 1;
     }
+    out.push_str(&text[copied..]);
     std::borrow::Cow::Owned(out)
 }
 
