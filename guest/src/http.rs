@@ -51,7 +51,10 @@ fn describe(code: &ErrorCode) -> String {
         ErrorCode::ConnectionTimeout => "connection timed out".into(),
         ErrorCode::ConnectionReadTimeout => "read timed out".into(),
         ErrorCode::ConnectionTerminated => "connection closed by the server".into(),
-        ErrorCode::TlsCertificateError | ErrorCode::TlsAlertReceived(_) => "TLS error".into(),
+        ErrorCode::TlsCertificateError => "its TLS certificate is not trusted".into(),
+        ErrorCode::TlsProtocolError | ErrorCode::TlsAlertReceived(_) => {
+            "the TLS handshake failed".into()
+        }
         ErrorCode::InternalError(Some(m)) => m.clone(),
         other => format!("{other:?}"),
     }

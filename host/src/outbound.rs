@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use http::header::{HeaderValue, AUTHORIZATION};
 use http_body_util::BodyExt;
+use wasmtime_wasi_http::p2::bindings::http::types::ErrorCode;
 use wasmtime_wasi_http::{WasiBody, WasiHttpHooks, DEFAULT_FORBIDDEN_HEADERS};
 
 use crate::allowlist::{Allowlist, Origin};
@@ -55,6 +56,19 @@ impl WasiHttpHooks for OutboundPolicy {
 
     fn p2_outgoing_body_buffer_chunks(&mut self) -> usize {
         1
+    }
+
+    // The component is told a certificate was refused, not just that TLS failed.
+    fn p2_error_from_tls(&mut self, err: &std::io::Error) -> ErrorCode {
+        let certificate = err
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+            .is_some_and(|e| matches!(e, rustls::Error::InvalidCertificate(_)));
+        if certificate {
+            ErrorCode::TlsCertificateError
+        } else {
+            ErrorCode::TlsProtocolError
+        }
     }
 
     fn forbidden_header_filter(&mut self) -> wasmtime_wasi_http::ForbiddenHeaderFilter {

@@ -293,3 +293,67 @@ fn a_planted_cache_entry_is_refused_unless_private() {
         assert!(list(&dir).ok().starts_with("id,"));
     }
 }
+
+/// The host's own TLS client (it connects to pinned addresses itself): against a server with a
+/// self-signed certificate for `localhost` the handshake runs and the certificate is refused,
+/// in one line. Needs the `openssl` command to make the server; skipped without it.
+#[test]
+fn a_certificate_nobody_vouches_for_is_refused() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let (key, cert) = (dir.path().join("key.pem"), dir.path().join("cert.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(Stdio::null())
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: no openssl command to make a test certificate");
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new("openssl")
+        .args(["s_server", "-quiet", "-www", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-cert")
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "openssl s_server did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = Cli::new().env("WANDB_API_KEY", DEMO_API_KEY).run(&[
+        "--base-url",
+        &format!("https://localhost:{port}"),
+        "--retries",
+        "0",
+        "list-runs",
+        "demo/vision",
+    ]);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(
+        out.fails(5),
+        format!(
+            "error: cannot reach https://localhost:{port}/graphql: its TLS certificate is not trusted"
+        )
+    );
+}
