@@ -88,8 +88,25 @@ impl Plan {
     }
 }
 
+/// One key's answers to a plan's specs, taken in order from `answers`: joined into one
+/// series, and the windows that came back whole.
+pub fn take_key(
+    plan: &Plan,
+    answers: &mut impl Iterator<Item = Series>,
+) -> (Series, Vec<(u64, u64)>) {
+    let parts: Vec<Series> = answers.take(plan.windows.len()).collect();
+    let whole = plan
+        .windows
+        .iter()
+        .zip(&parts)
+        .filter(|(_, s)| s.complete)
+        .map(|(w, _)| *w)
+        .collect();
+    (join(parts), whole)
+}
+
 /// One key's windows joined back into a series: complete only when every window was.
-pub fn join(parts: Vec<Series>) -> Series {
+fn join(parts: Vec<Series>) -> Series {
     let complete = parts.iter().all(|s| s.complete);
     let mut points: Vec<(u64, f64)> = parts.into_iter().flat_map(|s| s.points).collect();
     points.sort_by_key(|p| p.0);
@@ -195,10 +212,15 @@ mod tests {
             points: vec![(9, 3.0)],
             complete: false,
         };
-        let j = join(vec![a.clone(), b]);
+        let j = join(vec![a.clone(), b.clone()]);
         assert_eq!(j.points.len(), 3);
         assert!(!j.complete);
-        assert!(join(vec![a]).complete);
+        assert!(join(vec![a.clone()]).complete);
+        let two = Plan::with_samples(0, 4_999, 4_000);
+        assert_eq!(two.windows, vec![(0, 2_499), (2_500, 4_999)]);
+        let mut answers = vec![a, b].into_iter();
+        let (series, whole) = take_key(&two, &mut answers);
+        assert_eq!((series.points.len(), whole), (3, vec![(0, 2_499)]));
         let p = Plan::dense(0, 1_200_000, 3);
         assert_eq!(Coverage::of(&p, false).note(), "every logged row in range");
         assert_eq!(

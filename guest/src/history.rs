@@ -180,12 +180,11 @@ fn fetch_planned(
 ) -> Result<(Option<Value>, Vec<Series>)> {
     let specs: Vec<Spec> = request.keys.iter().flat_map(|k| plan.specs(k)).collect();
     let reply = sampled::fetch(transport, server, run, &specs, with_keys)?;
-    let per_key = plan.windows.len();
-    let mut parts = reply.series.into_iter();
+    let mut answers = reply.series.into_iter();
     let series = request
         .keys
         .iter()
-        .map(|_| coverage::join(parts.by_ref().take(per_key).collect()))
+        .map(|_| coverage::take_key(plan, &mut answers).0)
         .collect();
     Ok((reply.history_keys, series))
 }

@@ -29,15 +29,19 @@ fn finding(text: &str, kind: &str, key: &str) -> Option<Vec<String>> {
     rows(text).into_iter().find(|r| r[0] == kind && r[1] == key)
 }
 
-#[test]
-fn an_explosion_of_a_thousandth_of_the_run_is_found_exactly_on_every_call() {
-    let s = server();
+/// The 1M-step run with a lone 1,000-step explosion (0.1% of the run), and its first step.
+fn thousandth_explosion() -> (String, u64) {
     let planted = Planted::Explosion {
         width: 1_000,
         loss_spike: 0,
     };
-    let path = run_path(1_000_000, &planted);
-    let at = event_step(1_000_000);
+    (run_path(1_000_000, &planted), event_step(1_000_000))
+}
+
+#[test]
+fn an_explosion_of_a_thousandth_of_the_run_is_found_exactly_on_every_call() {
+    let s = server();
+    let (path, at) = thousandth_explosion();
     for call in 0..20 {
         let out = Cli::against(&s).run(&["diagnose", &path]);
         let text = out.ok();
@@ -132,12 +136,7 @@ fn nan_onsets_are_exact_and_healthy_twins_stay_quiet() {
 #[test]
 fn the_default_curve_shows_the_explosion_on_every_call() {
     let s = server();
-    let planted = Planted::Explosion {
-        width: 1_000,
-        loss_spike: 0,
-    };
-    let path = run_path(1_000_000, &planted);
-    let at = event_step(1_000_000);
+    let (path, at) = thousandth_explosion();
     for call in 0..10 {
         let out = Cli::against(&s).run(&["history", &path, "--keys", "loss,grad_norm,val_loss"]);
         let text = out.ok();

@@ -177,23 +177,15 @@ fn coarse_pass(
             })
             .collect();
         let reply = sampled::fetch(t, server, run, &specs, false)?;
-        let mut parts = reply.series.into_iter();
+        let mut answers = reply.series.into_iter();
         for (key, plan) in &asked {
             let track = match plan {
                 Some(p) => {
-                    let windows: Vec<Series> = parts.by_ref().take(p.windows.len()).collect();
-                    let whole = p
-                        .windows
-                        .iter()
-                        .zip(&windows)
-                        .filter(|(_, s)| s.complete)
-                        .map(|(w, _)| *w)
-                        .collect();
-                    let series = coverage::join(windows);
+                    let (series, whole) = coverage::take_key(p, &mut answers);
                     dense_thinned |= !series.complete;
                     Track { series, whole }
                 }
-                None => Track::new(parts.next().unwrap_or_default(), whole_run),
+                None => Track::new(answers.next().unwrap_or_default(), whole_run),
             };
             tracks.set(key, track);
         }

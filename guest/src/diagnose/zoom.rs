@@ -231,6 +231,8 @@ pub fn zoom(
 
 #[cfg(test)]
 mod tests {
+    use std::ops::Range;
+
     use super::*;
     use crate::diagnose::detect::Track;
 
@@ -244,41 +246,35 @@ mod tests {
         }
     }
 
-    fn flat(lo: u64, hi: u64, every: u64, value: f64) -> Vec<(u64, f64)> {
+    /// Points every `every` steps of `[lo, hi]`: 1 everywhere, `high` on `raised`.
+    fn curve(lo: u64, hi: u64, every: u64, raised: Range<u64>, high: f64) -> Vec<(u64, f64)> {
         (lo..=hi)
             .step_by(every as usize)
-            .map(|s| (s, value))
+            .map(|s| (s, if raised.contains(&s) { high } else { 1.0 }))
             .collect()
+    }
+
+    /// A thinned track over `[0, last]`.
+    fn unsampled(points: Vec<(u64, f64)>, last: u64) -> Track {
+        let series = Series {
+            points,
+            complete: false,
+        };
+        Track::new(series, (0, last))
     }
 
     /// A loss spike that lasts; an explosion of the gradient norm too short to be sampled.
     #[test]
     fn a_loss_spike_leads_to_the_explosion_before_it() {
-        let loss_pts: Vec<(u64, f64)> = flat(0, 100_000, 100, 1.0)
-            .into_iter()
-            .map(|(s, v)| {
-                (
-                    s,
-                    if (50_003..52_000).contains(&s) {
-                        3.0
-                    } else {
-                        v
-                    },
-                )
-            })
-            .collect();
         let mut tracks = Tracks::default();
-        let unsampled = |points| {
-            Track::new(
-                Series {
-                    points,
-                    complete: false,
-                },
-                (0, 100_000),
-            )
-        };
-        tracks.set("loss", unsampled(loss_pts));
-        tracks.set("grad_norm", unsampled(flat(0, 100_000, 100, 1.0)));
+        tracks.set(
+            "loss",
+            unsampled(curve(0, 100_000, 100, 50_003..52_000, 3.0), 100_000),
+        );
+        tracks.set(
+            "grad_norm",
+            unsampled(curve(0, 100_000, 100, 0..0, 1.0), 100_000),
+        );
         let probes = crate::diagnose::suspects(&keys(), &tracks);
         assert_eq!(probes.len(), 1, "{probes:?}");
         let cross = cross_windows(&keys(), &probes, &mut Vec::new());
@@ -292,18 +288,7 @@ mod tests {
         );
         // The whole window, with the explosion at 50,000 for 20 steps.
         let got = Series {
-            points: (cross[0].lo..=cross[0].hi)
-                .map(|s| {
-                    (
-                        s,
-                        if (50_000..50_020).contains(&s) {
-                            50.0
-                        } else {
-                            1.0
-                        },
-                    )
-                })
-                .collect(),
+            points: curve(cross[0].lo, cross[0].hi, 1, 50_000..50_020, 50.0),
             complete: true,
         };
         let found = follow(&keys(), &mut tracks, &probes, &cross[0], &got);
@@ -319,30 +304,12 @@ mod tests {
     fn a_widely_bracketed_consequence_waits_for_its_narrowing() {
         let mut tracks = Tracks::default();
         // Loss sampled every 5,000 steps: the spike's bracket is 5,000 wide.
-        let loss: Vec<(u64, f64)> = flat(0, 1_000_000, 5_000, 1.0)
-            .into_iter()
-            .map(|(s, v)| {
-                (
-                    s,
-                    if (500_000..520_000).contains(&s) {
-                        3.0
-                    } else {
-                        v
-                    },
-                )
-            })
-            .collect();
-        let unsampled = |points| {
-            Track::new(
-                Series {
-                    points,
-                    complete: false,
-                },
-                (0, 1_000_000),
-            )
-        };
-        tracks.set("loss", unsampled(loss));
-        tracks.set("grad_norm", unsampled(flat(0, 1_000_000, 5_000, 1.0)));
+        let loss = curve(0, 1_000_000, 5_000, 500_000..520_000, 3.0);
+        tracks.set("loss", unsampled(loss, 1_000_000));
+        tracks.set(
+            "grad_norm",
+            unsampled(curve(0, 1_000_000, 5_000, 0..0, 1.0), 1_000_000),
+        );
         let mut probes = crate::diagnose::suspects(&keys(), &tracks);
         assert_eq!((probes[0].lo, probes[0].hi), (495_001, 500_000));
         let mut traced = Vec::new();
@@ -363,30 +330,11 @@ mod tests {
     #[test]
     fn an_explosion_without_consequence_looks_ahead_on_the_loss() {
         let mut tracks = Tracks::default();
-        let grad: Vec<(u64, f64)> = flat(0, 10_000, 10, 1.0)
-            .into_iter()
-            .map(|(s, v)| (s, if s == 5_000 { 40.0 } else { v }))
-            .collect();
         tracks.set(
             "grad_norm",
-            Track::new(
-                Series {
-                    points: grad,
-                    complete: false,
-                },
-                (0, 10_000),
-            ),
+            unsampled(curve(0, 10_000, 10, 5_000..5_001, 40.0), 10_000),
         );
-        tracks.set(
-            "loss",
-            Track::new(
-                Series {
-                    points: flat(0, 10_000, 10, 1.0),
-                    complete: false,
-                },
-                (0, 10_000),
-            ),
-        );
+        tracks.set("loss", unsampled(curve(0, 10_000, 10, 0..0, 1.0), 10_000));
         let probes = crate::diagnose::suspects(&keys(), &tracks);
         assert_eq!(probes[0].kind, "explosion");
         assert_eq!(
