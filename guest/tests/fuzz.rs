@@ -5,13 +5,15 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-use wandb_agent_guest::coverage::Coverage;
-use wandb_agent_guest::graphql::{parse_response, Reply, Transport};
-use wandb_agent_guest::history::{render_curve, render_stats, Fetched, HistoryRequest};
-use wandb_agent_guest::list_runs::{list_runs, ListOptions};
-use wandb_agent_guest::paths::{parse_project_path, parse_run_path};
-use wandb_agent_guest::series::{parse_all, HistoryTable, Spec};
-use wandb_agent_guest::{diagnose, lenient_json, reduce, summary};
+use wandb_agent_guest::ops::history::{render_curve, render_stats, Fetched, HistoryRequest};
+use wandb_agent_guest::ops::list_runs::{list_runs, ListOptions};
+use wandb_agent_guest::ops::{diagnose, summary};
+use wandb_agent_guest::text::reduce;
+use wandb_agent_guest::wandb::coverage::Coverage;
+use wandb_agent_guest::wandb::graphql::{parse_response, Reply, Transport};
+use wandb_agent_guest::wandb::paths::{parse_project_path, parse_run_path};
+use wandb_agent_guest::wandb::series::{parse_all, HistoryTable, Spec};
+use wandb_agent_guest::wandb::{lenient_json, Client};
 
 /// Arbitrary JSON, including the non-finite spellings W&B uses.
 fn json_value() -> impl Strategy<Value = Value> {
@@ -104,14 +106,14 @@ proptest! {
         let body = json!({"data": {"project": project}}).to_string();
         let options = ListOptions { limit: 3, include_crashed: false, include_short: false };
         let project_path = parse_project_path("e/p", None).unwrap();
-        let _ = list_runs(&Canned(body.into_bytes()), "srv", &project_path, &options);
+        let _ = list_runs(&Client::new(&Canned(body.into_bytes()), "srv"), &project_path, &options);
     }
 
     #[test]
     fn diagnose_from_arbitrary_replies_never_panics(run in json_value()) {
         let body = json!({"data": {"project": {"run": run}}}).to_string();
         let path = parse_run_path("e/p/abc").unwrap();
-        let _ = diagnose::diagnose(&Canned(body.into_bytes()), "srv", &path, &diagnose::KeyChoice::default());
+        let _ = diagnose::diagnose(&Client::new(&Canned(body.into_bytes()), "srv"), &path, &diagnose::KeyChoice::default());
     }
 
     #[test]

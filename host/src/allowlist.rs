@@ -130,6 +130,7 @@ impl Allowlist {
         Origin::of_request(scheme, authority).filter(|o| self.allows(o))
     }
 
+    #[cfg(test)]
     pub fn origins(&self) -> &[Origin] {
         &self.origins
     }

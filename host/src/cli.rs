@@ -1,9 +1,10 @@
-//! Command-line flags. The binary is thin: parse, build the grant, run one operation, print.
+//! Command-line flags (the operations' own come from their declarations in
+//! `wandb-agent-commands`) and printing a result.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-pub use wandb_agent_commands::{ModeArg, OpCommand};
+use wandb_agent_commands::Operation;
 
 /// Diagnose Weights & Biases training runs from an AI agent, in a sandbox, in few tokens.
 ///
@@ -67,7 +68,7 @@ pub struct Global {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     #[command(flatten)]
-    Op(OpCommand),
+    Op(Operation),
     /// Serve every operation as an MCP tool on stdin/stdout (for agent runtimes). Each call runs
     /// in a fresh sandbox with the same allowlist, credentials and limits as the CLI.
     Mcp,
@@ -81,4 +82,15 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:0")]
         listen: std::net::SocketAddr,
     },
+}
+
+/// Writes a result to stdout, ending with one newline.
+pub fn print_output(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    if !text.ends_with('\n') {
+        let _ = out.write_all(b"\n");
+    }
+    let _ = out.flush();
 }

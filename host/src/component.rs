@@ -8,7 +8,11 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::Component;
 use wasmtime::{Config, Engine};
 
+use crate::cli::Global;
+use crate::failure::Failure;
 use crate::policy::EPOCH_TICK;
+use crate::sandbox::Sandbox;
+use wandb_agent_commands::exit;
 
 /// The component built from `guest/` by `build.rs`.
 pub static EMBEDDED: &[u8] = include_bytes!(env!("WANDB_AGENT_COMPONENT"));
@@ -39,6 +43,37 @@ pub fn engine() -> wasmtime::Result<Engine> {
             }
         })?;
     Ok(engine)
+}
+
+/// The engine and component the flags ask for, ready to run calls.
+pub fn open_sandbox(global: &Global) -> Result<Sandbox, Failure> {
+    let engine =
+        engine().map_err(|e| Failure::new(exit::SANDBOX, format!("cannot start wasmtime: {e}")))?;
+    let owned;
+    let wasm: &[u8] = match &global.component {
+        Some(path) => {
+            owned = std::fs::read(path).map_err(|e| {
+                Failure::new(
+                    exit::USAGE,
+                    format!("cannot read component {}: {e}", path.display()),
+                )
+            })?;
+            &owned
+        }
+        None => EMBEDDED,
+    };
+    let cache_dir = if global.no_cache {
+        None
+    } else {
+        global.cache_dir.clone().or_else(default_cache_dir)
+    };
+    let compiled = load(&engine, wasm, cache_dir.as_deref()).map_err(|e| {
+        Failure::new(
+            exit::SANDBOX,
+            format!("the component does not compile: {}", e.root_cause()),
+        )
+    })?;
+    Ok(Sandbox::new(engine, compiled)?)
 }
 
 /// The default cache directory: `$XDG_CACHE_HOME/wandb-agent` or `~/.cache/wandb-agent`.

@@ -5,11 +5,13 @@ use std::net::SocketAddr;
 use clap::Parser;
 use wandb_emulator::{demo::long_run, DEMO_API_KEY};
 
+use wandb_agent_commands::{exit, Operation};
+
 use crate::allowlist::Origin;
-use crate::cli::{Cli, Command, Global};
+use crate::cli::{print_output, Cli, Command, Global};
+use crate::component::open_sandbox;
+use crate::failure::Failure;
 use crate::grant::{basic_auth, build};
-use crate::sandbox::Operation;
-use crate::{exit, open_sandbox, operation_of, print_output, Failure};
 
 /// The tour: what an agent would do, coarse to fine, each step with why. The command lines
 /// go through the CLI's own parser, so what is shown is exactly what runs.
@@ -68,7 +70,7 @@ fn tour() -> Vec<(&'static str, String)> {
 fn parse(command_line: &str) -> Operation {
     let args = std::iter::once("wandb-agent").chain(command_line.split_whitespace());
     match Cli::try_parse_from(args).map(|cli| cli.command) {
-        Ok(Command::Op(op)) => operation_of(op),
+        Ok(Command::Op(operation)) => operation.resolved(),
         other => unreachable!("the demo tour's `{command_line}` is an operation: {other:?}"),
     }
 }

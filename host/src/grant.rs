@@ -7,7 +7,10 @@ use url::Url;
 use crate::allowlist::{Allowlist, Origin};
 use crate::cli::Global;
 use crate::policy::{Grant, Limits};
-use crate::{credentials, exit, Failure};
+use wandb_agent_commands::exit;
+
+use crate::credentials;
+use crate::failure::Failure;
 
 pub fn from_flags(
     global: &Global,

@@ -1,6 +1,9 @@
 //! Seeded demo data that exercises every feature: run states, short runs, nested config,
 //! NaN values in each wire encoding, keys logged at different cadences, media in summaries,
 //! and a run with 1,200,000 steps (generated lazily).
+//!
+//! Longer than our usual modules on purpose: it is data, the demo projects' run tables, meant
+//! to be read top to bottom next to the README's examples.
 
 use std::collections::BTreeMap;
 

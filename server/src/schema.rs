@@ -1,4 +1,8 @@
 //! The GraphQL schema: the types and fields the official client's documents use.
+//!
+//! One file on purpose: each object's resolvers sit next to the fields they serve, and the
+//! whole schema reads as the list of what the emulator answers. Data and behaviour live in
+//! `data`, `history` and `filters`.
 
 use std::sync::Arc;
 

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use wandb_agent_commands::Operation;
 use wandb_emulator::DEMO_API_KEY;
 
 use crate::support::{server, workspace, Cli};
@@ -158,7 +159,7 @@ fn the_component_imports_only_wasi_0_2() {
         .lines()
         .filter(|l| l.trim().starts_with("export wandb-"))
         .count();
-    assert_eq!(exports, 7, "{wit}");
+    assert_eq!(exports, Operation::EXPORTS.len(), "{wit}");
 }
 
 /// Plugin hosts (Wassette's tool descriptions, `wasm-tools component wit`) read an export's
@@ -177,7 +178,7 @@ fn every_export_carries_its_wit_docs() {
             );
         }
     }
-    assert_eq!(exports, 7, "{wit}");
+    assert_eq!(exports, Operation::EXPORTS.len(), "{wit}");
     assert!(
         wit.contains("/// A metric curve as CSV `_step,key1,key2,...`"),
         "{wit}"

@@ -11,26 +11,15 @@
 #[cfg(target_arch = "wasm32")]
 mod command {
     use clap::Parser;
-    use wandb_agent_commands::{exit, usage_error_line, ModeArg, OpCommand as Command};
-    use wandb_agent_guest::direction::Mode;
+    use wandb_agent_commands::{exit, usage_error_line, Operation};
     use wandb_agent_guest::error::AgentError;
-    use wandb_agent_guest::http::with_transport;
-    use wandb_agent_guest::ops::{self, Window};
-    use wandb_agent_guest::settings::Settings;
 
     /// Diagnose Weights & Biases runs in few tokens (the wandb-agent component as a command).
     #[derive(Parser)]
     #[command(name = "wandb-agent-cli", version)]
     struct Cli {
         #[command(subcommand)]
-        command: Command,
-    }
-
-    fn to_mode(m: ModeArg) -> Mode {
-        match m {
-            ModeArg::Min => Mode::Min,
-            ModeArg::Max => Mode::Max,
-        }
+        operation: Operation,
     }
 
     /// The same exit codes as the host CLI (a WASI 0.2 host reports any non-zero as 1).
@@ -45,73 +34,6 @@ mod command {
         }
     }
 
-    fn run(command: Command) -> Result<String, AgentError> {
-        let settings = Settings::from_env()?;
-        with_transport(&settings, |t| {
-            let s = &settings;
-            match command {
-                Command::ListRuns {
-                    project,
-                    limit,
-                    include_crashed,
-                    include_short,
-                } => ops::list_runs(t, s, &project, Some(limit), include_crashed, include_short),
-                Command::Summary { run } => ops::summary(t, s, &run),
-                Command::History {
-                    run,
-                    keys,
-                    samples,
-                    min_step,
-                    max_step,
-                    budget,
-                    stats,
-                } => {
-                    let w = Window {
-                        samples,
-                        min_step,
-                        max_step,
-                    };
-                    if stats {
-                        ops::history_stats(t, s, &run, &keys, w)
-                    } else {
-                        ops::history(t, s, &run, &keys, w, budget)
-                    }
-                }
-                Command::Compare {
-                    run_a,
-                    run_b,
-                    metric,
-                    mode,
-                } => ops::compare(t, s, &run_a, &run_b, &metric, mode.map(to_mode)),
-                Command::Best {
-                    project,
-                    metric,
-                    last,
-                    mode,
-                    include_crashed,
-                    include_short,
-                    over_history,
-                } => ops::best(
-                    t,
-                    s,
-                    &project,
-                    &metric,
-                    Some(last),
-                    mode.map(to_mode),
-                    include_crashed,
-                    include_short,
-                    over_history,
-                ),
-                Command::Diagnose {
-                    run,
-                    loss_key,
-                    grad_key,
-                    val_key,
-                } => ops::diagnose(t, s, &run, loss_key, grad_key, val_key),
-            }
-        })
-    }
-
     pub fn main() -> i32 {
         let cli = match Cli::try_parse() {
             Ok(cli) => cli,
@@ -124,7 +46,7 @@ mod command {
                 return i32::from(exit::USAGE);
             }
         };
-        match run(cli.command) {
+        match wandb_agent_guest::run_with_environment(cli.operation.resolved()) {
             Ok(text) => {
                 print!("{text}");
                 if !text.ends_with('\n') {

@@ -9,10 +9,10 @@
 //! and what they find is exact.
 
 use crate::error::Result;
-use crate::graphql::Transport;
-use crate::paths::RunPath;
-use crate::sampled;
-use crate::series::{Series, Spec};
+use crate::wandb::paths::RunPath;
+use crate::wandb::sampled;
+use crate::wandb::series::{Series, Spec};
+use crate::wandb::Client;
 
 use super::detect::{self, Probe};
 use super::{Keys, Tracks};
@@ -160,8 +160,7 @@ fn follow(
 }
 
 pub fn zoom(
-    t: &dyn Transport,
-    server: &str,
+    client: &Client,
     run: &RunPath,
     keys: &Keys,
     tracks: &mut Tracks,
@@ -211,7 +210,7 @@ pub fn zoom(
         if let Some(e) = &keys.epoch {
             specs.extend(lookups.iter().map(|&step| epoch_window(e, step)));
         }
-        let reply = sampled::fetch(t, server, run, &specs, false)?;
+        let reply = sampled::fetch(client, run, &specs, false)?;
         let mut answers = reply.series.into_iter();
         for &i in &open {
             let got = answers.next().unwrap_or_default();
@@ -234,7 +233,7 @@ mod tests {
     use std::ops::Range;
 
     use super::*;
-    use crate::diagnose::detect::Track;
+    use crate::ops::diagnose::detect::Track;
 
     fn keys() -> Keys {
         Keys {
@@ -275,7 +274,7 @@ mod tests {
             "grad_norm",
             unsampled(curve(0, 100_000, 100, 0..0, 1.0), 100_000),
         );
-        let probes = crate::diagnose::suspects(&keys(), &tracks);
+        let probes = crate::ops::diagnose::suspects(&keys(), &tracks);
         assert_eq!(probes.len(), 1, "{probes:?}");
         let cross = cross_windows(&keys(), &probes, &mut Vec::new());
         assert_eq!(
@@ -310,7 +309,7 @@ mod tests {
             "grad_norm",
             unsampled(curve(0, 1_000_000, 5_000, 0..0, 1.0), 1_000_000),
         );
-        let mut probes = crate::diagnose::suspects(&keys(), &tracks);
+        let mut probes = crate::ops::diagnose::suspects(&keys(), &tracks);
         assert_eq!((probes[0].lo, probes[0].hi), (495_001, 500_000));
         let mut traced = Vec::new();
         assert!(cross_windows(&keys(), &probes, &mut traced).is_empty());
@@ -335,7 +334,7 @@ mod tests {
             unsampled(curve(0, 10_000, 10, 5_000..5_001, 40.0), 10_000),
         );
         tracks.set("loss", unsampled(curve(0, 10_000, 10, 0..0, 1.0), 10_000));
-        let probes = crate::diagnose::suspects(&keys(), &tracks);
+        let probes = crate::ops::diagnose::suspects(&keys(), &tracks);
         assert_eq!(probes[0].kind, "explosion");
         assert_eq!(
             cross_windows(&keys(), &probes, &mut Vec::new()),

@@ -1,33 +1,11 @@
-//! The GraphQL documents the component sends and the handling of the response envelope.
-//!
-//! Only fields and arguments the official client itself sends (docs/wandb-wire.md,
-//! "Documents") appear here, so every real W&B server answers them.
+//! The GraphQL envelope: the request body, the transport that carries it, and what a reply's
+//! status, `errors` and `data` mean (the documents themselves are in `documents`).
 
 use serde_json::{json, Value};
 
 use crate::error::{AgentError, Result};
-use crate::lenient_json;
-use crate::paths::RunPath;
-
-/// Runs of a project, with the counts needed to say what a filter hid.
-/// `runCount(filters: "{}")` counts every run of the project under an alias.
-pub const LIST_RUNS: &str = "query Runs($project: String!, $entity: String!, $cursor: String, $perPage: Int = 50, $order: String, $filters: JSONString) {
-  project(name: $project, entityName: $entity) {
-    runCount(filters: $filters)
-    allRunCount: runCount(filters: \"{}\")
-    runs(filters: $filters, after: $cursor, first: $perPage, order: $order) {
-      edges { node { name displayName state createdAt heartbeatAt historyLineCount } cursor }
-      pageInfo { endCursor hasNextPage }
-    }
-  }
-}";
-
-/// One run's config and summary.
-pub const RUN_SUMMARY: &str = "query Run($project: String!, $entity: String!, $name: String!) {
-  project(name: $project, entityName: $entity) {
-    run(name: $name) { name displayName state config summaryMetrics }
-  }
-}";
+use crate::wandb::lenient_json;
+use crate::wandb::paths::RunPath;
 
 /// The JSON body of a GraphQL POST.
 pub fn request_body(query: &str, variables: Value) -> String {
@@ -147,17 +125,6 @@ pub fn run_node<'a>(data: &'a Value, run: &RunPath) -> Result<&'a Value> {
     })
 }
 
-/// Sends one query and returns its `data`.
-pub fn query(
-    transport: &dyn Transport,
-    server: &str,
-    document: &str,
-    variables: Value,
-) -> Result<Value> {
-    let reply = transport.post_graphql(&request_body(document, variables))?;
-    parse_response(reply.status, &reply.body, server)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,7 +187,7 @@ mod tests {
     }
     #[test]
     fn not_found_messages() {
-        let run = crate::paths::parse_run_path("e/p/abc").unwrap();
+        let run = crate::wandb::paths::parse_run_path("e/p/abc").unwrap();
         let err = run_node(&json!({"project": null}), &run).unwrap_err();
         assert_eq!(
             err.message(),

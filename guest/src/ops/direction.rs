@@ -2,11 +2,7 @@
 
 use crate::error::{AgentError, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Min,
-    Max,
-}
+pub use wandb_agent_commands::Mode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Direction {

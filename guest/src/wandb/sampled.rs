@@ -4,21 +4,9 @@
 use serde_json::{json, Value};
 
 use crate::error::{AgentError, Result};
-use crate::graphql::{self, Transport};
-use crate::paths::RunPath;
-use crate::series::{self, Series, Spec};
-
-pub const WITH_KEYS: &str = "query RunSampledHistory($project: String!, $entity: String!, $name: String!, $specs: [JSONString!]!) {
-  project(name: $project, entityName: $entity) {
-    run(name: $name) { historyKeys sampledHistory(specs: $specs) }
-  }
-}";
-
-pub const WITHOUT_KEYS: &str = "query RunSampledHistory($project: String!, $entity: String!, $name: String!, $specs: [JSONString!]!) {
-  project(name: $project, entityName: $entity) {
-    run(name: $name) { sampledHistory(specs: $specs) }
-  }
-}";
+use crate::wandb::paths::RunPath;
+use crate::wandb::series::{self, Series, Spec};
+use crate::wandb::{documents, graphql, Client};
 
 pub struct Reply {
     pub history_keys: Option<Value>,
@@ -37,29 +25,26 @@ pub fn last_step(history_keys: &Value) -> Option<u64> {
     history_keys.get("lastStep")?.as_u64()
 }
 
-pub fn fetch(
-    transport: &dyn Transport,
-    server: &str,
-    run: &RunPath,
-    specs: &[Spec],
-    with_keys: bool,
-) -> Result<Reply> {
+pub fn fetch(client: &Client, run: &RunPath, specs: &[Spec], with_keys: bool) -> Result<Reply> {
     let specs_json: Vec<String> = specs.iter().map(Spec::to_json).collect();
-    let data = graphql::query(
-        transport,
-        server,
-        if with_keys { WITH_KEYS } else { WITHOUT_KEYS },
+    let document = if with_keys {
+        documents::HISTORY_WITH_KEYS
+    } else {
+        documents::HISTORY
+    };
+    let data = client.query(
+        document,
         json!({"entity": run.entity, "project": run.project, "name": run.run_id, "specs": specs_json}),
     )?;
     let node = graphql::run_node(&data, run)?;
     let history_keys = node.get("historyKeys").filter(|v| !v.is_null()).cloned();
     let results = node.get("sampledHistory").ok_or_else(|| {
         AgentError::Server(format!(
-            "{server} sent no sampledHistory for run {}",
-            run.run_id
+            "{} sent no sampledHistory for run {}",
+            client.server, run.run_id
         ))
     })?;
-    let series = series::parse_all(specs, results, server)?;
+    let series = series::parse_all(specs, results, client.server)?;
     Ok(Reply {
         history_keys,
         series,

@@ -3,16 +3,16 @@
 
 use serde_json::{json, Value};
 
-use crate::config_diff;
-use crate::direction::{direction, Direction, Mode};
+use wandb_agent_commands::Compare;
+
 use crate::error::{AgentError, Result};
-use crate::graphql::{self, Transport};
-use crate::lenient_json;
-use crate::numfmt::format_sig;
-use crate::paths::RunPath;
-use crate::sampled;
-use crate::series::{self, Series, Spec};
-use crate::summary;
+use crate::ops::direction::{direction, Direction, Mode};
+use crate::ops::{config_diff, summary, Run};
+use crate::text::numfmt::format_sig;
+use crate::wandb::paths::{self, RunPath};
+use crate::wandb::sampled;
+use crate::wandb::series::{self, Series, Spec};
+use crate::wandb::{documents, graphql, lenient_json, Client};
 
 /// History rows sampled per run for "best" and the correlation.
 pub const SAMPLES: u32 = 2000;
@@ -24,11 +24,6 @@ const MIN_SHARED_STEPS: usize = 10;
 /// Config differences listed before "… N more".
 const MAX_CONFIG_ROWS: usize = 20;
 const DIGITS: usize = 4;
-
-const QUERY: &str = "query Compare($entityA: String!, $projectA: String!, $nameA: String!, $entityB: String!, $projectB: String!, $nameB: String!, $specs: [JSONString!]!) {
-  a: project(name: $projectA, entityName: $entityA) { run(name: $nameA) { name displayName config summaryMetrics historyKeys sampledHistory(specs: $specs) } }
-  b: project(name: $projectB, entityName: $entityB) { run(name: $nameB) { name displayName config summaryMetrics historyKeys sampledHistory(specs: $specs) } }
-}";
 
 /// What one run says about the metric.
 #[derive(Debug, Clone)]
@@ -92,9 +87,18 @@ impl Side {
     }
 }
 
+impl Run for Compare {
+    fn run(self, client: &Client) -> Result<String> {
+        let (a, b) = (
+            paths::parse_run_path(&self.run_a)?,
+            paths::parse_run_path(&self.run_b)?,
+        );
+        compare(client, &a, &b, &self.metric, self.mode)
+    }
+}
+
 pub fn compare(
-    transport: &dyn Transport,
-    server: &str,
+    client: &Client,
     a: &RunPath,
     b: &RunPath,
     metric: &str,
@@ -113,10 +117,8 @@ pub fn compare(
         min_step: None,
         max_step: None,
     };
-    let data = graphql::query(
-        transport,
-        server,
-        QUERY,
+    let data = client.query(
+        documents::COMPARE,
         json!({
             "entityA": a.entity, "projectA": a.project, "nameA": a.run_id,
             "entityB": b.entity, "projectB": b.project, "nameB": b.run_id,
@@ -130,7 +132,7 @@ pub fn compare(
             run,
             metric,
             &spec,
-            server,
+            client.server,
         )
     };
     let (sa, sb) = (side("a", a)?, side("b", b)?);

@@ -2,10 +2,13 @@
 
 use serde_json::{json, Value};
 
+use wandb_agent_commands::ListRuns;
+
 use crate::error::{AgentError, Result};
-use crate::graphql::{self, Transport};
-use crate::paths::ProjectPath;
-use crate::timefmt;
+use crate::ops::Run;
+use crate::text::timefmt;
+use crate::wandb::paths::{self, ProjectPath};
+use crate::wandb::{documents, Client};
 
 pub const DEFAULT_LIMIT: u32 = 10;
 /// A run that ended with fewer logged steps than this is "short" (a smoke test, a typo'd launch).
@@ -51,7 +54,7 @@ impl RunRow {
         Ok(RunRow {
             id,
             // A display name can be anything a user typed; keep the table bounded.
-            name: crate::summary::shorten(&text("displayName")),
+            name: crate::ops::summary::shorten(&text("displayName")),
             state: text("state"),
             created_at,
             runtime_s,
@@ -91,8 +94,7 @@ pub fn filters(options: &ListOptions) -> String {
 /// page starts at the last edge's cursor, as the official client does. Returns the `project`
 /// object of the last page (for counts the document may ask for).
 pub fn for_each_run(
-    transport: &dyn Transport,
-    server: &str,
+    client: &Client,
     project: &ProjectPath,
     document: &str,
     variables: Value,
@@ -105,7 +107,7 @@ pub fn for_each_run(
         vars["project"] = json!(project.project);
         vars["order"] = json!("-created_at");
         vars["cursor"] = cursor;
-        let data = graphql::query(transport, server, document, vars)?;
+        let data = client.query(document, vars)?;
         let proj = data
             .get("project")
             .filter(|p| !p.is_null())
@@ -118,7 +120,9 @@ pub fn for_each_run(
         let edges = runs
             .and_then(|r| r.get("edges"))
             .and_then(Value::as_array)
-            .ok_or_else(|| AgentError::Server(format!("{server} sent a run list without edges")))?;
+            .ok_or_else(|| {
+                AgentError::Server(format!("{} sent a run list without edges", client.server))
+            })?;
         let mut wants_more = true;
         for edge in edges {
             wants_more = visit(edge.get("node").unwrap_or(&Value::Null))?;
@@ -142,12 +146,19 @@ pub fn page_size(wanted: u32) -> u32 {
     (wanted + wanted / 2 + 5).min(MAX_PAGE)
 }
 
-pub fn list_runs(
-    transport: &dyn Transport,
-    server: &str,
-    project: &ProjectPath,
-    options: &ListOptions,
-) -> Result<String> {
+impl Run for ListRuns {
+    fn run(self, client: &Client) -> Result<String> {
+        let project = paths::parse_project_path(&self.project, client.default_entity)?;
+        let options = ListOptions {
+            limit: self.limit.unwrap_or(DEFAULT_LIMIT),
+            include_crashed: self.include_crashed,
+            include_short: self.include_short,
+        };
+        list_runs(client, &project, &options)
+    }
+}
+
+pub fn list_runs(client: &Client, project: &ProjectPath, options: &ListOptions) -> Result<String> {
     if options.limit == 0 {
         return Err(AgentError::BadInput("limit must be at least 1".into()));
     }
@@ -155,23 +166,16 @@ pub fn list_runs(
     let mut short_hidden = 0i64;
     let mut consumed = 0i64;
     let variables = json!({"perPage": page_size(options.limit), "filters": filters(options)});
-    let last_page = for_each_run(
-        transport,
-        server,
-        project,
-        graphql::LIST_RUNS,
-        variables,
-        |node| {
-            let row = RunRow::from_node(node)?;
-            consumed += 1;
-            if !options.include_short && row.is_short() {
-                short_hidden += 1;
-            } else {
-                shown.push(row);
-            }
-            Ok((shown.len() as u32) < options.limit)
-        },
-    )?;
+    let last_page = for_each_run(client, project, documents::LIST_RUNS, variables, |node| {
+        let row = RunRow::from_node(node)?;
+        consumed += 1;
+        if !options.include_short && row.is_short() {
+            short_hidden += 1;
+        } else {
+            shown.push(row);
+        }
+        Ok((shown.len() as u32) < options.limit)
+    })?;
     let count = |key: &str| last_page.get(key).and_then(Value::as_i64).unwrap_or(0);
     let (run_count, all_count) = (count("runCount"), count("allRunCount"));
     let hidden = Hidden {

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::error::{AgentError, Result};
-use crate::graphql::{self, Reply, Transport};
+use crate::wandb::graphql::{self, Reply, Transport};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryPolicy {

@@ -2,38 +2,21 @@
 
 use serde_json::{json, Value};
 
-use crate::direction::{direction, Direction, Mode};
+use wandb_agent_commands::Best;
+
 use crate::error::{AgentError, Result};
-use crate::graphql::Transport;
-use crate::lenient_json;
-use crate::list_runs::{self, ListOptions, RunRow};
-use crate::numfmt::format_sig;
-use crate::paths::ProjectPath;
-use crate::series::{self, Spec};
-use crate::summary;
+use crate::ops::direction::{direction, Direction, Mode};
+use crate::ops::list_runs::{self, ListOptions, RunRow};
+use crate::ops::{summary, Run};
+use crate::text::numfmt::format_sig;
+use crate::wandb::paths::{self, ProjectPath};
+use crate::wandb::series::{self, Spec};
+use crate::wandb::{documents, lenient_json, Client};
 
 pub const DEFAULT_LAST: u32 = 5;
 /// History rows sampled per run when ranking by the best value over history.
 pub const HISTORY_SAMPLES: u32 = 1000;
 const DIGITS: usize = 4;
-
-const QUERY: &str = "query Runs($project: String!, $entity: String!, $cursor: String, $perPage: Int = 50, $order: String, $filters: JSONString) {
-  project(name: $project, entityName: $entity) {
-    runs(filters: $filters, after: $cursor, first: $perPage, order: $order) {
-      edges { node { name displayName state createdAt heartbeatAt historyLineCount summaryMetrics } cursor }
-      pageInfo { endCursor hasNextPage }
-    }
-  }
-}";
-
-const QUERY_WITH_HISTORY: &str = "query Runs($project: String!, $entity: String!, $cursor: String, $perPage: Int = 50, $order: String, $filters: JSONString, $specs: [JSONString!]!) {
-  project(name: $project, entityName: $entity) {
-    runs(filters: $filters, after: $cursor, first: $perPage, order: $order) {
-      edges { node { name displayName state createdAt heartbeatAt historyLineCount summaryMetrics sampledHistory(specs: $specs) } cursor }
-      pageInfo { endCursor hasNextPage }
-    }
-  }
-}";
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BestOptions {
@@ -50,9 +33,22 @@ struct Candidate {
     value: Option<f64>,
 }
 
+impl Run for Best {
+    fn run(self, client: &Client) -> Result<String> {
+        let project = paths::parse_project_path(&self.project, client.default_entity)?;
+        let options = BestOptions {
+            last: self.last.unwrap_or(DEFAULT_LAST),
+            mode: self.mode,
+            include_crashed: self.include_crashed,
+            include_short: self.include_short,
+            over_history: self.over_history,
+        };
+        best(client, &project, &self.metric, &options)
+    }
+}
+
 pub fn best(
-    transport: &dyn Transport,
-    server: &str,
+    client: &Client,
     project: &ProjectPath,
     metric: &str,
     options: &BestOptions,
@@ -83,21 +79,22 @@ pub fn best(
         variables["specs"] = json!([spec.to_json()]);
     }
     let document = if options.over_history {
-        QUERY_WITH_HISTORY
+        documents::RUNS_WITH_HISTORY
     } else {
-        QUERY
+        documents::RUNS_WITH_SUMMARY
     };
     let mut candidates: Vec<Candidate> = Vec::new();
-    list_runs::for_each_run(transport, server, project, document, variables, |node| {
+    list_runs::for_each_run(client, project, document, variables, |node| {
         let row = RunRow::from_node(node)?;
         if options.include_short || !row.is_short() {
             let value = if options.over_history {
                 let results = node.get("sampledHistory").cloned().unwrap_or(Value::Null);
                 let curve =
-                    series::parse_all(std::slice::from_ref(&spec), &results, server)?.remove(0);
+                    series::parse_all(std::slice::from_ref(&spec), &results, client.server)?
+                        .remove(0);
                 best_of(curve.points.iter().map(|p| p.1), &dir)
             } else {
-                summary::json_string_field(node, "summaryMetrics", server)?
+                summary::json_string_field(node, "summaryMetrics", client.server)?
                     .get(metric)
                     .and_then(lenient_json::as_f64)
             };

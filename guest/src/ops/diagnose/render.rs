@@ -1,9 +1,9 @@
 //! The diagnosis as CSV: one row per finding, ordered by step, and a `#` line naming the keys,
 //! the run's steps, what the coarse pass covered and the requests made.
 
-use crate::coverage::Coverage;
-use crate::numfmt::format_sig;
-use crate::series::Series;
+use crate::text::numfmt::format_sig;
+use crate::wandb::coverage::Coverage;
+use crate::wandb::series::Series;
 
 use super::{Report, DIGITS};
 

@@ -5,9 +5,9 @@ use std::time::Duration;
 use waki::{header::HeaderName, Client, ErrorCode};
 
 use crate::error::{AgentError, Result};
-use crate::graphql::{Reply, Transport};
-use crate::retry::{parse_retry_after, RetryPolicy, Retrying, SystemClock};
-use crate::settings::Settings;
+use crate::wandb::graphql::{Reply, Transport};
+use crate::wandb::retry::{parse_retry_after, RetryPolicy, Retrying, SystemClock};
+use crate::wandb::settings::Settings;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const READ_CHUNK: u64 = 64 * 1024;

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use crate::error::{AgentError, Result};
-use crate::lenient_json;
+use crate::wandb::lenient_json;
 
 /// One `sampledHistory` spec: a key, how many rows to sample, an inclusive step window.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,7 +82,7 @@ pub fn parse_series(spec: &Spec, result: &Value, server: &str) -> Result<Series>
         let Some(step) = step_of(row) else {
             return Err(AgentError::Server(format!(
                 "{server} sent a history row without a numeric _step: {}",
-                crate::graphql::excerpt(row.to_string().as_bytes())
+                crate::wandb::graphql::excerpt(row.to_string().as_bytes())
             )));
         };
         // A row lacking its own key is malformed; skip it rather than invent a value.

@@ -8,16 +8,45 @@
 //! `_step`, then reduced to a token budget with [`reduce::select`], keeping the extremes: only
 //! the fetch gets denser, never the view.
 
-use serde_json::Value;
+mod fetch;
 
-use crate::coverage::{self, Coverage, Plan, SAMPLES_PER_WINDOW};
+use wandb_agent_commands::{History, HistoryStats, Window};
+
 use crate::error::{AgentError, Result};
-use crate::graphql::Transport;
-use crate::numfmt::format_sig;
-use crate::paths::RunPath;
-use crate::sampled;
-use crate::series::{HistoryTable, Series, Spec};
-use crate::{reduce, stats};
+use crate::ops::Run;
+use crate::text::numfmt::format_sig;
+use crate::text::{reduce, stats};
+use crate::wandb::coverage::{Plan, SAMPLES_PER_WINDOW};
+use crate::wandb::paths::{self, RunPath};
+use crate::wandb::series::Spec;
+use crate::wandb::Client;
+pub use fetch::{check_keys, fetch, Fetched};
+
+impl Run for History {
+    fn run(self, client: &Client) -> Result<String> {
+        let (fetched, request) = fetch_window(client, &self.run, &self.keys, self.window)?;
+        let budget = self.budget.unwrap_or(DEFAULT_BUDGET);
+        Ok(render_curve(&fetched, &request, budget))
+    }
+}
+
+impl Run for HistoryStats {
+    fn run(self, client: &Client) -> Result<String> {
+        let (fetched, request) = fetch_window(client, &self.run, &self.keys, self.window)?;
+        Ok(render_stats(&fetched, &request))
+    }
+}
+
+fn fetch_window(
+    client: &Client,
+    run: &str,
+    keys: &[String],
+    window: Window,
+) -> Result<(Fetched, HistoryRequest)> {
+    let run: RunPath = paths::parse_run_path(run)?;
+    let request = HistoryRequest::new(keys, window.samples, window.min_step, window.max_step)?;
+    Ok((fetch(client, &run, &request)?, request))
+}
 
 /// The most rows per key a user may ask for with `samples`.
 pub const MAX_SAMPLES: u32 = 100_000;
@@ -30,8 +59,6 @@ pub const VALUE_DIGITS: usize = 4;
 const CHARS_PER_TOKEN: f64 = 1.9;
 /// What the trailing `#` line of a curve costs, about (its longest form).
 const TRAILER_TOKENS: usize = 60;
-/// Keys listed in a missing-key message before "… and N more".
-const LISTED_KEYS: usize = 40;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryRequest {
@@ -82,7 +109,7 @@ impl HistoryRequest {
     }
 
     /// The plan covering `[lo, hi]`: `samples` per key when given, else a dense pass.
-    fn plan(&self, lo: u64, hi: u64) -> Plan {
+    pub(super) fn plan(&self, lo: u64, hi: u64) -> Plan {
         match self.samples {
             Some(n) => Plan::with_samples(lo, hi, u64::from(n)),
             None => Plan::dense(lo, hi, self.keys.len()),
@@ -90,7 +117,7 @@ impl HistoryRequest {
     }
 
     /// Samples per spec in the first request: what was asked, at most one window's worth.
-    fn first_samples(&self) -> u32 {
+    pub(super) fn first_samples(&self) -> u32 {
         self.samples
             .unwrap_or(SAMPLES_PER_WINDOW)
             .min(SAMPLES_PER_WINDOW)
@@ -108,143 +135,6 @@ impl HistoryRequest {
             })
             .collect()
     }
-}
-
-/// The fetched table plus what the run says about itself.
-pub struct Fetched {
-    pub table: HistoryTable,
-    pub last_step: Option<u64>,
-    pub coverage: Coverage,
-}
-
-pub fn fetch(
-    transport: &dyn Transport,
-    server: &str,
-    run: &RunPath,
-    request: &HistoryRequest,
-) -> Result<Fetched> {
-    // A window with both ends is planned at once: one request.
-    if let (Some(lo), Some(hi)) = (request.min_step, request.max_step) {
-        let plan = request.plan(lo, hi);
-        let (history_keys, series) = fetch_planned(transport, server, run, request, &plan, true)?;
-        check_keys(history_keys.as_ref(), &request.keys, run)?;
-        let last_step = history_keys.as_ref().and_then(sampled::last_step);
-        return Ok(assemble(request, series, &plan, last_step));
-    }
-    let reply = sampled::fetch(transport, server, run, &request.first_specs(), true)?;
-    check_keys(reply.history_keys.as_ref(), &request.keys, run)?;
-    let last_step = reply.last_step();
-    let mut series = reply.series;
-    let thinned: Vec<usize> = (0..series.len()).filter(|&i| !series[i].complete).collect();
-    let Some(last) = last_step.filter(|_| !thinned.is_empty()) else {
-        let coverage = if thinned.is_empty() {
-            Coverage::Every
-        } else {
-            // The server did not say how long the run is, so neither the density nor a plan.
-            Coverage::Unsized {
-                samples: request.first_samples(),
-            }
-        };
-        return Ok(Fetched {
-            table: HistoryTable::outer_join(&request.keys, &series),
-            last_step,
-            coverage,
-        });
-    };
-    let plan = request.plan(
-        request.min_step.unwrap_or(0),
-        request.max_step.unwrap_or(last),
-    );
-    // A plan of one spec per key is what the first request already asked.
-    if plan.windows.len() > 1 || plan.samples_per_window > request.first_samples() {
-        let again = HistoryRequest {
-            keys: thinned.iter().map(|&i| request.keys[i].clone()).collect(),
-            ..request.clone()
-        };
-        let (_, dense) = fetch_planned(transport, server, run, &again, &plan, false)?;
-        for (&i, s) in thinned.iter().zip(dense) {
-            series[i] = s;
-        }
-    }
-    Ok(assemble(request, series, &plan, last_step))
-}
-
-/// One request for every key of `request` over every window of `plan`, joined per key.
-fn fetch_planned(
-    transport: &dyn Transport,
-    server: &str,
-    run: &RunPath,
-    request: &HistoryRequest,
-    plan: &Plan,
-    with_keys: bool,
-) -> Result<(Option<Value>, Vec<Series>)> {
-    let specs: Vec<Spec> = request.keys.iter().flat_map(|k| plan.specs(k)).collect();
-    let reply = sampled::fetch(transport, server, run, &specs, with_keys)?;
-    let mut answers = reply.series.into_iter();
-    let series = request
-        .keys
-        .iter()
-        .map(|_| coverage::take_key(plan, &mut answers).0)
-        .collect();
-    Ok((reply.history_keys, series))
-}
-
-fn assemble(
-    request: &HistoryRequest,
-    series: Vec<Series>,
-    plan: &Plan,
-    last_step: Option<u64>,
-) -> Fetched {
-    let table = HistoryTable::outer_join(&request.keys, &series);
-    let coverage = Coverage::of(plan, !table.complete);
-    Fetched {
-        table,
-        last_step,
-        coverage,
-    }
-}
-
-/// Fails with the available keys when the run does not log some requested key.
-pub fn check_keys(history_keys: Option<&Value>, wanted: &[String], run: &RunPath) -> Result<()> {
-    let Some(available) = sampled::available_keys(history_keys) else {
-        return Ok(()); // The server did not say; an empty result will speak for itself.
-    };
-    let missing: Vec<String> = wanted
-        .iter()
-        .filter(|k| !available.contains(k))
-        .cloned()
-        .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let mut listed = available
-        .iter()
-        .take(LISTED_KEYS)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if available.len() > LISTED_KEYS {
-        listed.push_str(&format!(" … and {} more", available.len() - LISTED_KEYS));
-    }
-    let noun = if missing.len() == 1 { "key" } else { "keys" };
-    Err(AgentError::MissingKeys {
-        message: format!(
-            "Run {} has no {noun} {}; available: {}",
-            run.run_id,
-            missing
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            if listed.is_empty() {
-                "none".to_string()
-            } else {
-                listed
-            }
-        ),
-        missing,
-        available,
-    })
 }
 
 /// A metric cell: 4 significant digits, `nan`/`inf`/`-inf`, empty when not logged.
@@ -364,7 +254,8 @@ pub fn render_stats(fetched: &Fetched, request: &HistoryRequest) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::paths::parse_run_path;
+    use crate::wandb::coverage::Coverage;
+    use crate::wandb::series::HistoryTable;
     use serde_json::json;
 
     #[test]
@@ -391,27 +282,10 @@ mod tests {
     }
 
     #[test]
-    fn missing_keys_list_the_available_ones() {
-        let run = parse_run_path("e/p/abc").unwrap();
-        let hk = json!({"lastStep": 9, "keys": {"loss": {}, "acc": {}, "_runtime": {}}});
-        let err = check_keys(Some(&hk), &["loss".into(), "lsos".into()], &run).unwrap_err();
-        assert_eq!(
-            err,
-            AgentError::MissingKeys {
-                message: "Run abc has no key `lsos`; available: acc, loss".into(),
-                missing: vec!["lsos".into()],
-                available: vec!["acc".into(), "loss".into()],
-            }
-        );
-        assert!(check_keys(Some(&hk), &["loss".into()], &run).is_ok());
-        assert!(check_keys(None, &["x".into()], &run).is_ok());
-    }
-
-    #[test]
     fn curve_text_for_a_small_table() {
         let request =
             HistoryRequest::new(&["loss".into(), "val".into()], Some(100), None, None).unwrap();
-        let series = crate::series::parse_all(
+        let series = crate::wandb::series::parse_all(
             &request.first_specs(),
             &json!([
                 [{"_step": 0, "loss": 2.345678}, {"_step": 1, "loss": "NaN"}, {"_step": 2, "loss": "-Infinity"}],

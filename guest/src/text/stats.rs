@@ -1,7 +1,7 @@
 //! Per-key statistics and a one-line sparkline: how an agent "sees" a curve without eyes.
 
-use crate::numfmt::format_sig;
-use crate::series::HistoryTable;
+use crate::text::numfmt::format_sig;
+use crate::wandb::series::HistoryTable;
 
 pub const SPARK_WIDTH: usize = 20;
 const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -133,7 +133,7 @@ pub fn render(table: &HistoryTable, digits: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::series::Row;
+    use crate::wandb::series::Row;
 
     fn table(points: &[(u64, Option<f64>)]) -> HistoryTable {
         HistoryTable {

@@ -1,6 +1,6 @@
 //! `diagnose`: find what went wrong in a run, to the exact step.
 //!
-//! 1. A dense coarse pass (see [`crate::coverage`]) over the loss, gradient-norm and
+//! 1. A dense coarse pass (see [`crate::wandb::coverage`]) over the loss, gradient-norm and
 //!    validation keys finds suspects ([`detect`]): gradient explosions, non-finite values,
 //!    loss spikes, overfitting, a plateau. The first request also carries the run's keys; the
 //!    dense windows follow in a second one once the run's length is known.
@@ -14,16 +14,21 @@
 mod detect;
 mod keys;
 mod render;
+mod trends;
 mod zoom;
 
 use std::cell::Cell;
 
-use crate::coverage::{self, Coverage, Plan};
+use wandb_agent_commands::Diagnose;
+
 use crate::error::Result;
-use crate::graphql::Transport;
-use crate::paths::RunPath;
-use crate::sampled;
-use crate::series::{Series, Spec};
+use crate::ops::Run;
+use crate::wandb::coverage::{self, Coverage, Plan};
+use crate::wandb::graphql::Transport;
+use crate::wandb::paths::{self, RunPath};
+use crate::wandb::sampled;
+use crate::wandb::series::{Series, Spec};
+use crate::wandb::Client;
 
 use self::detect::Track;
 pub use self::keys::{guess_keys, KeyChoice, Keys};
@@ -51,13 +56,21 @@ pub struct Report {
     pub requests: u32,
 }
 
-pub fn diagnose(
-    transport: &dyn Transport,
-    server: &str,
-    run: &RunPath,
-    choice: &KeyChoice,
-) -> Result<String> {
-    let report = run_diagnosis(transport, server, run, choice)?;
+impl Run for Diagnose {
+    fn run(self, client: &Client) -> Result<String> {
+        let run = paths::parse_run_path(&self.run)?;
+        let given = |k: Option<String>| k.map(|k| k.trim().to_string()).filter(|k| !k.is_empty());
+        let choice = KeyChoice {
+            loss: given(self.loss_key),
+            grad: given(self.grad_key),
+            val: given(self.val_key),
+        };
+        diagnose(client, &run, &choice)
+    }
+}
+
+pub fn diagnose(client: &Client, run: &RunPath, choice: &KeyChoice) -> Result<String> {
+    let report = run_diagnosis(client, run, choice)?;
     Ok(render::render(&report))
 }
 
@@ -68,7 +81,7 @@ struct Counting<'a> {
 }
 
 impl Transport for Counting<'_> {
-    fn post_graphql(&self, body: &str) -> Result<crate::graphql::Reply> {
+    fn post_graphql(&self, body: &str) -> Result<crate::wandb::graphql::Reply> {
         self.count.set(self.count.get() + 1);
         self.inner.post_graphql(body)
     }
@@ -119,15 +132,10 @@ fn whole_run_spec(key: &str) -> Spec {
 /// Round trip 1: the run's keys and one whole-run spec for each usual name (or given one);
 /// for a short run that is every row. Round trip 2, when needed: the dense windows for the
 /// keys that came back thinned, and any guessed key the first request did not name.
-fn coarse_pass(
-    t: &dyn Transport,
-    server: &str,
-    run: &RunPath,
-    choice: &KeyChoice,
-) -> Result<Coarse> {
+fn coarse_pass(client: &Client, run: &RunPath, choice: &KeyChoice) -> Result<Coarse> {
     let speculative = keys::speculative(choice);
     let specs: Vec<Spec> = speculative.iter().map(|k| whole_run_spec(k)).collect();
-    let first = sampled::fetch(t, server, run, &specs, true)?;
+    let first = sampled::fetch(client, run, &specs, true)?;
     let last_step = first.last_step();
     let available = sampled::available_keys(first.history_keys.as_ref()).unwrap_or_default();
     for given in [&choice.loss, &choice.grad, &choice.val]
@@ -135,7 +143,7 @@ fn coarse_pass(
         .flatten()
     {
         if !available.is_empty() && !available.contains(given) {
-            crate::history::check_keys(
+            crate::ops::history::check_keys(
                 first.history_keys.as_ref(),
                 std::slice::from_ref(given),
                 run,
@@ -176,7 +184,7 @@ fn coarse_pass(
                 None => vec![whole_run_spec(key)],
             })
             .collect();
-        let reply = sampled::fetch(t, server, run, &specs, false)?;
+        let reply = sampled::fetch(client, run, &specs, false)?;
         let mut answers = reply.series.into_iter();
         for (key, plan) in &asked {
             let track = match plan {
@@ -211,22 +219,18 @@ fn coarse_pass(
     })
 }
 
-pub fn run_diagnosis(
-    transport: &dyn Transport,
-    server: &str,
-    run: &RunPath,
-    choice: &KeyChoice,
-) -> Result<Report> {
+pub fn run_diagnosis(client: &Client, run: &RunPath, choice: &KeyChoice) -> Result<Report> {
     let counting = Counting {
-        inner: transport,
+        inner: client.transport,
         count: Cell::new(0),
     };
+    let counted = client.via(&counting);
     let Coarse {
         keys,
         last_step,
         mut tracks,
         coverage,
-    } = coarse_pass(&counting, server, run, choice)?;
+    } = coarse_pass(&counted, run, choice)?;
 
     let mut probes = suspects(&keys, &tracks);
     // Findings read off the coarse pass alone (a validation minimum, a plateau).
@@ -238,7 +242,7 @@ pub fn run_diagnosis(
     let loss = tracks.series(Some(&keys.loss)).cloned().unwrap_or_default();
     let mut coarse_findings: Vec<Finding> = Vec::new();
     if let (Some(val), Some(val_key)) = (tracks.series(keys.val.as_ref()), &keys.val) {
-        coarse_findings.extend(detect::overfitting(
+        coarse_findings.extend(trends::overfitting(
             val_key,
             val,
             &keys.loss,
@@ -247,18 +251,10 @@ pub fn run_diagnosis(
         ));
     }
     if diverged_at.is_none() {
-        coarse_findings.extend(detect::plateau(&keys.loss, &loss));
+        coarse_findings.extend(trends::plateau(&keys.loss, &loss));
     }
     let settled: Vec<u64> = coarse_findings.iter().map(|f| f.step).collect();
-    let zoomed = zoom::zoom(
-        &counting,
-        server,
-        run,
-        &keys,
-        &mut tracks,
-        &mut probes,
-        &settled,
-    )?;
+    let zoomed = zoom::zoom(&counted, run, &keys, &mut tracks, &mut probes, &settled)?;
     let coarse_epoch = tracks.series(keys.epoch.as_ref());
     let epoch_of = |step: u64, window: Option<&Series>| {
         render::epoch_at(step, zoomed.epoch_window(step).or(window), coarse_epoch)

@@ -2,28 +2,34 @@
 
 use serde_json::{json, Map, Value};
 
+use wandb_agent_commands::Summary;
+
 use crate::error::{AgentError, Result};
-use crate::graphql::{self, Transport};
-use crate::lenient_json;
-use crate::numfmt::{round_sig, SUMMARY_DIGITS};
-use crate::paths::RunPath;
+use crate::ops::Run;
+use crate::text::numfmt::{round_sig, SUMMARY_DIGITS};
+use crate::wandb::paths::{self, RunPath};
+use crate::wandb::{documents, graphql, lenient_json, Client};
 
 /// Lists longer than this are replaced by a placeholder ("<list of 1000>").
 pub const MAX_LIST_ITEMS: usize = 16;
 /// Strings longer than this are cut ("…" plus the number of characters dropped).
 pub const MAX_STRING_CHARS: usize = 120;
 
+impl Run for Summary {
+    fn run(self, client: &Client) -> Result<String> {
+        summary(client, &paths::parse_run_path(&self.run)?)
+    }
+}
+
 /// Fetches the run and renders its summary.
-pub fn summary(transport: &dyn Transport, server: &str, run: &RunPath) -> Result<String> {
-    let data = graphql::query(
-        transport,
-        server,
-        graphql::RUN_SUMMARY,
+pub fn summary(client: &Client, run: &RunPath) -> Result<String> {
+    let data = client.query(
+        documents::RUN_SUMMARY,
         json!({"entity": run.entity, "project": run.project, "name": run.run_id}),
     )?;
     let node = graphql::run_node(&data, run)?;
-    let config = json_string_field(node, "config", server)?;
-    let summary = json_string_field(node, "summaryMetrics", server)?;
+    let config = json_string_field(node, "config", client.server)?;
+    let summary = json_string_field(node, "summaryMetrics", client.server)?;
     Ok(render(&config, &summary))
 }
 

@@ -1,0 +1,158 @@
+//! The WIT exports: each builds its operation's arguments (declared in
+//! `wandb-agent-commands`, field for parameter) and runs it. wit-bindgen wants one method per
+//! export; nothing else happens here.
+
+use wandb_agent_commands::{
+    Best, Compare, Diagnose, History, HistoryStats, ListRuns, Mode as ModeArg, Operation, Summary,
+    Window,
+};
+
+use crate::error::AgentError;
+
+// `generate_all`: the world imports WASI interfaces; their bindings go unused (waki has its
+// own), but wit-bindgen wants every imported interface accounted for.
+wit_bindgen::generate!({ path: "../wit", world: "wandb-agent", generate_all });
+
+struct Component;
+
+fn call(operation: Operation) -> Result<String, Error> {
+    Ok(crate::run_with_environment(operation)?)
+}
+
+impl From<AgentError> for Error {
+    fn from(e: AgentError) -> Error {
+        match e {
+            AgentError::NotFound(m) => Error::NotFound(m),
+            AgentError::MissingKeys {
+                message,
+                missing,
+                available,
+            } => Error::MissingKeys(MissingKeys {
+                message,
+                missing,
+                available,
+            }),
+            AgentError::Unauthorized(m) => Error::Unauthorized(m),
+            AgentError::Network(m) => Error::Network(m),
+            AgentError::Denied(m) => Error::Denied(m),
+            AgentError::BadInput(m) => Error::BadInput(m),
+            AgentError::Server(m) => Error::Server(m),
+        }
+    }
+}
+
+impl From<Mode> for ModeArg {
+    fn from(mode: Mode) -> ModeArg {
+        match mode {
+            Mode::Min => ModeArg::Min,
+            Mode::Max => ModeArg::Max,
+        }
+    }
+}
+
+impl Guest for Component {
+    fn wandb_list_runs(
+        project: String,
+        limit: Option<u32>,
+        include_crashed: bool,
+        include_short: bool,
+    ) -> Result<String, Error> {
+        call(Operation::ListRuns(ListRuns {
+            project,
+            limit,
+            include_crashed,
+            include_short,
+        }))
+    }
+
+    fn wandb_summary(run: String) -> Result<String, Error> {
+        call(Operation::Summary(Summary { run }))
+    }
+
+    fn wandb_history(
+        run: String,
+        keys: Vec<String>,
+        samples: Option<u32>,
+        min_step: Option<u64>,
+        max_step: Option<u64>,
+        budget: Option<u32>,
+    ) -> Result<String, Error> {
+        let window = Window {
+            samples,
+            min_step,
+            max_step,
+        };
+        call(Operation::History(History {
+            run,
+            keys,
+            window,
+            budget,
+            stats: false,
+        }))
+    }
+
+    fn wandb_history_stats(
+        run: String,
+        keys: Vec<String>,
+        samples: Option<u32>,
+        min_step: Option<u64>,
+        max_step: Option<u64>,
+    ) -> Result<String, Error> {
+        let window = Window {
+            samples,
+            min_step,
+            max_step,
+        };
+        call(Operation::HistoryStats(HistoryStats { run, keys, window }))
+    }
+
+    fn wandb_compare(
+        run_a: String,
+        run_b: String,
+        metric: String,
+        mode: Option<Mode>,
+    ) -> Result<String, Error> {
+        call(Operation::Compare(Compare {
+            run_a,
+            run_b,
+            metric,
+            mode: mode.map(ModeArg::from),
+        }))
+    }
+
+    fn wandb_best(
+        project: String,
+        metric: String,
+        last: Option<u32>,
+        mode: Option<Mode>,
+        include_crashed: bool,
+        include_short: bool,
+        over_history: bool,
+    ) -> Result<String, Error> {
+        call(Operation::Best(Best {
+            project,
+            metric,
+            last,
+            mode: mode.map(ModeArg::from),
+            include_crashed,
+            include_short,
+            over_history,
+        }))
+    }
+
+    fn wandb_diagnose(
+        run: String,
+        loss_key: Option<String>,
+        grad_key: Option<String>,
+        val_key: Option<String>,
+    ) -> Result<String, Error> {
+        call(Operation::Diagnose(Diagnose {
+            run,
+            loss_key,
+            grad_key,
+            val_key,
+        }))
+    }
+}
+
+export!(Component);

@@ -1,0 +1,170 @@
+//! The dense fetch behind `history` (see the parent module): the first request, then the
+//! thinned keys again in consecutive windows, joined per key.
+
+use serde_json::Value;
+
+use super::HistoryRequest;
+use crate::error::{AgentError, Result};
+use crate::wandb::coverage::{self, Coverage, Plan};
+use crate::wandb::paths::RunPath;
+use crate::wandb::sampled;
+use crate::wandb::series::{HistoryTable, Series, Spec};
+use crate::wandb::Client;
+
+/// Keys listed in a missing-key message before "… and N more".
+const LISTED_KEYS: usize = 40;
+
+/// The fetched table plus what the run says about itself.
+pub struct Fetched {
+    pub table: HistoryTable,
+    pub last_step: Option<u64>,
+    pub coverage: Coverage,
+}
+
+pub fn fetch(client: &Client, run: &RunPath, request: &HistoryRequest) -> Result<Fetched> {
+    // A window with both ends is planned at once: one request.
+    if let (Some(lo), Some(hi)) = (request.min_step, request.max_step) {
+        let plan = request.plan(lo, hi);
+        let (history_keys, series) = fetch_planned(client, run, request, &plan, true)?;
+        check_keys(history_keys.as_ref(), &request.keys, run)?;
+        let last_step = history_keys.as_ref().and_then(sampled::last_step);
+        return Ok(assemble(request, series, &plan, last_step));
+    }
+    let reply = sampled::fetch(client, run, &request.first_specs(), true)?;
+    check_keys(reply.history_keys.as_ref(), &request.keys, run)?;
+    let last_step = reply.last_step();
+    let mut series = reply.series;
+    let thinned: Vec<usize> = (0..series.len()).filter(|&i| !series[i].complete).collect();
+    let Some(last) = last_step.filter(|_| !thinned.is_empty()) else {
+        let coverage = if thinned.is_empty() {
+            Coverage::Every
+        } else {
+            // The server did not say how long the run is, so neither the density nor a plan.
+            Coverage::Unsized {
+                samples: request.first_samples(),
+            }
+        };
+        return Ok(Fetched {
+            table: HistoryTable::outer_join(&request.keys, &series),
+            last_step,
+            coverage,
+        });
+    };
+    let plan = request.plan(
+        request.min_step.unwrap_or(0),
+        request.max_step.unwrap_or(last),
+    );
+    // A plan of one spec per key is what the first request already asked.
+    if plan.windows.len() > 1 || plan.samples_per_window > request.first_samples() {
+        let again = HistoryRequest {
+            keys: thinned.iter().map(|&i| request.keys[i].clone()).collect(),
+            ..request.clone()
+        };
+        let (_, dense) = fetch_planned(client, run, &again, &plan, false)?;
+        for (&i, s) in thinned.iter().zip(dense) {
+            series[i] = s;
+        }
+    }
+    Ok(assemble(request, series, &plan, last_step))
+}
+
+/// One request for every key of `request` over every window of `plan`, joined per key.
+fn fetch_planned(
+    client: &Client,
+    run: &RunPath,
+    request: &HistoryRequest,
+    plan: &Plan,
+    with_keys: bool,
+) -> Result<(Option<Value>, Vec<Series>)> {
+    let specs: Vec<Spec> = request.keys.iter().flat_map(|k| plan.specs(k)).collect();
+    let reply = sampled::fetch(client, run, &specs, with_keys)?;
+    let mut answers = reply.series.into_iter();
+    let series = request
+        .keys
+        .iter()
+        .map(|_| coverage::take_key(plan, &mut answers).0)
+        .collect();
+    Ok((reply.history_keys, series))
+}
+
+fn assemble(
+    request: &HistoryRequest,
+    series: Vec<Series>,
+    plan: &Plan,
+    last_step: Option<u64>,
+) -> Fetched {
+    let table = HistoryTable::outer_join(&request.keys, &series);
+    let coverage = Coverage::of(plan, !table.complete);
+    Fetched {
+        table,
+        last_step,
+        coverage,
+    }
+}
+
+/// Fails with the available keys when the run does not log some requested key.
+pub fn check_keys(history_keys: Option<&Value>, wanted: &[String], run: &RunPath) -> Result<()> {
+    let Some(available) = sampled::available_keys(history_keys) else {
+        return Ok(()); // The server did not say; an empty result will speak for itself.
+    };
+    let missing: Vec<String> = wanted
+        .iter()
+        .filter(|k| !available.contains(k))
+        .cloned()
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut listed = available
+        .iter()
+        .take(LISTED_KEYS)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if available.len() > LISTED_KEYS {
+        listed.push_str(&format!(" … and {} more", available.len() - LISTED_KEYS));
+    }
+    let noun = if missing.len() == 1 { "key" } else { "keys" };
+    Err(AgentError::MissingKeys {
+        message: format!(
+            "Run {} has no {noun} {}; available: {}",
+            run.run_id,
+            missing
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if listed.is_empty() {
+                "none".to_string()
+            } else {
+                listed
+            }
+        ),
+        missing,
+        available,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wandb::paths::parse_run_path;
+    use serde_json::json;
+
+    #[test]
+    fn missing_keys_list_the_available_ones() {
+        let run = parse_run_path("e/p/abc").unwrap();
+        let hk = json!({"lastStep": 9, "keys": {"loss": {}, "acc": {}, "_runtime": {}}});
+        let err = check_keys(Some(&hk), &["loss".into(), "lsos".into()], &run).unwrap_err();
+        assert_eq!(
+            err,
+            AgentError::MissingKeys {
+                message: "Run abc has no key `lsos`; available: acc, loss".into(),
+                missing: vec!["lsos".into()],
+                available: vec!["acc".into(), "loss".into()],
+            }
+        );
+        assert!(check_keys(Some(&hk), &["loss".into()], &run).is_ok());
+        assert!(check_keys(None, &["x".into()], &run).is_ok());
+    }
+}

@@ -1,0 +1,37 @@
+//! The operations: each module turns one operation's arguments (declared once in
+//! `wandb-agent-commands`, mirroring the WIT export) into compact text, through a [`Client`].
+//! The component's exports and its command build both come in through [`run`].
+
+pub mod best;
+pub mod compare;
+pub mod config_diff;
+pub mod diagnose;
+pub mod direction;
+pub mod history;
+pub mod list_runs;
+pub mod summary;
+
+use wandb_agent_commands::{Handle, Operation};
+
+use crate::error::Result;
+use crate::wandb::Client;
+
+/// One operation's work: implemented by its module for its arguments struct.
+pub trait Run {
+    fn run(self, client: &Client) -> Result<String>;
+}
+
+/// Runs any operation.
+pub fn run(operation: Operation, client: &Client) -> Result<String> {
+    operation.handle(Runner(client))
+}
+
+/// Hands every operation's arguments to its [`Run`] implementation.
+struct Runner<'a, 'c>(&'a Client<'c>);
+
+impl<A: Run> Handle<A> for Runner<'_, '_> {
+    type Output = Result<String>;
+    fn handle(self, args: A) -> Result<String> {
+        args.run(self.0)
+    }
+}

@@ -1,0 +1,7 @@
+//! Text output: number and time formatting, reducing rows to a token budget, statistics and
+//! sparklines.
+
+pub mod numfmt;
+pub mod reduce;
+pub mod stats;
+pub mod timefmt;

@@ -1,0 +1,64 @@
+//! Every GraphQL document the component sends, in one place.
+//!
+//! Only fields and arguments the official client itself sends (docs/wandb-wire.md,
+//! "Documents") appear here, so every real W&B server answers them.
+
+/// Runs of a project, with the counts needed to say what a filter hid.
+/// `runCount(filters: "{}")` counts every run of the project under an alias.
+pub const LIST_RUNS: &str = "query Runs($project: String!, $entity: String!, $cursor: String, $perPage: Int = 50, $order: String, $filters: JSONString) {
+  project(name: $project, entityName: $entity) {
+    runCount(filters: $filters)
+    allRunCount: runCount(filters: \"{}\")
+    runs(filters: $filters, after: $cursor, first: $perPage, order: $order) {
+      edges { node { name displayName state createdAt heartbeatAt historyLineCount } cursor }
+      pageInfo { endCursor hasNextPage }
+    }
+  }
+}";
+
+/// Runs of a project with their summary metrics (ranking by the final value).
+pub const RUNS_WITH_SUMMARY: &str = "query Runs($project: String!, $entity: String!, $cursor: String, $perPage: Int = 50, $order: String, $filters: JSONString) {
+  project(name: $project, entityName: $entity) {
+    runs(filters: $filters, after: $cursor, first: $perPage, order: $order) {
+      edges { node { name displayName state createdAt heartbeatAt historyLineCount summaryMetrics } cursor }
+      pageInfo { endCursor hasNextPage }
+    }
+  }
+}";
+
+/// Runs of a project with their summary metrics and sampled history (ranking over history).
+pub const RUNS_WITH_HISTORY: &str = "query Runs($project: String!, $entity: String!, $cursor: String, $perPage: Int = 50, $order: String, $filters: JSONString, $specs: [JSONString!]!) {
+  project(name: $project, entityName: $entity) {
+    runs(filters: $filters, after: $cursor, first: $perPage, order: $order) {
+      edges { node { name displayName state createdAt heartbeatAt historyLineCount summaryMetrics sampledHistory(specs: $specs) } cursor }
+      pageInfo { endCursor hasNextPage }
+    }
+  }
+}";
+
+/// One run's config and summary.
+pub const RUN_SUMMARY: &str = "query Run($project: String!, $entity: String!, $name: String!) {
+  project(name: $project, entityName: $entity) {
+    run(name: $name) { name displayName state config summaryMetrics }
+  }
+}";
+
+/// Sampled history of one run, with its `historyKeys` (the logged keys and the last step).
+pub const HISTORY_WITH_KEYS: &str = "query RunSampledHistory($project: String!, $entity: String!, $name: String!, $specs: [JSONString!]!) {
+  project(name: $project, entityName: $entity) {
+    run(name: $name) { historyKeys sampledHistory(specs: $specs) }
+  }
+}";
+
+/// Sampled history of one run.
+pub const HISTORY: &str = "query RunSampledHistory($project: String!, $entity: String!, $name: String!, $specs: [JSONString!]!) {
+  project(name: $project, entityName: $entity) {
+    run(name: $name) { sampledHistory(specs: $specs) }
+  }
+}";
+
+/// Two runs' config, summary and sampled history, in one request (aliases `a` and `b`).
+pub const COMPARE: &str = "query Compare($entityA: String!, $projectA: String!, $nameA: String!, $entityB: String!, $projectB: String!, $nameB: String!, $specs: [JSONString!]!) {
+  a: project(name: $projectA, entityName: $entityA) { run(name: $nameA) { name displayName config summaryMetrics historyKeys sampledHistory(specs: $specs) } }
+  b: project(name: $projectB, entityName: $entityB) { run(name: $nameB) { name displayName config summaryMetrics historyKeys sampledHistory(specs: $specs) } }
+}";

@@ -1,0 +1,53 @@
+//! The W&B client: the GraphQL documents and their envelope, the history sampling plan and
+//! its replies, retries, the wasi:http transport, settings and run paths.
+
+pub mod coverage;
+pub mod documents;
+pub mod graphql;
+#[cfg(target_arch = "wasm32")]
+pub mod http;
+pub mod lenient_json;
+pub mod paths;
+pub mod retry;
+pub mod sampled;
+pub mod series;
+pub mod settings;
+
+use serde_json::Value;
+
+use crate::error::Result;
+use graphql::Transport;
+
+/// Where an operation's requests go, and how to name that place in messages.
+#[derive(Clone, Copy)]
+pub struct Client<'a> {
+    /// Carries one GraphQL request (wasi:http with retries; canned replies in tests).
+    pub transport: &'a dyn Transport,
+    /// The server's name in messages (its host), e.g. "api.wandb.ai".
+    pub server: &'a str,
+    /// The entity a bare `PROJECT` path belongs to (`WANDB_ENTITY`).
+    pub default_entity: Option<&'a str>,
+}
+
+impl<'a> Client<'a> {
+    pub fn new(transport: &'a dyn Transport, server: &'a str) -> Client<'a> {
+        Client {
+            transport,
+            server,
+            default_entity: None,
+        }
+    }
+
+    /// The same server through another transport (e.g. one that counts round trips).
+    pub fn via(&self, transport: &'a dyn Transport) -> Client<'a> {
+        Client { transport, ..*self }
+    }
+
+    /// Sends one query and returns its `data`.
+    pub fn query(&self, document: &str, variables: Value) -> Result<Value> {
+        let reply = self
+            .transport
+            .post_graphql(&graphql::request_body(document, variables))?;
+        graphql::parse_response(reply.status, &reply.body, self.server)
+    }
+}

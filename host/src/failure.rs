@@ -1,0 +1,44 @@
+//! What the user sees when a command fails: one line and an exit code (the README's table).
+
+use wandb_agent_commands::exit;
+
+use crate::sandbox::{GuestErrorKind, SandboxError};
+
+/// An error for the user: one line and an exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub code: u8,
+}
+
+impl Failure {
+    pub fn new(code: u8, message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            code,
+        }
+    }
+}
+
+impl From<SandboxError> for Failure {
+    fn from(err: SandboxError) -> Failure {
+        let code = match &err {
+            SandboxError::Guest(g) => match g.kind {
+                GuestErrorKind::NotFound | GuestErrorKind::MissingKeys => exit::NOT_FOUND,
+                GuestErrorKind::Unauthorized => exit::UNAUTHORIZED,
+                GuestErrorKind::Network => exit::NETWORK,
+                GuestErrorKind::Denied => exit::DENIED,
+                GuestErrorKind::BadInput => exit::USAGE,
+                GuestErrorKind::Server => exit::SERVER,
+            },
+            SandboxError::Timeout(_) | SandboxError::Limit(_) => exit::LIMIT,
+            SandboxError::Denied(_) => exit::DENIED,
+            SandboxError::Load(_) | SandboxError::Trap(_) => exit::SANDBOX,
+        };
+        let message = match err {
+            SandboxError::Guest(g) => g.message,
+            other => other.to_string(),
+        };
+        Failure { message, code }
+    }
+}

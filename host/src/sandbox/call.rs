@@ -1,0 +1,172 @@
+//! An export called by name through wasmtime's dynamic component API: the operation's JSON
+//! arguments become the export's parameters, typed by the component's own signature, and its
+//! `result<string, error>` comes back as text or a [`GuestError`]. No per-operation code: the
+//! declarations in `wandb-agent-commands` name their fields as the WIT names its parameters.
+
+use serde_json::Value;
+use wasmtime::component::{Type, Val};
+
+/// Why the guest said an operation failed: the WIT's `error` variant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuestError {
+    pub kind: GuestErrorKind,
+    /// One line that reads well on its own.
+    pub message: String,
+}
+
+/// The cases of the WIT's `error` variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuestErrorKind {
+    NotFound,
+    MissingKeys,
+    Unauthorized,
+    Network,
+    Denied,
+    BadInput,
+    Server,
+}
+
+impl GuestErrorKind {
+    fn of_case(case: &str) -> Option<GuestErrorKind> {
+        Some(match case {
+            "not-found" => GuestErrorKind::NotFound,
+            "missing-keys" => GuestErrorKind::MissingKeys,
+            "unauthorized" => GuestErrorKind::Unauthorized,
+            "network" => GuestErrorKind::Network,
+            "denied" => GuestErrorKind::Denied,
+            "bad-input" => GuestErrorKind::BadInput,
+            "server" => GuestErrorKind::Server,
+            _ => return None,
+        })
+    }
+}
+
+/// The export's parameters from JSON `arguments` named in snake case (`min_step` is the
+/// parameter `min-step`). An argument the export does not take, or of the wrong type, is an
+/// error: the declaration and the component disagree.
+pub fn parameters<'a>(
+    export: &str,
+    params: impl Iterator<Item = (&'a str, Type)>,
+    arguments: &Value,
+) -> Result<Vec<Val>, String> {
+    let empty = serde_json::Map::new();
+    let given = match arguments {
+        Value::Object(map) => map,
+        Value::Null => &empty,
+        other => {
+            return Err(format!(
+                "arguments of `{export}` are not an object: {other}"
+            ))
+        }
+    };
+    let params: Vec<(&str, Type)> = params.collect();
+    let unknown: Vec<&str> = given
+        .keys()
+        .map(String::as_str)
+        .filter(|key| {
+            !params
+                .iter()
+                .any(|(name, _)| name.replace('-', "_") == *key)
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Err(format!(
+            "`{export}` of this component takes no argument {}",
+            unknown.join(", ")
+        ));
+    }
+    params
+        .iter()
+        .map(|(name, ty)| {
+            let value = given.get(&name.replace('-', "_")).unwrap_or(&Value::Null);
+            to_val(value, ty).map_err(|why| format!("argument `{name}` of `{export}`: {why}"))
+        })
+        .collect()
+}
+
+fn to_val(value: &Value, ty: &Type) -> Result<Val, String> {
+    let wrong = || format!("expected {}, got {value}", describe(ty));
+    Ok(match ty {
+        Type::Option(inner) => match value {
+            Value::Null => Val::Option(None),
+            v => Val::Option(Some(Box::new(to_val(v, &inner.ty())?))),
+        },
+        Type::String => Val::String(value.as_str().ok_or_else(wrong)?.to_string()),
+        Type::Bool => Val::Bool(value.as_bool().ok_or_else(wrong)?),
+        Type::U32 => Val::U32(
+            value
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(wrong)?,
+        ),
+        Type::U64 => Val::U64(value.as_u64().ok_or_else(wrong)?),
+        Type::List(list) => {
+            let element = list.ty();
+            let items = value.as_array().ok_or_else(wrong)?;
+            Val::List(
+                items
+                    .iter()
+                    .map(|item| to_val(item, &element))
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        Type::Enum(cases) => {
+            let case = value.as_str().ok_or_else(wrong)?;
+            if !cases.names().any(|n| n == case) {
+                return Err(wrong());
+            }
+            Val::Enum(case.to_string())
+        }
+        other => return Err(format!("parameters of type {other:?} are not supported")),
+    })
+}
+
+fn describe(ty: &Type) -> String {
+    match ty {
+        Type::Option(inner) => format!("{} or null", describe(&inner.ty())),
+        Type::String => "a string".into(),
+        Type::Bool => "true or false".into(),
+        Type::U32 => "a whole number below 2^32".into(),
+        Type::U64 => "a whole number".into(),
+        Type::List(list) => format!("a list of {}", describe(&list.ty())),
+        Type::Enum(cases) => format!("one of {}", cases.names().collect::<Vec<_>>().join(", ")),
+        other => format!("{other:?}"),
+    }
+}
+
+/// The outcome of an export returning `result<string, error>`.
+pub fn outcome(export: &str, result: Val) -> Result<Result<String, GuestError>, String> {
+    let unexpected = |what: &dyn std::fmt::Debug| {
+        format!("`{export}` returned {what:?}, not result<string, error>")
+    };
+    match result {
+        Val::Result(Ok(Some(text))) => match *text {
+            Val::String(text) => Ok(Ok(text)),
+            other => Err(unexpected(&other)),
+        },
+        Val::Result(Err(Some(error))) => match *error {
+            Val::Variant(case, payload) => {
+                let kind = GuestErrorKind::of_case(&case).ok_or_else(|| unexpected(&case))?;
+                let message = payload
+                    .as_deref()
+                    .and_then(message_of)
+                    .ok_or_else(|| unexpected(&payload))?;
+                Ok(Err(GuestError { kind, message }))
+            }
+            other => Err(unexpected(&other)),
+        },
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// The message of an error case: its string, or the `message` field of its record.
+fn message_of(payload: &Val) -> Option<String> {
+    match payload {
+        Val::String(message) => Some(message.clone()),
+        Val::Record(fields) => fields.iter().find_map(|(name, value)| match value {
+            Val::String(message) if name == "message" => Some(message.clone()),
+            _ => None,
+        }),
+        _ => None,
+    }
+}

@@ -1,0 +1,181 @@
+//! The sandbox: one fresh component instance per call, with no files, no ambient environment,
+//! no sockets, bounded memory and time, and outbound HTTP only through [`OutboundPolicy`].
+
+mod call;
+mod error;
+
+use http::header::HeaderValue;
+use wandb_agent_commands::Operation;
+use wasmtime::component::{Component, Linker, ResourceTable, Val};
+use wasmtime::{Engine, Store, UpdateDeadline};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+use crate::budget::{self, Budget};
+use crate::heap::Meter;
+use crate::incident::Incidents;
+use crate::outbound::OutboundPolicy;
+use crate::policy::Grant;
+pub use call::GuestErrorKind;
+use error::classify_trap;
+pub use error::SandboxError;
+
+pub struct HostState {
+    incidents: Incidents,
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+    policy: OutboundPolicy,
+    budget: Budget,
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for HostState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.policy,
+        }
+    }
+}
+
+/// An engine, the compiled component and a linker: built once, used for many calls.
+pub struct Sandbox {
+    engine: Engine,
+    component: Component,
+    linker: Linker<HostState>,
+}
+
+impl Sandbox {
+    pub fn new(engine: Engine, component: Component) -> Result<Sandbox, SandboxError> {
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
+            .map_err(|e| SandboxError::Load(e.to_string()))?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)
+            .map_err(|e| SandboxError::Load(e.to_string()))?;
+        Ok(Sandbox {
+            engine,
+            component,
+            linker,
+        })
+    }
+
+    fn store(&self, grant: &Grant, meter: &Meter) -> Store<HostState> {
+        let mut wasi = WasiCtx::builder();
+        // Only the non-secret values the guest needs; no args, no preopens, no sockets.
+        wasi.env("WANDB_BASE_URL", &grant.base_url);
+        wasi.env("WANDB_AGENT_RETRIES", grant.limits.retries.to_string());
+        if let Some(entity) = &grant.entity {
+            wasi.env("WANDB_ENTITY", entity);
+        }
+        wasi.allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false);
+        let incidents = Incidents::default();
+        let max_memory = grant.limits.max_memory_bytes;
+        let mut http = WasiHttpCtx::new();
+        http.set_field_size_limit(budget::FIELD_SIZE_LIMIT);
+        let mut table = ResourceTable::new();
+        table.set_max_capacity(budget::resource_capacity(max_memory));
+        let state = HostState {
+            incidents: incidents.clone(),
+            wasi: wasi.build(),
+            http,
+            table,
+            policy: OutboundPolicy {
+                allowlist: grant.allowlist.clone(),
+                base_origin: grant.base_origin.clone(),
+                authorization: grant.authorization.as_deref().and_then(|a| {
+                    let mut v = HeaderValue::from_str(a).ok()?;
+                    v.set_sensitive(true);
+                    Some(v)
+                }),
+                limits: grant.limits,
+                requests: 0,
+                incidents: incidents.clone(),
+                pins: crate::connect::Pins::system(),
+            },
+            budget: Budget::new(max_memory, meter.clone(), incidents),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.budget);
+        // Every epoch tick while the guest runs: the memory budget, then the deadline. A busy
+        // guest is interrupted this way (an async timeout alone cannot preempt it).
+        let deadline = std::time::Instant::now() + grant.limits.timeout;
+        store.epoch_deadline_callback(move |ctx| {
+            ctx.data().budget.check()?;
+            if std::time::Instant::now() >= deadline {
+                return Err(wasmtime::Trap::Interrupt.into());
+            }
+            Ok(UpdateDeadline::Continue(1))
+        });
+        store.set_epoch_deadline(1);
+        store
+    }
+
+    /// Runs one operation in a fresh instance, within the grant's time limit.
+    pub async fn run(&self, grant: &Grant, operation: &Operation) -> Result<String, SandboxError> {
+        // What the host allocates while running the guest is charged to the call's budget.
+        let meter = Meter::default();
+        let mut store = self.store(grant, &meter);
+        let run = async {
+            let instance = self
+                .linker
+                .instantiate_async(&mut store, &self.component)
+                .await
+                .map_err(|e| SandboxError::Load(format!("{e:#}")))?;
+            let export = operation.export();
+            let func = instance.get_func(&mut store, export).ok_or_else(|| {
+                SandboxError::Load(format!("the component has no export `{export}`"))
+            })?;
+            let arguments = serde_json::to_value(operation)
+                .map_err(|e| SandboxError::Load(format!("arguments of `{export}`: {e}")))?;
+            let params = call::parameters(export, func.ty(&store).params(), &arguments)
+                .map_err(SandboxError::Load)?;
+            let mut results = [Val::Bool(false)];
+            // A trap stays a trap here: what the host stopped may explain it (below).
+            let outcome = match func.call_async(&mut store, &params, &mut results).await {
+                Ok(()) => {
+                    let [result] = results;
+                    Ok(call::outcome(export, result).map_err(SandboxError::Load)?)
+                }
+                Err(trap) => Err(trap),
+            };
+            Ok::<_, SandboxError>(outcome)
+        };
+        let outcome = tokio::time::timeout(grant.limits.timeout, meter.metered(run)).await;
+        // A call may finish before any check caught its host-side peak: it fails all the same.
+        if let Some(over) = store.data().budget.check_peak() {
+            if outcome.is_ok() {
+                return Err(SandboxError::Limit(over.message()));
+            }
+        }
+        let incident = store
+            .data()
+            .incidents
+            .lock()
+            .ok()
+            .and_then(|list| list.first().cloned());
+        let result = match outcome {
+            Err(_elapsed) => return Err(SandboxError::Timeout(grant.limits.timeout)),
+            Ok(Err(e)) => return Err(e),
+            Ok(Ok(result)) => result,
+        };
+        match (result, incident) {
+            (Ok(Ok(text)), _) => Ok(text),
+            // What the host stopped explains the failure better than the guest can.
+            (Ok(Err(_)) | Err(_), Some(incident)) => Err(SandboxError::stopped(incident)),
+            (Ok(Err(guest)), None) => Err(SandboxError::Guest(guest)),
+            (Err(trap), None) => Err(classify_trap(&trap, &grant.limits)),
+        }
+    }
+}
