@@ -29,6 +29,7 @@ fn main() {
         "guest/Cargo.toml",
         "commands/Cargo.toml",
         "tests/escape-guest/Cargo.toml",
+        "tests/escape-guest/wit/escape.wit",
         "wit",
         "Cargo.toml",
         "Cargo.lock",

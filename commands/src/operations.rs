@@ -188,6 +188,46 @@ pub struct Diagnose {
     pub val_key: Option<String>,
 }
 
+/// `wandb-logs`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Logs {
+    /// The run: ENTITY/PROJECT/RUN_ID, ENTITY/PROJECT/runs/RUN_ID, or a W&B run URL.
+    pub run: String,
+    /// How many console lines to show, newest last [default: 40].
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub tail: Option<u32>,
+    /// Keep only lines matching this regular expression (e.g. 'error|warn').
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub grep: Option<String>,
+    /// Keep only the error context: the last traceback and known failure lines, with the
+    /// likely cause.
+    #[cfg_attr(feature = "cli", arg(long))]
+    #[serde(default)]
+    pub errors: bool,
+    /// Approximate output size in tokens [default: 600].
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub budget: Option<u32>,
+}
+
+/// `wandb-system`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct System {
+    /// The run: ENTITY/PROJECT/RUN_ID, ENTITY/PROJECT/runs/RUN_ID, or a W&B run URL.
+    pub run: String,
+    /// Groups (gpu, memory, cpu, temp, power, disk, network) or parts of metric keys
+    /// (e.g. rss, gpu.3) [default: the usual set].
+    #[cfg_attr(feature = "cli", arg(long, value_delimiter = ','))]
+    #[serde(default)]
+    pub keys: Vec<String>,
+    /// Rows the server samples [default: 500].
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub samples: Option<u32>,
+}
+
 /// Something that can act on one operation's arguments: the guest runs them, the host
 /// turns them into a sandbox call. Implemented for every declared operation (usually by one
 /// generic impl), it lets [`Operation::handle`] dispatch without a match at each edge.
@@ -271,6 +311,10 @@ operations! {
     Compare = "wandb-compare",
     /// Name the best of a project's most recent runs by a metric, with the ranking (CSV).
     Best = "wandb-best",
+    /// The end of a run's console: tracebacks, errors and progress, within a token budget.
+    Logs = "wandb-logs",
+    /// A run's system metrics: GPU, memory, CPU, disk and network, one line per metric.
+    System = "wandb-system",
     /// Find divergence (NaN/Inf), gradient explosions, loss spikes, overfitting and plateaus,
     /// each at its exact step and epoch (CSV), zooming in from a coarse sampled pass.
     Diagnose = "wandb-diagnose",

@@ -3,8 +3,8 @@
 //! export; nothing else happens here.
 
 use wandb_agent_commands::{
-    Best, Compare, Diagnose, History, HistoryStats, ListRuns, Mode as ModeArg, Operation, Summary,
-    Window,
+    Best, Compare, Diagnose, History, HistoryStats, ListRuns, Logs, Mode as ModeArg, Operation,
+    Summary, System, Window,
 };
 
 use crate::error::AgentError;
@@ -138,6 +138,26 @@ impl Guest for Component {
             include_short,
             over_history,
         }))
+    }
+
+    fn wandb_logs(
+        run: String,
+        tail: Option<u32>,
+        grep: Option<String>,
+        errors: bool,
+        budget: Option<u32>,
+    ) -> Result<String, Error> {
+        call(Operation::Logs(Logs {
+            run,
+            tail,
+            grep,
+            errors,
+            budget,
+        }))
+    }
+
+    fn wandb_system(run: String, keys: Vec<String>, samples: Option<u32>) -> Result<String, Error> {
+        call(Operation::System(System { run, keys, samples }))
     }
 
     fn wandb_diagnose(

@@ -25,6 +25,7 @@ pub fn run_with_environment(operation: wandb_agent_commands::Operation) -> error
         let client = wandb::Client {
             transport,
             server: settings.server_name(),
+            base_url: &settings.base_url,
             default_entity: settings.default_entity.as_deref(),
         };
         ops::run(operation, &client)

@@ -49,7 +49,7 @@ impl Transport for Canned {
         Ok(Reply {
             status: 200,
             body: self.0.clone(),
-            retry_after: None,
+            ..Reply::default()
         })
     }
 }

@@ -5,6 +5,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+use crate::console::Console;
+use crate::files::RunFile;
+use crate::system::SystemSpec;
+
 /// How non-finite history values are written in JSON-typed fields (`sampledHistory`,
 /// `historyKeys`). The real server's choice is not established (see docs/wandb-wire.md, "Non-finite values"), so
 /// the demo data uses every plausible one somewhere.
@@ -192,6 +196,16 @@ pub struct Run {
     pub summary_json: String,
     pub history: History,
     pub seed: u64,
+    /// The process's exit code, once it ended (`Run.exitcode`).
+    pub exitcode: Option<i64>,
+    /// Console output; `None` for a run that never wrote any.
+    pub console: Option<Console>,
+    /// Whether `logLines` serves the console (false: only the `output.log` file has it, as
+    /// for runs synced by clients that predate streamed console lines).
+    pub console_streamed: bool,
+    /// System metrics (`events`); `None` for none.
+    pub system: Option<SystemSpec>,
+    pub files: Vec<RunFile>,
 }
 
 impl Run {

@@ -90,6 +90,14 @@ pub(crate) fn build(spec: RunSpec, seed: u64) -> Run {
         summary_json: summary_json(&entries, &finals_ref),
         history,
         seed,
+        exitcode: match spec.state {
+            "finished" => Some(0),
+            _ => None,
+        },
+        console: None,
+        console_streamed: true,
+        system: None,
+        files: vec![],
     }
 }
 
@@ -449,7 +457,8 @@ pub(crate) fn project(entity: &str, name: &str, numeric_id: u64, specs: Vec<RunS
 
 /// The demo store: `demo/vision` (the main project), `demo/empty` (no runs),
 /// `demo/llm-finetune` (best-of-last-N and overfitting answers) and `demo/detection` (planted
-/// events of known widths for the detection benchmark).
+/// events of known widths for the detection benchmark) and `demo/crashes` (runs that died,
+/// with their console and system metrics).
 pub fn store() -> Store {
     Store {
         viewer_entity: DEMO_ENTITY.into(),
@@ -459,6 +468,7 @@ pub fn store() -> Store {
             project(DEMO_ENTITY, "empty", 102, vec![]),
             project(DEMO_ENTITY, "llm-finetune", 103, finetune_runs()),
             project(DEMO_ENTITY, "detection", 104, crate::detection::runs()),
+            crate::crashes::project(105),
         ],
     }
 }

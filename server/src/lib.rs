@@ -5,13 +5,17 @@
 //! sampledHistory and history. Unknown projects and runs are `null`, as on the real server.
 //! Deliberate deviation: sampling is random per request (like the real server), with no seed.
 
+pub mod console;
+pub mod crashes;
 pub mod data;
 pub mod demo;
 pub mod detection;
+pub mod files;
 pub mod filters;
 pub mod history;
 pub mod http;
 pub mod schema;
+pub mod system;
 
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicU64;
@@ -23,6 +27,8 @@ pub const DEMO_API_KEY: &str = "demo_0123456789abcdef0123456789abcdef0123";
 /// A server running on its own thread; dropping it stops the server.
 pub struct RunningServer {
     pub addr: SocketAddr,
+    /// Where run files are served (their pre-signed `directUrl`s point here).
+    pub files_addr: SocketAddr,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -30,6 +36,11 @@ pub struct RunningServer {
 impl RunningServer {
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The run-file storage origin, e.g. for `--allow`.
+    pub fn files_origin(&self) -> String {
+        format!("http://{}", self.files_addr)
     }
 }
 
@@ -44,9 +55,15 @@ impl Drop for RunningServer {
     }
 }
 
-pub fn app(api_key: &str, request_log: Option<std::fs::File>) -> axum::Router {
+/// The GraphQL API over `store`, with run files signed for `files`.
+pub fn app(
+    store: Arc<data::Store>,
+    files: Arc<files::FileStore>,
+    api_key: &str,
+    request_log: Option<std::fs::File>,
+) -> axum::Router {
     let state = Arc::new(http::AppState {
-        schema: schema::build(Arc::new(demo::store())),
+        schema: schema::build(store, files),
         api_key: api_key.to_string(),
         graphql_requests: AtomicU64::new(0),
         request_log: request_log.map(std::sync::Mutex::new),
@@ -54,23 +71,54 @@ pub fn app(api_key: &str, request_log: Option<std::fs::File>) -> axum::Router {
     http::router(state)
 }
 
-/// Serves the demo data on `addr` (port 0 picks a free one) until `shutdown` resolves.
+/// Where the emulator listens: the API, and a second origin for run files (as a storage
+/// bucket is another origin than W&B's API).
+pub struct Listeners {
+    pub api: tokio::net::TcpListener,
+    pub files: tokio::net::TcpListener,
+}
+
+/// Serves the demo data until `shutdown` resolves.
 pub async fn serve(
-    listener: tokio::net::TcpListener,
+    listeners: Listeners,
     api_key: &str,
     request_log: Option<std::fs::File>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(api_key, request_log))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let origin = format!("http://{}", listeners.files.local_addr()?);
+    let store = Arc::new(demo::store());
+    let files = Arc::new(files::FileStore::new(origin, store.clone()));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    });
+    let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let api = axum::serve(listeners.api, app(store, files.clone(), api_key, request_log))
+        .with_graceful_shutdown(until_stopped(stopped.clone()));
+    let storage = axum::serve(listeners.files, files::router(files))
+        .with_graceful_shutdown(until_stopped(stopped));
+    tokio::try_join!(
+        std::future::IntoFuture::into_future(api),
+        std::future::IntoFuture::into_future(storage)
+    )?;
+    Ok(())
 }
 
-/// Starts the demo server on its own thread and runtime, bound to `addr`.
+/// Starts the demo server on its own thread and runtime, bound to `addr` (run files on the
+/// same address, another port).
 pub fn spawn(addr: SocketAddr, api_key: &str) -> std::io::Result<RunningServer> {
-    let std_listener = std::net::TcpListener::bind(addr)?;
-    std_listener.set_nonblocking(true)?;
-    let bound = std_listener.local_addr()?;
+    let bind = |addr: SocketAddr| -> std::io::Result<std::net::TcpListener> {
+        let listener = std::net::TcpListener::bind(addr)?;
+        listener.set_nonblocking(true)?;
+        Ok(listener)
+    };
+    let api = bind(addr)?;
+    let files = bind(SocketAddr::new(addr.ip(), 0))?;
+    let bound = api.local_addr()?;
+    let files_addr = files.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let key = api_key.to_string();
     let thread = std::thread::Builder::new()
@@ -82,8 +130,11 @@ pub fn spawn(addr: SocketAddr, api_key: &str) -> std::io::Result<RunningServer> 
                 .build()
                 .expect("tokio runtime for the emulator");
             runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(std_listener).expect("listener");
-                let _ = serve(listener, &key, None, async move {
+                let listeners = Listeners {
+                    api: tokio::net::TcpListener::from_std(api).expect("listener"),
+                    files: tokio::net::TcpListener::from_std(files).expect("listener"),
+                };
+                let _ = serve(listeners, &key, None, async move {
                     let _ = rx.await;
                 })
                 .await;
@@ -91,6 +142,7 @@ pub fn spawn(addr: SocketAddr, api_key: &str) -> std::io::Result<RunningServer> 
         })?;
     Ok(RunningServer {
         addr: bound,
+        files_addr,
         shutdown: Some(tx),
         thread: Some(thread),
     })

@@ -9,6 +9,9 @@ struct Args {
     /// Address to listen on (port 0 picks a free port; the chosen one is printed).
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: std::net::SocketAddr,
+    /// Address for the run-file storage (another origin) [default: the --listen host, a free port].
+    #[arg(long)]
+    files_listen: Option<std::net::SocketAddr>,
     /// The API key clients must send (Basic auth, user `api`).
     #[arg(long, env = "WANDB_EMULATOR_API_KEY", default_value = wandb_emulator::DEMO_API_KEY)]
     api_key: String,
@@ -27,9 +30,21 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match listener.local_addr() {
-        Ok(addr) => println!("wandb-emulator listening on http://{addr}"),
-        Err(e) => eprintln!("warning: {e}"),
+    let files_addr = args
+        .files_listen
+        .unwrap_or_else(|| std::net::SocketAddr::new(args.listen.ip(), 0));
+    let files = match tokio::net::TcpListener::bind(files_addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on {files_addr}: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match (listener.local_addr(), files.local_addr()) {
+        (Ok(addr), Ok(files)) => {
+            println!("wandb-emulator listening on http://{addr} (run files on http://{files})")
+        }
+        (Err(e), _) | (_, Err(e)) => eprintln!("warning: {e}"),
     }
     let log = match &args.log_requests {
         None => None,
@@ -48,7 +63,15 @@ async fn main() -> std::process::ExitCode {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    if let Err(e) = wandb_emulator::serve(listener, &args.api_key, log, shutdown).await {
+    if let Err(e) = wandb_emulator::serve(
+        wandb_emulator::Listeners {
+            api: listener,
+            files,
+        },
+        &args.api_key,
+        log,
+        shutdown,
+    ).await {
         eprintln!("error: {e}");
         return std::process::ExitCode::FAILURE;
     }

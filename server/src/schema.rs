@@ -14,13 +14,15 @@ use base64::Engine;
 use serde_json::{json, Value};
 
 use crate::data::{Project, Run, Store};
-use crate::{filters, history};
+use crate::files::FileStore;
+use crate::{console, files, filters, history, system};
 
 pub type WandbSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
-pub fn build(store: Arc<Store>) -> WandbSchema {
+pub fn build(store: Arc<Store>, files: Arc<FileStore>) -> WandbSchema {
     Schema::build(Query, EmptyMutation, EmptySubscription)
         .data(store)
+        .data(files)
         .finish()
 }
 
@@ -301,6 +303,14 @@ impl RunNode {
             .find(|r| r.id == self.id)
             .expect("RunNode is only built for existing runs")
     }
+
+    fn system_rows(&self) -> Vec<Value> {
+        let run = self.run();
+        run.system
+            .as_ref()
+            .map(|s| s.rows(run.start_unix, run.runtime_s))
+            .unwrap_or_default()
+    }
 }
 
 #[derive(SimpleObject)]
@@ -368,8 +378,56 @@ impl RunNode {
     async fn summary_metrics(&self) -> JsonString {
         JsonString(self.run().summary_json.clone())
     }
+    /// The latest value of every system metric.
     async fn system_metrics(&self) -> JsonString {
-        JsonString("{}".into())
+        let mut latest = serde_json::Map::new();
+        for row in self.system_rows() {
+            if let Value::Object(map) = row {
+                latest.extend(map.into_iter().filter(|(k, _)| k.starts_with("system.")));
+            }
+        }
+        JsonString(Value::Object(latest).to_string())
+    }
+    async fn exitcode(&self) -> Option<i64> {
+        self.run().exitcode
+    }
+    async fn log_line_count(&self) -> Option<i64> {
+        let run = self.run();
+        let console = run.console.as_ref().filter(|_| run.console_streamed)?;
+        Some(console.len() as i64)
+    }
+    async fn log_lines(
+        &self,
+        last: Option<i32>,
+        first: Option<i32>,
+        after: Option<String>,
+        use_improved_pagination: Option<bool>,
+    ) -> Option<console::LogLineConnection> {
+        let _ = use_improved_pagination;
+        console::log_lines(self.run(), last, first, after.as_deref())
+    }
+    async fn file_count(&self) -> i64 {
+        self.run().files.len() as i64
+    }
+    async fn files(
+        &self,
+        ctx: &Context<'_>,
+        names: Option<Vec<String>>,
+        pattern: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> files::FileConnection {
+        let project = &self.store.projects[self.project];
+        files::run_files(
+            ctx.data_unchecked::<Arc<FileStore>>(),
+            &project.entity,
+            &project.name,
+            self.run(),
+            &names.unwrap_or_default(),
+            pattern.as_deref(),
+            first.map_or(50, |n| n.max(0) as usize),
+            after.as_deref(),
+        )
     }
     async fn history_line_count(&self) -> i64 {
         self.run().history.line_count() as i64
@@ -413,10 +471,13 @@ impl RunNode {
         .collect()
     }
 
-    /// System-metric rows; the demo data has none.
+    /// System-metric rows, thinned to about `samples` (default 500).
     async fn events(&self, samples: Option<i32>) -> Vec<JsonString> {
-        let _ = samples;
-        vec![]
+        let samples = samples.map_or(500, |n| n.max(2) as usize);
+        system::thin(self.system_rows(), samples)
+            .into_iter()
+            .map(|row| JsonString(row.to_string()))
+            .collect()
     }
 
     /// No parquet exports: clients then read everything through the live history queries.

@@ -9,7 +9,9 @@ pub mod diagnose;
 pub mod direction;
 pub mod history;
 pub mod list_runs;
+pub mod logs;
 pub mod summary;
+pub mod system;
 
 use wandb_agent_commands::{Handle, Operation};
 

@@ -1,6 +1,7 @@
 //! Text output: number and time formatting, reducing rows to a token budget, statistics and
 //! sparklines.
 
+pub mod logtext;
 pub mod numfmt;
 pub mod reduce;
 pub mod stats;

@@ -18,9 +18,34 @@ pub fn seconds_between(start: &str, end: &str) -> Option<i64> {
     (seconds >= 0).then_some(seconds)
 }
 
+/// Seconds since the Unix epoch of a W&B timestamp.
+pub fn unix_seconds(text: &str) -> Option<i64> {
+    Some(parse(text)?.and_utc().timestamp())
+}
+
+/// A duration for people: `45s`, `12m05s`, `3h07m`, `26d4h`.
+pub fn duration(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
+        3600..=86_399 => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+        _ => format!("{}d{}h", s / 86_400, (s % 86_400) / 3600),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration(45), "45s");
+        assert_eq!(duration(725), "12m05s");
+        assert_eq!(duration(3 * 3600 + 7 * 60), "3h07m");
+        assert_eq!(duration(26 * 86_400 + 4 * 3600 + 5), "26d4h");
+        assert_eq!(unix_seconds("1970-01-01T00:01:00"), Some(60));
+    }
 
     #[test]
     fn forms() {

@@ -62,3 +62,52 @@ pub const COMPARE: &str = "query Compare($entityA: String!, $projectA: String!, 
   a: project(name: $projectA, entityName: $entityA) { run(name: $nameA) { name displayName config summaryMetrics historyKeys sampledHistory(specs: $specs) } }
   b: project(name: $projectB, entityName: $entityB) { run(name: $nameB) { name displayName config summaryMetrics historyKeys sampledHistory(specs: $specs) } }
 }";
+
+/// The tail of a run's console, and what says how the run ended. The official client's
+/// `RunConsoleLogTail` selection plus run fields its other documents send.
+pub const CONSOLE_TAIL: &str = "query RunConsoleLogTail($entity: String!, $project: String!, $runName: String!, $last: Int!) {
+  project(name: $project, entityName: $entity) {
+    run(name: $runName) {
+      state exitcode heartbeatAt createdAt historyLineCount
+      logLineCount
+      logLines(last: $last) { edges { node { number timestamp level label line } } }
+    }
+  }
+}";
+
+/// The same without `logLines`, for servers that predate it.
+pub const RUN_STATE: &str = "query RunState($entity: String!, $project: String!, $runName: String!) {
+  project(name: $project, entityName: $entity) {
+    run(name: $runName) { state exitcode heartbeatAt createdAt historyLineCount }
+  }
+}";
+
+/// A run's files by `LIKE` pattern (the official client's `RunFiles`, fewer node fields).
+pub const RUN_FILES: &str = "query RunFiles($project: String!, $entity: String!, $name: String!, $fileCursor: String, $fileLimit: Int = 50, $fileNames: [String] = [], $pattern: String) {
+  project(name: $project, entityName: $entity) {
+    run(name: $name) {
+      files(names: $fileNames, after: $fileCursor, first: $fileLimit, pattern: $pattern) {
+        edges { node { name directUrl sizeBytes updatedAt } cursor }
+        pageInfo { endCursor hasNextPage }
+      }
+    }
+  }
+}";
+
+/// System-metric rows of a run (`events`), thinned by the server to about `samples`.
+pub const SYSTEM_EVENTS: &str = "query RunSystemMetrics($entity: String!, $project: String!, $name: String!, $samples: Int) {
+  project(name: $project, entityName: $entity) {
+    run(name: $name) { state createdAt heartbeatAt events(samples: $samples) }
+  }
+}";
+
+/// A crashed run's console tail and system metrics together (one request for `diagnose`).
+pub const CRASH_CONTEXT: &str = "query RunCrashContext($entity: String!, $project: String!, $runName: String!, $last: Int!, $samples: Int) {
+  project(name: $project, entityName: $entity) {
+    run(name: $runName) {
+      logLineCount
+      logLines(last: $last) { edges { node { number timestamp level label line } } }
+      events(samples: $samples)
+    }
+  }
+}";

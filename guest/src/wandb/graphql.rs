@@ -18,12 +18,23 @@ pub struct Reply {
     pub status: u16,
     pub body: Vec<u8>,
     pub retry_after: Option<std::time::Duration>,
+    /// `Location`, on a redirect (never followed: see `get_file`).
+    pub location: Option<String>,
 }
 
-/// Something that can POST a GraphQL body and hand back the reply.
+/// Something that can POST a GraphQL body and hand back the reply, and GET a run file.
 /// The component uses wasi:http (with retries around it); unit tests use canned replies.
 pub trait Transport {
     fn post_graphql(&self, body: &str) -> Result<Reply>;
+
+    /// GETs `url` — a run file's pre-signed storage URL, on another origin than the API —
+    /// with an optional `Range` header and **no credentials**, never following a redirect.
+    fn get_file(&self, url: &str, range: Option<&str>) -> Result<Reply> {
+        let _ = range;
+        Err(AgentError::Network(format!(
+            "this transport cannot fetch files ({url})"
+        )))
+    }
 }
 
 /// Why a reply failed, in a few words: its GraphQL error messages, else an excerpt of it.

@@ -26,22 +26,31 @@ impl WasiTransport {
     }
 
     fn classify(&self, err: anyhow::Error) -> AgentError {
+        self.classify_for(&self.url, err)
+    }
+
+    fn classify_for(&self, url: &str, err: anyhow::Error) -> AgentError {
         match err.downcast_ref::<ErrorCode>() {
             Some(ErrorCode::HttpRequestDenied) => AgentError::Denied(format!(
                 "request to {} denied by the host's allowlist; allow it with --allow",
-                self.url
+                origin_of(url)
             )),
-            Some(code) => {
-                AgentError::Network(format!("cannot reach {}: {}", self.url, describe(code)))
-            }
+            Some(code) => AgentError::Network(format!("cannot reach {url}: {}", describe(code))),
             // waki writes the body after starting the request, so a refused connection can
             // surface as a closed body stream before the response future reports the cause.
-            None => AgentError::Network(format!(
-                "cannot reach {}: connection failed ({err})",
-                self.url
-            )),
+            None => AgentError::Network(format!("cannot reach {url}: connection failed ({err})")),
         }
     }
+}
+
+/// `scheme://host[:port]` of a URL (what an allowlist entry names), without path or query:
+/// a pre-signed URL's signature stays out of messages.
+fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| after_scheme + i);
+    &url[..end]
 }
 
 fn describe(code: &ErrorCode) -> String {
@@ -61,6 +70,38 @@ fn describe(code: &ErrorCode) -> String {
 }
 
 impl Transport for WasiTransport {
+    fn get_file(&self, url: &str, range: Option<&str>) -> Result<Reply> {
+        // No authorization: the URL is pre-signed, on a storage origin the key must never
+        // reach. wasi:http does not follow redirects; a 3xx comes back as such.
+        let mut request = Client::new()
+            .get(url)
+            .header(
+                HeaderName::from_static("user-agent"),
+                concat!("wandb-agent/", env!("CARGO_PKG_VERSION")),
+            )
+            .connect_timeout(CONNECT_TIMEOUT);
+        if let Some(range) = range {
+            request = request.header(HeaderName::from_static("range"), range);
+        }
+        let classify = |e: anyhow::Error| self.classify_for(url, e);
+        let response = request.send().map_err(classify)?;
+        let status = response.status_code();
+        let location = response
+            .header("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let mut bytes = Vec::new();
+        while let Some(mut chunk) = response.chunk(READ_CHUNK).map_err(classify)? {
+            bytes.append(&mut chunk);
+        }
+        Ok(Reply {
+            status,
+            body: bytes,
+            retry_after: None,
+            location,
+        })
+    }
+
     fn post_graphql(&self, body: &str) -> Result<Reply> {
         let mut request = Client::new()
             .post(&self.url)
@@ -88,6 +129,7 @@ impl Transport for WasiTransport {
             status,
             body: bytes,
             retry_after,
+            location: None,
         })
     }
 }

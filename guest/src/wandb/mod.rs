@@ -1,8 +1,10 @@
 //! The W&B client: the GraphQL documents and their envelope, the history sampling plan and
 //! its replies, retries, the wasi:http transport, settings and run paths.
 
+pub mod console;
 pub mod coverage;
 pub mod documents;
+pub mod events;
 pub mod graphql;
 #[cfg(target_arch = "wasm32")]
 pub mod http;
@@ -25,6 +27,8 @@ pub struct Client<'a> {
     pub transport: &'a dyn Transport,
     /// The server's name in messages (its host), e.g. "api.wandb.ai".
     pub server: &'a str,
+    /// `WANDB_BASE_URL`, for URLs the server gives as paths.
+    pub base_url: &'a str,
     /// The entity a bare `PROJECT` path belongs to (`WANDB_ENTITY`).
     pub default_entity: Option<&'a str>,
 }
@@ -34,6 +38,7 @@ impl<'a> Client<'a> {
         Client {
             transport,
             server,
+            base_url: "",
             default_entity: None,
         }
     }

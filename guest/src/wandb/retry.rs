@@ -111,6 +111,12 @@ impl<C: Clock> Retrying<'_, C> {
 }
 
 impl<C: Clock> Transport for Retrying<'_, C> {
+    /// A file read is one attempt: its caller re-queries the URL on failure (pre-signed URLs
+    /// expire), which a blind retry could not do.
+    fn get_file(&self, url: &str, range: Option<&str>) -> Result<Reply> {
+        self.inner.get_file(url, range)
+    }
+
     fn post_graphql(&self, body: &str) -> Result<Reply> {
         let mut attempts = 0;
         loop {
@@ -166,6 +172,7 @@ mod tests {
 
     fn reply(status: u16, retry_after: Option<u64>) -> Result<Reply> {
         Ok(Reply {
+            location: None,
             status,
             body: br#"{"errors":[{"message":"slow down"}]}"#.to_vec(),
             retry_after: retry_after.map(Duration::from_secs),

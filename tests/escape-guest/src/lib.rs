@@ -1,6 +1,7 @@
-//! An adversarial component for the host's sandbox tests. It exports the wandb-agent world so
-//! the real host runs it, but `wandb-summary(attack)` performs the escape attempt its argument
-//! names and reports what happened; the tests assert every attempt fails in the expected way.
+//! An adversarial component for the host's sandbox tests. It exports `wandb-summary` with the
+//! wandb-agent world's signature (its own world, `wit/escape.wit`), so the real host runs it,
+//! but `wandb-summary(attack)` performs the escape attempt its argument names and reports what
+//! happened; the tests assert every attempt fails in the expected way.
 //!
 //! Attacks: `fetch URL`, `auth URL` (set Authorization), `host URL` (set Host), `env`,
 //! `files`, `alloc`, `loop`, `read URL` (read a body to its end), `flood URL N`, `hunt URL`
@@ -19,7 +20,7 @@
 use waki::header::HeaderName;
 use waki::{Client, ErrorCode};
 
-wit_bindgen::generate!({ path: "../../wit", world: "wandb-agent", generate_all });
+wit_bindgen::generate!({ path: "wit", world: "escape", generate_all });
 
 struct Escape;
 
@@ -276,59 +277,9 @@ fn attack(spec: &str) -> Result<String, Error> {
     }
 }
 
-fn unsupported() -> Result<String, Error> {
-    Err(Error::BadInput(
-        "the escape component only implements wandb-summary".into(),
-    ))
-}
-
 impl Guest for Escape {
-    fn wandb_list_runs(_: String, _: Option<u32>, _: bool, _: bool) -> Result<String, Error> {
-        unsupported()
-    }
     fn wandb_summary(spec: String) -> Result<String, Error> {
         attack(&spec)
-    }
-    fn wandb_history(
-        _: String,
-        _: Vec<String>,
-        _: Option<u32>,
-        _: Option<u64>,
-        _: Option<u64>,
-        _: Option<u32>,
-    ) -> Result<String, Error> {
-        unsupported()
-    }
-    fn wandb_history_stats(
-        _: String,
-        _: Vec<String>,
-        _: Option<u32>,
-        _: Option<u64>,
-        _: Option<u64>,
-    ) -> Result<String, Error> {
-        unsupported()
-    }
-    fn wandb_compare(_: String, _: String, _: String, _: Option<Mode>) -> Result<String, Error> {
-        unsupported()
-    }
-    fn wandb_best(
-        _: String,
-        _: String,
-        _: Option<u32>,
-        _: Option<Mode>,
-        _: bool,
-        _: bool,
-        _: bool,
-    ) -> Result<String, Error> {
-        unsupported()
-    }
-    fn wandb_diagnose(
-        _: String,
-        _: Option<String>,
-        _: Option<String>,
-        _: Option<String>,
-    ) -> Result<String, Error> {
-        unsupported()
     }
 }
 

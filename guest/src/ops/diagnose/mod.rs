@@ -85,6 +85,11 @@ impl Transport for Counting<'_> {
         self.count.set(self.count.get() + 1);
         self.inner.post_graphql(body)
     }
+
+    fn get_file(&self, url: &str, range: Option<&str>) -> Result<crate::wandb::graphql::Reply> {
+        self.count.set(self.count.get() + 1);
+        self.inner.get_file(url, range)
+    }
 }
 
 /// The observed points of each key, by name.

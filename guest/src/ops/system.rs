@@ -1,0 +1,344 @@
+//! `system`: a run's hardware over time — GPU utilisation, memory, temperature and power, CPU,
+//! process and system memory, disk and network — one line per metric in the `--stats` spirit,
+//! GPUs that behave alike collapsed into one line (`gpu.0-7.…`).
+
+use std::collections::BTreeMap;
+
+use wandb_agent_commands::System;
+
+use crate::error::{AgentError, Result};
+use crate::ops::Run;
+use crate::text::numfmt::format_sig;
+use crate::text::stats::sparkline;
+use crate::text::timefmt;
+use crate::wandb::events::{self, Metrics};
+use crate::wandb::{paths, Client};
+
+/// Sparkline characters: each block character costs about two tokens, so shorter than the
+/// history statistics' 20 (an 8-GPU run then fits in about 400 tokens).
+const SPARK_WIDTH: usize = 10;
+const DIGITS: usize = 3;
+/// GPUs whose means and last values are within this fraction of each other are one line.
+const ALIKE: f64 = 0.05;
+/// The most server-side samples a user may ask for.
+pub const MAX_SAMPLES: u32 = 10_000;
+
+/// The metric groups `--keys` names, and the metric names (after `system.` and any
+/// `gpu.<i>.` or `disk.<device>.`) each holds. Older key names are accepted too:
+/// `memory` (before `memory_percent`), `disk.in`/`disk.out` (before per-device keys).
+const GROUPS: &[(&str, &[&str])] = &[
+    ("gpu", &["gpu", "memoryAllocated", "memoryAllocatedBytes", "temp", "powerWatts"]),
+    ("memory", &["memoryAllocated", "memoryAllocatedBytes", "proc.memory.rssMB", "memory_percent", "memory"]),
+    ("cpu", &["cpu"]),
+    ("temp", &["temp"]),
+    ("power", &["powerWatts"]),
+    ("disk", &["usagePercent", "in", "out"]),
+    ("network", &["network.sent", "network.recv"]),
+];
+
+/// The metrics shown when no `--keys` are given, in this order.
+const DEFAULT: &[&str] = &[
+    "gpu", "memoryAllocated", "memoryAllocatedBytes", "temp", "powerWatts", "cpu",
+    "proc.memory.rssMB", "memory_percent", "memory", "usagePercent", "in", "out",
+    "network.sent", "network.recv",
+];
+
+impl Run for System {
+    fn run(self, client: &Client) -> Result<String> {
+        let run = paths::parse_run_path(&self.run)?;
+        let samples = self.samples.unwrap_or(events::DEFAULT_SAMPLES);
+        if samples < 2 || samples > MAX_SAMPLES {
+            return Err(AgentError::BadInput(format!(
+                "samples must be between 2 and {MAX_SAMPLES}"
+            )));
+        }
+        let wanted = wanted_names(&self.keys)?;
+        let (node, metrics, bad) = events::fetch(client, &run, samples)?;
+        let state = node.get("state").and_then(|s| s.as_str()).unwrap_or_default();
+        Ok(render(&run.run_id, state, &metrics, bad, &wanted))
+    }
+}
+
+/// What a metric key is called once its device part is set aside: `gpu.3.temp` → ("gpu",
+/// Some(3), "temp"); `disk.nvme0n1.in` → ("disk.nvme0n1", None, "in"); `cpu` → ("", None, "cpu").
+fn split(key: &str) -> (String, Option<u32>, String) {
+    if let Some(rest) = key.strip_prefix("gpu.") {
+        if let Some((index, name)) = rest.split_once('.') {
+            if let Ok(i) = index.parse() {
+                return ("gpu".into(), Some(i), name.into());
+            }
+        }
+    }
+    if let Some(rest) = key.strip_prefix("disk.") {
+        if let Some((device, name)) = rest.rsplit_once('.') {
+            return (format!("disk.{device}"), None, name.into());
+        }
+        return ("disk".into(), None, rest.into());
+    }
+    (String::new(), None, key.into())
+}
+
+/// The metric names `--keys` asks for: group names, or parts of metric names.
+fn wanted_names(keys: &[String]) -> Result<Vec<String>> {
+    let keys: Vec<&str> = keys
+        .iter()
+        .flat_map(|k| k.split(','))
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .collect();
+    if keys.is_empty() {
+        return Ok(DEFAULT.iter().map(|s| s.to_string()).collect());
+    }
+    let mut names = Vec::new();
+    for key in keys {
+        match GROUPS.iter().find(|(group, _)| *group == key) {
+            Some((_, members)) => names.extend(members.iter().map(|s| s.to_string())),
+            None => names.push(format!("~{key}")),
+        }
+    }
+    Ok(names)
+}
+
+/// Whether a metric is wanted: by its name, or (`~part`) by a part of its full key.
+fn is_wanted(wanted: &[String], key: &str, name: &str) -> Option<usize> {
+    wanted.iter().position(|w| match w.strip_prefix('~') {
+        Some(part) => key.contains(part),
+        None => w == name,
+    })
+}
+
+/// How a metric's values read: its unit, and the factor from the wire unit to it.
+fn unit(name: &str) -> (&'static str, f64) {
+    match name {
+        "memoryAllocatedBytes" => ("GiB", 1.0 / (1u64 << 30) as f64),
+        "proc.memory.rssMB" | "proc.memory.availableMB" => ("GiB", 1.0 / 1024.0),
+        "network.sent" | "network.recv" => ("MB/s", 1e-6),
+        "in" | "out" => ("MiB/s", 1.0),
+        "temp" => ("°C", 1.0),
+        "powerWatts" => ("W", 1.0),
+        "usageGB" => ("GiB", 1.0),
+        "proc.cpu.threads" => ("", 1.0),
+        _ => ("%", 1.0),
+    }
+}
+
+/// One output line: a metric on one device, or on several devices that look alike.
+struct Line {
+    label: String,
+    unit: &'static str,
+    points: Vec<(f64, f64)>,
+    min: f64,
+    max: f64,
+    mean: f64,
+    last: f64,
+}
+
+/// Counters W&B logs as totals since the start (disk and network); shown as rates.
+fn is_cumulative(name: &str) -> bool {
+    matches!(name, "in" | "out" | "network.sent" | "network.recv")
+}
+
+/// A running total as its rate per second between samples (a counter reset is skipped).
+fn rates(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    points
+        .windows(2)
+        .filter(|w| w[1].0 > w[0].0 && w[1].1 >= w[0].1)
+        .map(|w| (w[1].0, (w[1].1 - w[0].1) / (w[1].0 - w[0].0)))
+        .collect()
+}
+
+fn line(label: String, unit: &'static str, factor: f64, points: &[(f64, f64)]) -> Option<Line> {
+    let finite: Vec<(f64, f64)> = points
+        .iter()
+        .map(|&(t, v)| (t, v * factor))
+        .filter(|(_, v)| v.is_finite())
+        .collect();
+    let last = finite.last()?.1;
+    Some(Line {
+        label,
+        unit,
+        min: finite.iter().map(|p| p.1).fold(f64::INFINITY, f64::min),
+        max: finite.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max),
+        mean: finite.iter().map(|p| p.1).sum::<f64>() / finite.len() as f64,
+        last,
+        points: finite,
+    })
+}
+
+fn alike(lines: &[&Line]) -> bool {
+    let spread = |f: fn(&Line) -> f64| {
+        let values: Vec<f64> = lines.iter().map(|l| f(l)).collect();
+        let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let scale = hi.abs().max(lo.abs()).max(1e-9);
+        (hi - lo) / scale
+    };
+    spread(|l| l.mean) <= ALIKE && spread(|l| l.last) <= ALIKE && spread(|l| l.max) <= ALIKE
+}
+
+/// GPU indices as `0-7` or `0,2,5`.
+fn indices(list: &[u32]) -> String {
+    let contiguous = list.windows(2).all(|w| w[1] == w[0] + 1);
+    match (list.first(), list.last()) {
+        (Some(a), Some(b)) if contiguous && list.len() > 1 => format!("{a}-{b}"),
+        _ => list.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
+    }
+}
+
+/// The lines for one metric name across its devices.
+fn lines_for(name: &str, per_device: &BTreeMap<(String, Option<u32>), &Vec<(f64, f64)>>) -> Vec<Line> {
+    let (unit, factor) = unit(name);
+    let mut out = Vec::new();
+    let mut gpus: Vec<(u32, Line)> = Vec::new();
+    for ((device, gpu), points) in per_device {
+        let label = match (device.as_str(), gpu) {
+            ("", _) => name.to_string(),
+            (_, Some(i)) => format!("gpu.{i}.{name}"),
+            (d, None) => format!("{d}.{name}"),
+        };
+        let points = if is_cumulative(name) {
+            rates(points)
+        } else {
+            points.to_vec()
+        };
+        if let Some(l) = line(label, unit, factor, &points) {
+            match gpu {
+                Some(i) => gpus.push((*i, l)),
+                None => out.push(l),
+            }
+        }
+    }
+    if gpus.len() > 1 && alike(&gpus.iter().map(|(_, l)| l).collect::<Vec<_>>()) {
+        let ids: Vec<u32> = gpus.iter().map(|(i, _)| *i).collect();
+        let n = gpus.len() as f64;
+        let all: Vec<&Line> = gpus.iter().map(|(_, l)| l).collect();
+        let mut points: Vec<(f64, f64)> = all.iter().flat_map(|l| l.points.iter().copied()).collect();
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        out.push(Line {
+            label: format!("gpu.{}.{name}", indices(&ids)),
+            unit,
+            min: all.iter().map(|l| l.min).fold(f64::INFINITY, f64::min),
+            max: all.iter().map(|l| l.max).fold(f64::NEG_INFINITY, f64::max),
+            mean: all.iter().map(|l| l.mean).sum::<f64>() / n,
+            last: all.iter().map(|l| l.last).sum::<f64>() / n,
+            points,
+        });
+    } else {
+        out.extend(gpus.into_iter().map(|(_, l)| l));
+    }
+    out
+}
+
+pub fn render(run_id: &str, state: &str, metrics: &Metrics, bad_rows: usize, wanted: &[String]) -> String {
+    // name -> (device, gpu) -> points, in the order `wanted` names them.
+    let mut by_name: BTreeMap<(usize, String), BTreeMap<(String, Option<u32>), &Vec<(f64, f64)>>> =
+        BTreeMap::new();
+    for (key, points) in metrics {
+        let (device, gpu, name) = split(key);
+        if let Some(order) = is_wanted(wanted, key, &name) {
+            by_name
+                .entry((order, name))
+                .or_default()
+                .insert((device, gpu), points);
+        }
+    }
+    let mut out = String::from("metric,unit,min,max,mean,last,spark\n");
+    let mut shown = 0;
+    for ((_, name), per_device) in &by_name {
+        for l in lines_for(name, per_device) {
+            // A flat line says so in one token instead of ten block characters.
+            let points: Vec<(u64, f64)> =
+                l.points.iter().map(|&(t, v)| (t.max(0.0) as u64, v)).collect();
+            let mut spark = sparkline(&points, SPARK_WIDTH);
+            if spark.chars().all(|c| Some(c) == spark.chars().next()) {
+                spark = "flat".into();
+            }
+            // A flat line (its sparkline one level throughout) shows only its last value.
+            let stats = if spark == "flat" {
+                format!(",,,{}", format_sig(l.last, DIGITS))
+            } else {
+                [l.min, l.max, l.mean, l.last]
+                    .map(|v| format_sig(v, DIGITS))
+                    .join(",")
+            };
+            out.push_str(&format!("{},{},{stats},{spark}\n", l.label, l.unit));
+            shown += 1;
+        }
+    }
+    let span = metrics
+        .values()
+        .flat_map(|p| p.iter().map(|x| x.0))
+        .fold(0.0f64, f64::max);
+    let rows = metrics.values().map(Vec::len).max().unwrap_or(0);
+    let mut note = if metrics.is_empty() {
+        format!("# run {run_id} has no system metrics")
+    } else if shown == 0 {
+        let names: Vec<&String> = metrics.keys().take(12).collect();
+        format!(
+            "# no system metric matches the keys; the run has {}{}",
+            names.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+            if metrics.len() > 12 { ", …" } else { "" }
+        )
+    } else {
+        format!(
+            "# run {run_id} {state}; {} of runtime, ≤{rows} samples/metric; flat: only last; disk/network as rates; gpu.A-B: alike GPUs (extremes over all, mean/last averaged)",
+            timefmt::duration(span as i64)
+        )
+    };
+    if bad_rows > 0 {
+        note.push_str(&format!("; {bad_rows} unreadable rows skipped"));
+    }
+    out.push_str(&note);
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metrics(gpus: u32, skew: f64) -> Metrics {
+        let mut m = Metrics::new();
+        for g in 0..gpus {
+            m.insert(
+                format!("gpu.{g}.memoryAllocated"),
+                (0..10).map(|i| (i as f64 * 15.0, 70.0 + i as f64 + g as f64 * skew)).collect(),
+            );
+        }
+        m.insert("cpu".into(), vec![(0.0, 30.0), (15.0, 40.0)]);
+        m.insert("proc.memory.rssMB".into(), vec![(0.0, 2048.0), (15.0, 4096.0)]);
+        m
+    }
+
+    #[test]
+    fn alike_gpus_collapse_and_units_convert() {
+        let text = render("abc", "failed", &metrics(8, 0.1), 0, &wanted_names(&[]).unwrap());
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "metric,unit,min,max,mean,last,spark");
+        assert!(lines[1].starts_with("gpu.0-7.memoryAllocated,%,70,79.7,"), "{text}");
+        assert!(lines.iter().any(|l| l.starts_with("cpu,%,30,40,35,40,")), "{text}");
+        assert!(lines.iter().any(|l| l.starts_with("proc.memory.rssMB,GiB,2,4,3,4,")), "{text}");
+        assert!(lines.last().unwrap().starts_with("# run abc failed; 2m15s of runtime"), "{text}");
+        let counters = rates(&[(0.0, 0.0), (10.0, 50.0), (20.0, 150.0), (30.0, 10.0)]);
+        assert_eq!(counters, vec![(10.0, 5.0), (20.0, 10.0)]);
+    }
+
+    #[test]
+    fn gpus_that_differ_get_a_line_each_and_keys_select() {
+        let text = render("abc", "failed", &metrics(2, 30.0), 0, &wanted_names(&["gpu".into()]).unwrap());
+        assert!(text.contains("\ngpu.0.memoryAllocated,"), "{text}");
+        assert!(text.contains("\ngpu.1.memoryAllocated,"), "{text}");
+        assert!(!text.contains("cpu"), "{text}");
+        let text = render("abc", "failed", &metrics(2, 0.0), 0, &wanted_names(&["rss".into()]).unwrap());
+        assert_eq!(text.lines().count(), 3, "{text}");
+    }
+
+    #[test]
+    fn device_keys_split() {
+        assert_eq!(split("gpu.3.temp"), ("gpu".into(), Some(3), "temp".into()));
+        assert_eq!(split("disk.nvme0n1.in"), ("disk.nvme0n1".into(), None, "in".into()));
+        assert_eq!(split("disk./.usagePercent"), ("disk./".into(), None, "usagePercent".into()));
+        assert_eq!(split("disk.in"), ("disk".into(), None, "in".into()));
+        assert_eq!(split("memory"), ("".into(), None, "memory".into()));
+    }
+}
