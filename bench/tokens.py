@@ -32,7 +32,9 @@ def start_emulator():
         [str(BIN / "wandb-emulator"), "--listen", "127.0.0.1:0", "--api-key", API_KEY],
         stdout=subprocess.PIPE, text=True,
     )
-    url = re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline()).group(0)
+    line = proc.stdout.readline()
+    url = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)
+    start_emulator.storage = re.search(r"run files on (http://[0-9.:]+)", line).group(1)
     return proc, url
 
 
@@ -79,9 +81,44 @@ def main():
         for name, text in cases:
             rows = sum(1 for l in text.splitlines()[1:] if not l.startswith("#"))
             print(f"| {name} | {rows} | {len(text.encode())} | {tokens(text)} |")
+        crashes(api, url)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+CRASHES = {
+    "cudaoom1": "CUDA OOM, 8 GPUs",
+    "hostoom2": "host OOM",
+    "ncclto03": "NCCL timeout, 8 GPUs",
+    "stall004": "stalled, 8 GPUs",
+    "preempt5": "preempted",
+    "failnotb": "failed, no traceback",
+    "progbar8": "120k progress-bar lines",
+    "oldlog09": "log only in a 9 MB output.log",
+}
+
+
+def crashes(api, url):
+    """Why-did-it-die outputs on demo/crashes, against what the official client hands back."""
+    allow = ("--allow", start_emulator.storage)
+    print("\nRuns of demo/crashes; o200k tokens (official client: `console_logs(last=1000)` lines"
+          " joined, `history(stream=\"system\")` to_csv)\n")
+    print("| run | diagnose | logs --errors | logs (default) | system | client console tail | client system CSV |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for run_id, what in CRASHES.items():
+        path = f"demo/crashes/{run_id}"
+        run = api.run(path)
+        try:
+            client_logs = "\n".join(l.content for l in run.console_logs(last=1000))
+            client_logs = str(tokens(client_logs)) if client_logs else "(none)"
+        except Exception as e:  # noqa: BLE001 - the client's own failure is the data point
+            client_logs = f"error: {type(e).__name__}"
+        system = run.history(stream="system", samples=500)
+        client_system = str(tokens(system.to_csv(index=False))) if len(system) else "(none)"
+        row = [tokens(ours(url, cmd, path, *extra, *allow)) for cmd, extra in
+               [("diagnose", ()), ("logs", ("--errors",)), ("logs", ()), ("system", ())]]
+        print(f"| {run_id} ({what}) | {row[0]} | {row[1]} | {row[2]} | {row[3]} | {client_logs} | {client_system} |")
 
 
 if __name__ == "__main__":

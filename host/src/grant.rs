@@ -45,6 +45,7 @@ pub fn build(
     entity: Option<String>,
 ) -> Result<Grant, Failure> {
     let mut origins = vec![base_origin.clone()];
+    origins.extend(storage_origin(&base_origin));
     for entry in &global.allow {
         origins.push(Origin::parse(entry).map_err(|e| Failure::new(exit::USAGE, e.to_string()))?);
     }
@@ -72,6 +73,19 @@ pub fn build(
     })
 }
 
+/// W&B SaaS's API, and where its pre-signed run-file URLs point (docs/wandb-wire.md, "Run
+/// files"): `logs` reads a log file's tail there when a run has no streamed console lines.
+const SAAS_API: &str = "https://api.wandb.ai";
+const SAAS_STORAGE: &str = "https://storage.googleapis.com";
+
+/// The run-file storage allowed by default with `base`: Google Cloud Storage for W&B SaaS,
+/// nothing for other servers (name yours with `--allow`). Never with credentials: only the
+/// base origin gets them.
+fn storage_origin(base: &Origin) -> Option<Origin> {
+    let saas = Origin::parse(SAAS_API).ok()?;
+    (*base == saas).then(|| Origin::parse(SAAS_STORAGE).ok())?
+}
+
 /// `Basic base64("api:" + key)`, as the official client sends it.
 pub fn basic_auth(key: &str) -> String {
     use base64::Engine;
@@ -79,4 +93,20 @@ pub fn basic_auth(key: &str) -> String {
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(format!("api:{key}"))
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saas_allows_its_storage_and_other_servers_nothing_more() {
+        let saas = Origin::parse("https://api.wandb.ai").unwrap();
+        assert_eq!(
+            storage_origin(&saas),
+            Some(Origin::parse("https://storage.googleapis.com").unwrap())
+        );
+        let local = Origin::parse("http://127.0.0.1:8080").unwrap();
+        assert_eq!(storage_origin(&local), None);
+    }
 }

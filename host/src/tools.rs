@@ -90,7 +90,7 @@ mod tests {
     }
 
     /// Every declaration names exactly the parameters of its export in the embedded component,
-    /// and requires exactly those that are not `option<..>` (a bool may default to false).
+    /// requires every one that has no empty value, and never an `option<..>`.
     #[test]
     fn declarations_match_the_component_exports() {
         use wasmtime::component::{types::ComponentItem, Type};
@@ -121,18 +121,20 @@ mod tests {
                 "{}: declaration vs WIT parameters",
                 tool.export
             );
-            let mut required: Vec<&str> = tool.input_schema["required"]
+            let required: Vec<&str> = tool.input_schema["required"]
                 .as_array()
                 .map(|r| r.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
-            let mut mandatory: Vec<&str> = params
-                .iter()
-                .filter(|(_, ty)| !matches!(ty, Type::Option(_) | Type::Bool))
-                .map(|(n, _)| n.as_str())
-                .collect();
-            required.sort();
-            mandatory.sort();
-            assert_eq!(required, mandatory, "{}: required arguments", tool.export);
+            for (name, ty) in &params {
+                let is_required = required.contains(&name.as_str());
+                match ty {
+                    // An option may be left out; it must not be demanded.
+                    Type::Option(_) => assert!(!is_required, "{}: {name}", tool.export),
+                    // A bool or a list has a natural empty value: either way.
+                    Type::Bool | Type::List(_) => {}
+                    _ => assert!(is_required, "{}: {name} must be required", tool.export),
+                }
+            }
         }
     }
 }

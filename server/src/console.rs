@@ -106,7 +106,10 @@ mod tests {
         assert_eq!(console.line(4), Some((true, b"bar 2".to_vec())));
         assert_eq!(console.line(5), Some((false, b"end".to_vec())));
         assert_eq!(console.line(6), None);
-        assert_eq!(console.file_bytes(), b"start\nwarn\nbar 0\nbar 1\nbar 2\nend\n");
+        assert_eq!(
+            console.file_bytes(),
+            b"start\nwarn\nbar 0\nbar 1\nbar 2\nend\n"
+        );
     }
 }
 
@@ -151,11 +154,16 @@ pub fn log_lines(
 ) -> Option<LogLineConnection> {
     let console = run.console.as_ref().filter(|_| run.console_streamed)?;
     let total = console.len();
-    let clamp = |n: Option<i32>| n.map_or(MAX_LINES_PER_REQUEST, |n| n.max(0) as u64).min(MAX_LINES_PER_REQUEST);
+    let clamp = |n: Option<i32>| {
+        n.map_or(MAX_LINES_PER_REQUEST, |n| n.max(0) as u64)
+            .min(MAX_LINES_PER_REQUEST)
+    };
     let (from, to) = match last {
         Some(_) => (total.saturating_sub(clamp(last)), total),
         None => {
-            let start = after.and_then(|a| a.parse::<u64>().ok()).map_or(0, |n| n + 1);
+            let start = after
+                .and_then(|a| a.parse::<u64>().ok())
+                .map_or(0, |n| n + 1);
             (start.min(total), (start + clamp(first)).min(total))
         }
     };
@@ -171,7 +179,11 @@ pub fn log_lines(
                 node: LogLine {
                     number: n as i64,
                     timestamp,
-                    level: if stderr { "error".into() } else { String::new() },
+                    level: if stderr {
+                        "error".into()
+                    } else {
+                        String::new()
+                    },
                     label: String::new(),
                     line: String::from_utf8_lossy(&bytes).into_owned(),
                 },

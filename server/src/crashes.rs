@@ -170,7 +170,8 @@ fn flood_ending() -> Segment {
         (true, b"    loss.backward()".to_vec()),
         (
             true,
-            b"RuntimeError: Function 'MulBackward0' returned nan values in its 0th output.".to_vec(),
+            b"RuntimeError: Function 'MulBackward0' returned nan values in its 0th output."
+                .to_vec(),
         ),
     ])
 }
@@ -202,7 +203,12 @@ fn rss_ramp(t: f64) -> f64 {
     20_000.0 + t * 985_000.0
 }
 
-fn system(gpus: u32, memory: fn(f64) -> f64, util: fn(f64) -> f64, rss: fn(f64) -> f64) -> SystemSpec {
+fn system(
+    gpus: u32,
+    memory: fn(f64) -> f64,
+    util: fn(f64) -> f64,
+    rss: fn(f64) -> f64,
+) -> SystemSpec {
     SystemSpec {
         gpus,
         gpu_memory_percent: memory,
@@ -221,7 +227,12 @@ fn log_file(delivery: Delivery, updated_at: &str) -> RunFile {
     }
 }
 
-fn with(mut run: Run, exitcode: Option<i64>, console: Option<Console>, system: Option<SystemSpec>) -> Run {
+fn with(
+    mut run: Run,
+    exitcode: Option<i64>,
+    console: Option<Console>,
+    system: Option<SystemSpec>,
+) -> Run {
     run.exitcode = exitcode;
     run.console = console;
     run.system = system;
@@ -248,49 +259,77 @@ pub fn project(numeric_id: u64) -> Project {
     let seed = |i: u64| numeric_id * 1000 + i;
     let runs = vec![
         with(
-            build(spec(ids::CUDA_OOM, "llama-ft-bs64", "failed", 0, 4_100), seed(0)),
+            build(
+                spec(ids::CUDA_OOM, "llama-ft-bs64", "failed", 0, 4_100),
+                seed(0),
+            ),
             Some(1),
             Some(console(400, CUDA_OOM_END)),
             Some(system(8, gpu_memory_ramp, gpu_busy, rss_steady)),
         ),
         with(
-            build(spec(ids::HOST_OOM, "dataprep-big", "crashed", 2, 1_500), seed(1)),
+            build(
+                spec(ids::HOST_OOM, "dataprep-big", "crashed", 2, 1_500),
+                seed(1),
+            ),
             None,
             Some(console(40, HOST_OOM_END)),
             Some(system(0, gpu_healthy, gpu_healthy, rss_ramp)),
         ),
         with(
-            build(spec(ids::NCCL_TIMEOUT, "ddp-8gpu", "failed", 4, 9_000), seed(2)),
+            build(
+                spec(ids::NCCL_TIMEOUT, "ddp-8gpu", "failed", 4, 9_000),
+                seed(2),
+            ),
             Some(1),
             Some(console(200, NCCL_END)),
             Some(system(8, gpu_healthy, gpu_healthy, rss_steady)),
         ),
         with(
-            build(spec(ids::STALLED, "pretrain-stalled", "running", 6, 6_000), seed(3)),
+            build(
+                spec(ids::STALLED, "pretrain-stalled", "running", 6, 6_000),
+                seed(3),
+            ),
             None,
             Some(console(300, &[])),
             Some(system(8, gpu_healthy, gpu_idle_at_end, rss_steady)),
         ),
         with(
-            build(spec(ids::PREEMPTED, "sweep-trial-17", "preempted", 8, 2_200), seed(4)),
+            build(
+                spec(ids::PREEMPTED, "sweep-trial-17", "preempted", 8, 2_200),
+                seed(4),
+            ),
             None,
             Some(console(100, PREEMPT_END)),
-            Some(system(1, gpu_healthy, gpu_busy, rss_steady)),
+            // Synced by an older client: the pre-0.21 key names.
+            Some(SystemSpec {
+                legacy_names: true,
+                ..system(1, gpu_healthy, gpu_busy, rss_steady)
+            }),
         ),
         with(
-            build(spec(ids::NO_TRACEBACK, "eval-script", "failed", 10, 20), seed(5)),
+            build(
+                spec(ids::NO_TRACEBACK, "eval-script", "failed", 10, 20),
+                seed(5),
+            ),
             Some(2),
             Some(console(2, NO_TRACEBACK_END)),
             None,
         ),
         with(
-            build(spec(ids::NO_OUTPUT, "silent-job", "finished", 12, 500), seed(6)),
+            build(
+                spec(ids::NO_OUTPUT, "silent-job", "finished", 12, 500),
+                seed(6),
+            ),
             Some(0),
             None,
             None,
         ),
         with(
-            build(spec(ids::PROGRESS_FLOOD, "tqdm-flood", "failed", 14, 3_000), seed(7)),
+            build(
+                spec(ids::PROGRESS_FLOOD, "tqdm-flood", "failed", 14, 3_000),
+                seed(7),
+            ),
             Some(1),
             Some(Console {
                 segments: vec![
@@ -306,7 +345,10 @@ pub fn project(numeric_id: u64) -> Project {
         ),
         file_only(
             with(
-                build(spec(ids::FILE_ONLY, "legacy-sync", "failed", 16, 3_000), seed(8)),
+                build(
+                    spec(ids::FILE_ONLY, "legacy-sync", "failed", 16, 3_000),
+                    seed(8),
+                ),
                 Some(1),
                 Some(console(crate::crashes::FLOOD_LINES, DISK_FULL_END)),
                 None,
@@ -315,7 +357,10 @@ pub fn project(numeric_id: u64) -> Project {
         ),
         file_only(
             with(
-                build(spec(ids::EXPIRED_URL, "expired-url", "failed", 18, 1_000), seed(9)),
+                build(
+                    spec(ids::EXPIRED_URL, "expired-url", "failed", 18, 1_000),
+                    seed(9),
+                ),
                 Some(1),
                 Some(console(20, DATALOADER_END)),
                 None,
@@ -324,7 +369,10 @@ pub fn project(numeric_id: u64) -> Project {
         ),
         file_only(
             with(
-                build(spec(ids::REDIRECT, "redirected-file", "failed", 20, 1_000), seed(10)),
+                build(
+                    spec(ids::REDIRECT, "redirected-file", "failed", 20, 1_000),
+                    seed(10),
+                ),
                 Some(1),
                 Some(console(20, DISK_FULL_END)),
                 None,

@@ -64,6 +64,8 @@ impl RunFile {
 pub struct FileStore {
     /// `http://host:port` of the file listener.
     pub origin: String,
+    /// `http://host:port` of the API, whose `/files/...` redirects here.
+    pub api_origin: String,
     secret: String,
     expired_handed_out: AtomicBool,
     /// One entry per request: path, range, and whether credentials came along.
@@ -83,14 +85,29 @@ fn now() -> i64 {
 }
 
 impl FileStore {
-    pub fn new(origin: String, store: Arc<Store>) -> FileStore {
+    pub fn new(origin: String, api_origin: String, store: Arc<Store>) -> FileStore {
         FileStore {
             origin,
+            api_origin,
             secret: format!("{:x}", rand::random::<u64>()),
             expired_handed_out: AtomicBool::new(false),
             requests: Mutex::new(Vec::new()),
             store,
         }
+    }
+
+    /// The pre-signed URL of a run file named by path, if it exists.
+    pub fn signed_url(&self, entity: &str, project: &str, run: &str, name: &str) -> Option<String> {
+        let file = self
+            .store
+            .project(entity, project)?
+            .runs
+            .iter()
+            .find(|r| r.id == run)?
+            .files
+            .iter()
+            .find(|f| f.name == name)?;
+        Some(self.direct_url(entity, project, run, file))
     }
 
     /// A pre-signed URL for one run file, as `directUrl` carries it.
@@ -164,7 +181,9 @@ async fn serve_file(
         return denied("Missing signature");
     };
     if sig != signature(&files.secret, &path, expires) {
-        return denied("The request signature we calculated does not match the signature you provided.");
+        return denied(
+            "The request signature we calculated does not match the signature you provided.",
+        );
     }
     if expires < now() {
         return denied("Request has expired");
@@ -239,16 +258,31 @@ mod tests {
     }
 }
 
+/// GraphQL `File` (the official client's `FileFragment` fields).
 #[derive(async_graphql::SimpleObject)]
+#[graphql(name = "File", complex)]
 pub struct FileNode {
     pub id: String,
     pub name: String,
+    #[graphql(skip)]
     pub url: Option<String>,
     pub direct_url: String,
     pub size_bytes: i64,
     pub mimetype: Option<String>,
     pub updated_at: Option<String>,
     pub md5: Option<String>,
+}
+
+#[async_graphql::ComplexObject]
+impl FileNode {
+    /// The file's address on the API (a redirect to `directUrl`); `upload: true` would ask for
+    /// an upload URL, which the emulator does not offer.
+    async fn url(&self, upload: Option<bool>) -> Option<String> {
+        if upload == Some(true) {
+            return None;
+        }
+        self.url.clone()
+    }
 }
 
 #[derive(async_graphql::SimpleObject)]
@@ -302,7 +336,7 @@ pub fn run_files(
         name: file.name.clone(),
         url: Some(format!(
             "{}/files/{entity}/{project}/{}/{}",
-            files.origin, run.id, file.name
+            files.api_origin, run.id, file.name
         )),
         direct_url: files.direct_url(entity, project, &run.id, file),
         size_bytes: file.bytes(run).len() as i64,
@@ -334,7 +368,9 @@ pub fn run_files(
             })
             .collect()
     };
-    let start = after.and_then(|a| a.parse::<usize>().ok()).map_or(0, |i| i + 1);
+    let start = after
+        .and_then(|a| a.parse::<usize>().ok())
+        .map_or(0, |i| i + 1);
     let total = nodes.len();
     let page: Vec<FileNode> = nodes.drain(start.min(total)..).take(first).collect();
     let edges: Vec<FileEdge> = page

@@ -17,6 +17,8 @@ use crate::schema::WandbSchema;
 
 pub struct AppState {
     pub schema: WandbSchema,
+    /// Run files: `GET /files/...` (a file's `url`) redirects to its pre-signed storage URL.
+    pub files: Arc<crate::files::FileStore>,
     pub api_key: String,
     /// GraphQL requests received, readable at `GET /__stats` (tests count round trips).
     pub graphql_requests: AtomicU64,
@@ -41,6 +43,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         // wandb-core posts telemetry here; accept and drop it.
         .route("/sdk/otel/v1/{kind}", post(|| async { StatusCode::OK }))
         .route("/__stats", get(stats))
+        .route(
+            "/files/{entity}/{project}/{run}/{*name}",
+            get(file_redirect),
+        )
         .with_state(state)
 }
 
@@ -63,6 +69,27 @@ fn authorized(headers: &HeaderMap, api_key: &str) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Basic "))
         .is_some_and(|token| token.trim() == expected)
+}
+
+/// A run file's `url`: with credentials, a redirect to its pre-signed storage URL, as W&B's
+/// file endpoint answers (the official client downloads through it).
+async fn file_redirect(
+    State(state): State<Arc<AppState>>,
+    axum::extract::Path((entity, project, run, name)): axum::extract::Path<(
+        String,
+        String,
+        String,
+        String,
+    )>,
+    headers: HeaderMap,
+) -> Response {
+    if !authorized(&headers, &state.api_key) {
+        return error_reply(StatusCode::UNAUTHORIZED, "user is not logged in");
+    }
+    match state.files.signed_url(&entity, &project, &run, &name) {
+        Some(url) => (StatusCode::FOUND, [(header::LOCATION, url)]).into_response(),
+        None => error_reply(StatusCode::NOT_FOUND, "file not found"),
+    }
 }
 
 async fn stats(State(state): State<Arc<AppState>>) -> Response {

@@ -63,7 +63,8 @@ pub fn app(
     request_log: Option<std::fs::File>,
 ) -> axum::Router {
     let state = Arc::new(http::AppState {
-        schema: schema::build(store, files),
+        schema: schema::build(store, files.clone()),
+        files,
         api_key: api_key.to_string(),
         graphql_requests: AtomicU64::new(0),
         request_log: request_log.map(std::sync::Mutex::new),
@@ -86,8 +87,9 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let origin = format!("http://{}", listeners.files.local_addr()?);
+    let api_origin = format!("http://{}", listeners.api.local_addr()?);
     let store = Arc::new(demo::store());
-    let files = Arc::new(files::FileStore::new(origin, store.clone()));
+    let files = Arc::new(files::FileStore::new(origin, api_origin, store.clone()));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;
@@ -96,8 +98,11 @@ pub async fn serve(
     let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
-    let api = axum::serve(listeners.api, app(store, files.clone(), api_key, request_log))
-        .with_graceful_shutdown(until_stopped(stopped.clone()));
+    let api = axum::serve(
+        listeners.api,
+        app(store, files.clone(), api_key, request_log),
+    )
+    .with_graceful_shutdown(until_stopped(stopped.clone()));
     let storage = axum::serve(listeners.files, files::router(files))
         .with_graceful_shutdown(until_stopped(stopped));
     tokio::try_join!(

@@ -71,7 +71,9 @@ async fn main() -> std::process::ExitCode {
         &args.api_key,
         log,
         shutdown,
-    ).await {
+    )
+    .await
+    {
         eprintln!("error: {e}");
         return std::process::ExitCode::FAILURE;
     }

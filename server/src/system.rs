@@ -59,8 +59,14 @@ impl SystemSpec {
             };
             host.insert(disk_in.into(), json!(round(runtime * 12.5)));
             host.insert(disk_out.into(), json!(round(runtime * 0.8)));
-            host.insert("system.network.sent".into(), json!((runtime * 2.0e6) as u64));
-            host.insert("system.network.recv".into(), json!((runtime * 9.0e6) as u64));
+            host.insert(
+                "system.network.sent".into(),
+                json!((runtime * 2.0e6) as u64),
+            );
+            host.insert(
+                "system.network.recv".into(),
+                json!((runtime * 9.0e6) as u64),
+            );
             rows.push(stamp(host, start_unix, runtime));
             if self.gpus == 0 {
                 continue;

@@ -3,6 +3,7 @@
 
 mod analysis;
 mod attacks;
+mod crashes;
 mod detection;
 mod history;
 mod hostile;

@@ -1,8 +1,9 @@
 """Fidelity test: the official `wandb` client against our W&B-compatible emulator.
 
 Starts `target/release/wandb-emulator` on a free loopback port (or uses WANDB_EMULATOR_BIN),
-then drives `wandb.Api()` the way users do: list runs, read config and summary, and
-`run.history(keys=[...], samples=500)`. Run: `python3 tests/fidelity/test_wandb_client.py`.
+then drives `wandb.Api()` the way users do: list runs, read config and summary,
+`run.history(keys=[...], samples=500)`, the console log (`run.console_logs`), run files
+(`run.files()`, `file.download()`) and system metrics (`run.history(stream="system")`). Run: `python3 tests/fidelity/test_wandb_client.py`.
 """
 
 import math
@@ -105,6 +106,39 @@ class OfficialClient(unittest.TestCase):
         run = self.api.run("demo/vision/k5e6y7mx")
         rows = list(run.scan_history(keys=["val_loss"], min_step=0, max_step=5001))
         self.assertEqual([r["_step"] for r in rows], [0, 1000, 2000, 3000, 4000, 5000])
+
+    def test_console_log_tail_and_pages(self):
+        run = self.api.run("demo/crashes/cudaoom1")
+        tail = list(run.console_logs(last=3))
+        self.assertEqual([line.number for line in tail], [412, 413, 414])
+        self.assertIn("CUDA out of memory", tail[-1].content)
+        self.assertEqual(tail[-1].level, "error")
+        every = list(run.console_logs(per_page=100))
+        self.assertEqual(len(every), 415)
+        self.assertEqual([line.number for line in every], list(range(415)))
+
+    def test_run_files_and_download(self):
+        import tempfile
+
+        run = self.api.run("demo/crashes/oldlog09")
+        names = sorted(f.name for f in run.files())
+        self.assertEqual(names, ["config.yaml", "output.log"])
+        log = run.file("output.log")
+        self.assertGreater(log.size, 9_000_000)
+        with tempfile.TemporaryDirectory() as root:
+            log.download(root=root)
+            with open(os.path.join(root, "output.log"), "rb") as f:
+                text = f.read()
+        self.assertEqual(len(text), log.size)
+        self.assertTrue(text.endswith(b"OSError: [Errno 28] No space left on device\n"))
+
+    def test_system_metrics_stream(self):
+        run = self.api.run("demo/crashes/cudaoom1")
+        df = run.history(stream="system", samples=100)
+        self.assertGreater(len(df), 10)
+        self.assertIn("system.gpu.7.memoryAllocated", df.columns)
+        self.assertIn("system.proc.memory.rssMB", df.columns)
+        self.assertGreaterEqual(df["system.gpu.0.memoryAllocated"].max(), 95)
 
     def test_unknown_run_is_not_found(self):
         with self.assertRaises(Exception) as ctx:

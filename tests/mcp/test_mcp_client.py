@@ -24,7 +24,7 @@ API_KEY = "demo_0123456789abcdef0123456789abcdef0123"
 
 EXPECTED_TOOLS = {
     "wandb_list_runs", "wandb_summary", "wandb_history", "wandb_history_stats",
-    "wandb_compare", "wandb_best", "wandb_diagnose",
+    "wandb_compare", "wandb_best", "wandb_diagnose", "wandb_logs", "wandb_system",
 }
 
 
@@ -85,7 +85,21 @@ async def exchange(url):
 
             r, t = await call("wandb_best", {"project": "demo/vision", "metric": "val_loss", "mode": "max"})
             assert not r.is_error and t.startswith("best,"), t
-    print("MCP exchange OK: initialize, 7 tools listed, 8 successful calls, 1 tool error")
+
+            r, t = await call("wandb_logs", {"run": "demo/crashes/cudaoom1", "errors": True})
+            assert not r.is_error and "likely cause: out of GPU memory" in t, t
+
+            r, t = await call("wandb_system", {"run": "demo/crashes/cudaoom1", "keys": ["gpu"]})
+            assert not r.is_error and "gpu.0-7.memoryAllocated,%," in t, t
+
+            # Arguments the tool does not declare in its schema's types are refused as such.
+            try:
+                r = await session.call_tool("wandb_logs", {"run": "demo/crashes/cudaoom1", "tail": "many"})
+                refused = r.is_error
+            except Exception:  # an MCP protocol error (invalid params) is a refusal too
+                refused = True
+            assert refused
+    print(f"MCP exchange OK: initialize, {len(EXPECTED_TOOLS)} tools listed, 10 successful calls, 2 refusals")
 
 
 ESCAPE = ROOT / "target/guest/wasm32-wasip2/guest/escape_guest.wasm"

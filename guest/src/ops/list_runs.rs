@@ -33,6 +33,8 @@ pub struct RunRow {
     pub created_at: String,
     pub runtime_s: Option<i64>,
     pub steps: Option<i64>,
+    /// The process's exit code, as the server reports it (`exitcode`).
+    pub exitcode: Option<i64>,
 }
 
 impl RunRow {
@@ -59,7 +61,17 @@ impl RunRow {
             created_at,
             runtime_s,
             steps: node.get("historyLineCount").and_then(Value::as_i64),
+            exitcode: node.get("exitcode").and_then(Value::as_i64),
         })
+    }
+
+    /// The exit code of a run that ended badly, when the server knows it.
+    pub fn failure_exit(&self) -> Option<i64> {
+        matches!(
+            self.state.as_str(),
+            "failed" | "crashed" | "killed" | "preempted"
+        )
+        .then_some(self.exitcode?)
     }
 
     /// Ended runs with almost no steps or seconds; a running run is never short.
@@ -192,17 +204,28 @@ pub fn list_runs(client: &Client, project: &ProjectPath, options: &ListOptions) 
 
 pub fn render(rows: &[RunRow], hidden: &Hidden) -> String {
     let mut out = csv::WriterBuilder::new().from_writer(Vec::new());
-    let _ = out.write_record(["id", "name", "state", "created_at", "runtime_s", "steps"]);
+    // The exit code of failed runs is a first hint at why; the column appears only when a
+    // shown run has one.
+    let with_exit = rows.iter().any(|r| r.failure_exit().is_some());
+    let mut header = vec!["id", "name", "state", "created_at", "runtime_s", "steps"];
+    if with_exit {
+        header.push("exit");
+    }
+    let _ = out.write_record(&header);
     for row in rows {
         let opt = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
-        let _ = out.write_record([
-            row.id.as_str(),
-            row.name.as_str(),
-            row.state.as_str(),
-            row.created_at.as_str(),
-            &opt(row.runtime_s),
-            &opt(row.steps),
-        ]);
+        let mut record = vec![
+            row.id.clone(),
+            row.name.clone(),
+            row.state.clone(),
+            row.created_at.clone(),
+            opt(row.runtime_s),
+            opt(row.steps),
+        ];
+        if with_exit {
+            record.push(opt(row.failure_exit()));
+        }
+        let _ = out.write_record(&record);
     }
     let mut text = String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default();
     let mut notes = Vec::new();
@@ -239,7 +262,31 @@ mod tests {
             created_at: "2026-01-01T00:00:00".into(),
             runtime_s: runtime,
             steps,
+            exitcode: None,
         }
+    }
+
+    #[test]
+    fn the_exit_column_shows_only_for_failed_runs_with_a_code() {
+        let failed = RunRow {
+            exitcode: Some(137),
+            ..row("failed", Some(100), Some(50))
+        };
+        let finished = RunRow {
+            exitcode: Some(0),
+            ..row("finished", Some(100), Some(50))
+        };
+        let text = render(&[finished.clone(), failed], &Hidden::default());
+        assert_eq!(
+            text.lines().take(3).collect::<Vec<_>>(),
+            [
+                "id,name,state,created_at,runtime_s,steps,exit",
+                "abcd1234,n,finished,2026-01-01T00:00:00,100,50,",
+                "abcd1234,n,failed,2026-01-01T00:00:00,100,50,137"
+            ]
+        );
+        assert!(render(&[finished], &Hidden::default())
+            .starts_with("id,name,state,created_at,runtime_s,steps\n"));
     }
 
     #[test]

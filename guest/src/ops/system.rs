@@ -27,8 +27,26 @@ pub const MAX_SAMPLES: u32 = 10_000;
 /// `gpu.<i>.` or `disk.<device>.`) each holds. Older key names are accepted too:
 /// `memory` (before `memory_percent`), `disk.in`/`disk.out` (before per-device keys).
 const GROUPS: &[(&str, &[&str])] = &[
-    ("gpu", &["gpu", "memoryAllocated", "memoryAllocatedBytes", "temp", "powerWatts"]),
-    ("memory", &["memoryAllocated", "memoryAllocatedBytes", "proc.memory.rssMB", "memory_percent", "memory"]),
+    (
+        "gpu",
+        &[
+            "gpu",
+            "memoryAllocated",
+            "memoryAllocatedBytes",
+            "temp",
+            "powerWatts",
+        ],
+    ),
+    (
+        "memory",
+        &[
+            "memoryAllocated",
+            "memoryAllocatedBytes",
+            "proc.memory.rssMB",
+            "memory_percent",
+            "memory",
+        ],
+    ),
     ("cpu", &["cpu"]),
     ("temp", &["temp"]),
     ("power", &["powerWatts"]),
@@ -38,26 +56,43 @@ const GROUPS: &[(&str, &[&str])] = &[
 
 /// The metrics shown when no `--keys` are given, in this order.
 const DEFAULT: &[&str] = &[
-    "gpu", "memoryAllocated", "memoryAllocatedBytes", "temp", "powerWatts", "cpu",
-    "proc.memory.rssMB", "memory_percent", "memory", "usagePercent", "in", "out",
-    "network.sent", "network.recv",
+    "gpu",
+    "memoryAllocated",
+    "memoryAllocatedBytes",
+    "temp",
+    "powerWatts",
+    "cpu",
+    "proc.memory.rssMB",
+    "memory_percent",
+    "memory",
+    "usagePercent",
+    "in",
+    "out",
+    "network.sent",
+    "network.recv",
 ];
 
 impl Run for System {
     fn run(self, client: &Client) -> Result<String> {
         let run = paths::parse_run_path(&self.run)?;
         let samples = self.samples.unwrap_or(events::DEFAULT_SAMPLES);
-        if samples < 2 || samples > MAX_SAMPLES {
+        if !(2..=MAX_SAMPLES).contains(&samples) {
             return Err(AgentError::BadInput(format!(
                 "samples must be between 2 and {MAX_SAMPLES}"
             )));
         }
         let wanted = wanted_names(&self.keys)?;
         let (node, metrics, bad) = events::fetch(client, &run, samples)?;
-        let state = node.get("state").and_then(|s| s.as_str()).unwrap_or_default();
+        let state = node
+            .get("state")
+            .and_then(|s| s.as_str())
+            .unwrap_or_default();
         Ok(render(&run.run_id, state, &metrics, bad, &wanted))
     }
 }
+
+/// One metric's points per device: `("gpu", Some(3))`, `("disk.nvme0n1", None)`, `("", None)`.
+type PerDevice<'a> = BTreeMap<(String, Option<u32>), &'a Vec<(f64, f64)>>;
 
 /// What a metric key is called once its device part is set aside: `gpu.3.temp` → ("gpu",
 /// Some(3), "temp"); `disk.nvme0n1.in` → ("disk.nvme0n1", None, "in"); `cpu` → ("", None, "cpu").
@@ -181,12 +216,16 @@ fn indices(list: &[u32]) -> String {
     let contiguous = list.windows(2).all(|w| w[1] == w[0] + 1);
     match (list.first(), list.last()) {
         (Some(a), Some(b)) if contiguous && list.len() > 1 => format!("{a}-{b}"),
-        _ => list.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
+        _ => list
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
     }
 }
 
 /// The lines for one metric name across its devices.
-fn lines_for(name: &str, per_device: &BTreeMap<(String, Option<u32>), &Vec<(f64, f64)>>) -> Vec<Line> {
+fn lines_for(name: &str, per_device: &PerDevice) -> Vec<Line> {
     let (unit, factor) = unit(name);
     let mut out = Vec::new();
     let mut gpus: Vec<(u32, Line)> = Vec::new();
@@ -212,7 +251,8 @@ fn lines_for(name: &str, per_device: &BTreeMap<(String, Option<u32>), &Vec<(f64,
         let ids: Vec<u32> = gpus.iter().map(|(i, _)| *i).collect();
         let n = gpus.len() as f64;
         let all: Vec<&Line> = gpus.iter().map(|(_, l)| l).collect();
-        let mut points: Vec<(f64, f64)> = all.iter().flat_map(|l| l.points.iter().copied()).collect();
+        let mut points: Vec<(f64, f64)> =
+            all.iter().flat_map(|l| l.points.iter().copied()).collect();
         points.sort_by(|a, b| a.0.total_cmp(&b.0));
         out.push(Line {
             label: format!("gpu.{}.{name}", indices(&ids)),
@@ -229,10 +269,15 @@ fn lines_for(name: &str, per_device: &BTreeMap<(String, Option<u32>), &Vec<(f64,
     out
 }
 
-pub fn render(run_id: &str, state: &str, metrics: &Metrics, bad_rows: usize, wanted: &[String]) -> String {
+pub fn render(
+    run_id: &str,
+    state: &str,
+    metrics: &Metrics,
+    bad_rows: usize,
+    wanted: &[String],
+) -> String {
     // name -> (device, gpu) -> points, in the order `wanted` names them.
-    let mut by_name: BTreeMap<(usize, String), BTreeMap<(String, Option<u32>), &Vec<(f64, f64)>>> =
-        BTreeMap::new();
+    let mut by_name: BTreeMap<(usize, String), PerDevice> = BTreeMap::new();
     for (key, points) in metrics {
         let (device, gpu, name) = split(key);
         if let Some(order) = is_wanted(wanted, key, &name) {
@@ -247,8 +292,11 @@ pub fn render(run_id: &str, state: &str, metrics: &Metrics, bad_rows: usize, wan
     for ((_, name), per_device) in &by_name {
         for l in lines_for(name, per_device) {
             // A flat line says so in one token instead of ten block characters.
-            let points: Vec<(u64, f64)> =
-                l.points.iter().map(|&(t, v)| (t.max(0.0) as u64, v)).collect();
+            let points: Vec<(u64, f64)> = l
+                .points
+                .iter()
+                .map(|&(t, v)| (t.max(0.0) as u64, v))
+                .collect();
             let mut spark = sparkline(&points, SPARK_WIDTH);
             if spark.chars().all(|c| Some(c) == spark.chars().next()) {
                 spark = "flat".into();
@@ -276,7 +324,11 @@ pub fn render(run_id: &str, state: &str, metrics: &Metrics, bad_rows: usize, wan
         let names: Vec<&String> = metrics.keys().take(12).collect();
         format!(
             "# no system metric matches the keys; the run has {}{}",
-            names.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+            names
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             if metrics.len() > 12 { ", …" } else { "" }
         )
     } else {
@@ -302,42 +354,88 @@ mod tests {
         for g in 0..gpus {
             m.insert(
                 format!("gpu.{g}.memoryAllocated"),
-                (0..10).map(|i| (i as f64 * 15.0, 70.0 + i as f64 + g as f64 * skew)).collect(),
+                (0..10)
+                    .map(|i| (i as f64 * 15.0, 70.0 + i as f64 + g as f64 * skew))
+                    .collect(),
             );
         }
         m.insert("cpu".into(), vec![(0.0, 30.0), (15.0, 40.0)]);
-        m.insert("proc.memory.rssMB".into(), vec![(0.0, 2048.0), (15.0, 4096.0)]);
+        m.insert(
+            "proc.memory.rssMB".into(),
+            vec![(0.0, 2048.0), (15.0, 4096.0)],
+        );
         m
     }
 
     #[test]
     fn alike_gpus_collapse_and_units_convert() {
-        let text = render("abc", "failed", &metrics(8, 0.1), 0, &wanted_names(&[]).unwrap());
+        let text = render(
+            "abc",
+            "failed",
+            &metrics(8, 0.1),
+            0,
+            &wanted_names(&[]).unwrap(),
+        );
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "metric,unit,min,max,mean,last,spark");
-        assert!(lines[1].starts_with("gpu.0-7.memoryAllocated,%,70,79.7,"), "{text}");
-        assert!(lines.iter().any(|l| l.starts_with("cpu,%,30,40,35,40,")), "{text}");
-        assert!(lines.iter().any(|l| l.starts_with("proc.memory.rssMB,GiB,2,4,3,4,")), "{text}");
-        assert!(lines.last().unwrap().starts_with("# run abc failed; 2m15s of runtime"), "{text}");
+        assert!(
+            lines[1].starts_with("gpu.0-7.memoryAllocated,%,70,79.7,"),
+            "{text}"
+        );
+        assert!(
+            lines.iter().any(|l| l.starts_with("cpu,%,30,40,35,40,")),
+            "{text}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("proc.memory.rssMB,GiB,2,4,3,4,")),
+            "{text}"
+        );
+        assert!(
+            lines
+                .last()
+                .unwrap()
+                .starts_with("# run abc failed; 2m15s of runtime"),
+            "{text}"
+        );
         let counters = rates(&[(0.0, 0.0), (10.0, 50.0), (20.0, 150.0), (30.0, 10.0)]);
         assert_eq!(counters, vec![(10.0, 5.0), (20.0, 10.0)]);
     }
 
     #[test]
     fn gpus_that_differ_get_a_line_each_and_keys_select() {
-        let text = render("abc", "failed", &metrics(2, 30.0), 0, &wanted_names(&["gpu".into()]).unwrap());
+        let text = render(
+            "abc",
+            "failed",
+            &metrics(2, 30.0),
+            0,
+            &wanted_names(&["gpu".into()]).unwrap(),
+        );
         assert!(text.contains("\ngpu.0.memoryAllocated,"), "{text}");
         assert!(text.contains("\ngpu.1.memoryAllocated,"), "{text}");
         assert!(!text.contains("cpu"), "{text}");
-        let text = render("abc", "failed", &metrics(2, 0.0), 0, &wanted_names(&["rss".into()]).unwrap());
+        let text = render(
+            "abc",
+            "failed",
+            &metrics(2, 0.0),
+            0,
+            &wanted_names(&["rss".into()]).unwrap(),
+        );
         assert_eq!(text.lines().count(), 3, "{text}");
     }
 
     #[test]
     fn device_keys_split() {
         assert_eq!(split("gpu.3.temp"), ("gpu".into(), Some(3), "temp".into()));
-        assert_eq!(split("disk.nvme0n1.in"), ("disk.nvme0n1".into(), None, "in".into()));
-        assert_eq!(split("disk./.usagePercent"), ("disk./".into(), None, "usagePercent".into()));
+        assert_eq!(
+            split("disk.nvme0n1.in"),
+            ("disk.nvme0n1".into(), None, "in".into())
+        );
+        assert_eq!(
+            split("disk./.usagePercent"),
+            ("disk./".into(), None, "usagePercent".into())
+        );
         assert_eq!(split("disk.in"), ("disk".into(), None, "in".into()));
         assert_eq!(split("memory"), ("".into(), None, "memory".into()));
     }

@@ -59,7 +59,9 @@ pub fn shape(line: &str) -> String {
     for c in line.chars() {
         let blurred = match c {
             '0'..='9' | '.' if in_number || c != '.' => Some('9'),
-            '█' | '▏' | '▎' | '▍' | '▌' | '▋' | '▊' | '▉' | '#' | '=' | '>' | '-' | ' ' => Some('#'),
+            '█' | '▏' | '▎' | '▍' | '▌' | '▋' | '▊' | '▉' | '#' | '=' | '>' | '-' | ' ' => {
+                Some('#')
+            }
             _ => None,
         };
         in_number = blurred == Some('9');
@@ -95,7 +97,10 @@ pub fn collapse<T: Clone>(items: &[T], text: impl Fn(&T) -> &str) -> Vec<Collaps
         let line = text(item);
         let this = shape(line);
         match out.last_mut() {
-            Some(prev) if this == last_shape && (is_progress(line) || prev.count > 1 || line.len() > 20) => {
+            Some(prev)
+                if this == last_shape
+                    && (is_progress(line) || prev.count > 1 || line.len() > 20) =>
+            {
                 prev.item = item.clone();
                 prev.count += 1;
             }
@@ -115,8 +120,14 @@ mod tests {
 
     #[test]
     fn escapes_and_control_bytes_go() {
-        assert_eq!(clean("\u{1b}[1m\u{1b}[32mEpoch 1\u{1b}[0m done"), "Epoch 1 done");
-        assert_eq!(clean("a\u{0}\u{7}b\u{fffd}\u{fffd}\u{fffd}c\r"), "ab\u{fffd}c");
+        assert_eq!(
+            clean("\u{1b}[1m\u{1b}[32mEpoch 1\u{1b}[0m done"),
+            "Epoch 1 done"
+        );
+        assert_eq!(
+            clean("a\u{0}\u{7}b\u{fffd}\u{fffd}\u{fffd}c\r"),
+            "ab\u{fffd}c"
+        );
         assert_eq!(clean("\u{1b}]0;title\u{7}text"), "text");
         let long = "x".repeat(300);
         assert_eq!(clean(&long), format!("{}…[+60 chars]", "x".repeat(240)));

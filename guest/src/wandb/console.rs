@@ -65,7 +65,8 @@ pub struct Tail {
 
 /// The last `last` lines of the console (fewer from a file: what its last bytes hold).
 pub fn tail(client: &Client, run: &RunPath, last: u32) -> Result<Tail> {
-    let vars = json!({"entity": run.entity, "project": run.project, "runName": run.run_id, "last": last});
+    let vars =
+        json!({"entity": run.entity, "project": run.project, "runName": run.run_id, "last": last});
     let (node, streamed) = match client.query(documents::CONSOLE_TAIL, vars.clone()) {
         Ok(data) => {
             let node = graphql::run_node(&data, run)?.clone();
@@ -123,7 +124,12 @@ pub fn streamed_lines(node: &Value) -> Option<Vec<Line>> {
 /// otherwise `output.log` (or a labelled `output_<label>.log`). Files without `updatedAt`
 /// are the server's "open handles" for files that do not exist.
 fn newest_log_file(files: &[Value]) -> Option<&Value> {
-    let name = |f: &Value| f.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let name = |f: &Value| {
+        f.get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
     let exists = |f: &&Value| f.get("updatedAt").is_some_and(|u| !u.is_null());
     let parts = files
         .iter()
@@ -158,12 +164,22 @@ fn find_log_file(client: &Client, run: &RunPath) -> Result<Option<Value>> {
     let files: Vec<Value> = node
         .pointer("/files/edges")
         .and_then(Value::as_array)
-        .map(|edges| edges.iter().filter_map(|e| e.get("node").cloned()).collect())
+        .map(|edges| {
+            edges
+                .iter()
+                .filter_map(|e| e.get("node").cloned())
+                .collect()
+        })
         .unwrap_or_default();
     Ok(newest_log_file(&files).cloned())
 }
 
-fn file_tail(client: &Client, run: &RunPath, requests: &mut u32) -> Result<(Vec<Line>, Source)> {
+/// The end of the newest log file (`requests` counts the round trips made).
+pub fn file_tail(
+    client: &Client,
+    run: &RunPath,
+    requests: &mut u32,
+) -> Result<(Vec<Line>, Source)> {
     *requests += 1;
     let Some(mut file) = find_log_file(client, run)? else {
         return Ok((Vec::new(), Source::Nothing));
@@ -179,7 +195,9 @@ fn file_tail(client: &Client, run: &RunPath, requests: &mut u32) -> Result<(Vec<
     let mut refreshed = false;
     let reply = loop {
         let url = absolute_url(
-            file.get("directUrl").and_then(Value::as_str).unwrap_or_default(),
+            file.get("directUrl")
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
             client,
         )?;
         *requests += 1;
@@ -206,9 +224,12 @@ fn file_tail(client: &Client, run: &RunPath, requests: &mut u32) -> Result<(Vec<
         }
         300..=399 => {
             return Err(AgentError::Server(format!(
-                "the storage server redirected the log file {name} to {}; redirects are not followed",
-                reply.location.as_deref().map_or("another address", origin_only)
-            )))
+            "the storage server redirected the log file {name} to {}; redirects are not followed",
+            reply
+                .location
+                .as_deref()
+                .map_or("another address", origin_only)
+        )))
         }
         status => {
             return Err(AgentError::Server(format!(
@@ -254,7 +275,9 @@ fn absolute_url(url: &str, client: &Client) -> Result<String> {
 /// `scheme://host[:port]` of a URL: enough to say where, never a signature.
 fn origin_only(url: &str) -> &str {
     let after = url.find("://").map_or(0, |i| i + 3);
-    let end = url[after..].find(['/', '?', '#']).map_or(url.len(), |i| after + i);
+    let end = url[after..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| after + i);
     &url[..end]
 }
 
@@ -284,6 +307,9 @@ mod tests {
             origin_only("https://storage.googleapis.com/b/k?Signature=abc"),
             "https://storage.googleapis.com"
         );
-        assert_eq!(origin_only("http://127.0.0.1:9/collect"), "http://127.0.0.1:9");
+        assert_eq!(
+            origin_only("http://127.0.0.1:9/collect"),
+            "http://127.0.0.1:9"
+        );
     }
 }

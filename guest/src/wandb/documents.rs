@@ -10,7 +10,7 @@ pub const LIST_RUNS: &str = "query Runs($project: String!, $entity: String!, $cu
     runCount(filters: $filters)
     allRunCount: runCount(filters: \"{}\")
     runs(filters: $filters, after: $cursor, first: $perPage, order: $order) {
-      edges { node { name displayName state createdAt heartbeatAt historyLineCount } cursor }
+      edges { node { name displayName state createdAt heartbeatAt historyLineCount exitcode } cursor }
       pageInfo { endCursor hasNextPage }
     }
   }
@@ -46,7 +46,7 @@ pub const RUN_SUMMARY: &str = "query Run($project: String!, $entity: String!, $n
 /// Sampled history of one run, with its `historyKeys` (the logged keys and the last step).
 pub const HISTORY_WITH_KEYS: &str = "query RunSampledHistory($project: String!, $entity: String!, $name: String!, $specs: [JSONString!]!) {
   project(name: $project, entityName: $entity) {
-    run(name: $name) { historyKeys sampledHistory(specs: $specs) }
+    run(name: $name) { state exitcode heartbeatAt createdAt historyLineCount historyKeys sampledHistory(specs: $specs) }
   }
 }";
 
@@ -65,7 +65,8 @@ pub const COMPARE: &str = "query Compare($entityA: String!, $projectA: String!, 
 
 /// The tail of a run's console, and what says how the run ended. The official client's
 /// `RunConsoleLogTail` selection plus run fields its other documents send.
-pub const CONSOLE_TAIL: &str = "query RunConsoleLogTail($entity: String!, $project: String!, $runName: String!, $last: Int!) {
+pub const CONSOLE_TAIL: &str =
+    "query RunConsoleLogTail($entity: String!, $project: String!, $runName: String!, $last: Int!) {
   project(name: $project, entityName: $entity) {
     run(name: $runName) {
       state exitcode heartbeatAt createdAt historyLineCount
@@ -76,7 +77,8 @@ pub const CONSOLE_TAIL: &str = "query RunConsoleLogTail($entity: String!, $proje
 }";
 
 /// The same without `logLines`, for servers that predate it.
-pub const RUN_STATE: &str = "query RunState($entity: String!, $project: String!, $runName: String!) {
+pub const RUN_STATE: &str =
+    "query RunState($entity: String!, $project: String!, $runName: String!) {
   project(name: $project, entityName: $entity) {
     run(name: $runName) { state exitcode heartbeatAt createdAt historyLineCount }
   }
@@ -95,7 +97,8 @@ pub const RUN_FILES: &str = "query RunFiles($project: String!, $entity: String!,
 }";
 
 /// System-metric rows of a run (`events`), thinned by the server to about `samples`.
-pub const SYSTEM_EVENTS: &str = "query RunSystemMetrics($entity: String!, $project: String!, $name: String!, $samples: Int) {
+pub const SYSTEM_EVENTS: &str =
+    "query RunSystemMetrics($entity: String!, $project: String!, $name: String!, $samples: Int) {
   project(name: $project, entityName: $entity) {
     run(name: $name) { state createdAt heartbeatAt events(samples: $samples) }
   }

@@ -39,7 +39,10 @@ pub fn parse(rows: &[Value]) -> (Metrics, usize) {
             else {
                 continue;
             };
-            metrics.entry(name.to_string()).or_default().push((runtime, v));
+            metrics
+                .entry(name.to_string())
+                .or_default()
+                .push((runtime, v));
         }
     }
     for points in metrics.values_mut() {

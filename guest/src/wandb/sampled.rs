@@ -4,11 +4,14 @@
 use serde_json::{json, Value};
 
 use crate::error::{AgentError, Result};
+use crate::wandb::console::RunState;
 use crate::wandb::paths::RunPath;
 use crate::wandb::series::{self, Series, Spec};
 use crate::wandb::{documents, graphql, Client};
 
 pub struct Reply {
+    /// How the run stands (empty unless the document asked: `with_keys`).
+    pub run: RunState,
     pub history_keys: Option<Value>,
     /// One per spec, in order.
     pub series: Vec<Series>,
@@ -46,6 +49,7 @@ pub fn fetch(client: &Client, run: &RunPath, specs: &[Spec], with_keys: bool) ->
     })?;
     let series = series::parse_all(specs, results, client.server)?;
     Ok(Reply {
+        run: RunState::of(node),
         history_keys,
         series,
     })

@@ -11,6 +11,7 @@
 //!    request.
 //! 3. [`render`] writes one CSV row per finding and a `#` line saying what was covered.
 
+mod crash;
 mod detect;
 mod keys;
 mod render;
@@ -23,6 +24,7 @@ use wandb_agent_commands::Diagnose;
 
 use crate::error::Result;
 use crate::ops::Run;
+use crate::wandb::console::RunState;
 use crate::wandb::coverage::{self, Coverage, Plan};
 use crate::wandb::graphql::Transport;
 use crate::wandb::paths::{self, RunPath};
@@ -119,6 +121,7 @@ impl Tracks {
 
 /// What the coarse pass saw.
 struct Coarse {
+    run: RunState,
     keys: Keys,
     last_step: Option<u64>,
     tracks: Tracks,
@@ -217,6 +220,7 @@ fn coarse_pass(client: &Client, run: &RunPath, choice: &KeyChoice) -> Result<Coa
         _ => Coverage::Every,
     };
     Ok(Coarse {
+        run: first.run,
         keys,
         last_step,
         tracks,
@@ -231,6 +235,7 @@ pub fn run_diagnosis(client: &Client, run: &RunPath, choice: &KeyChoice) -> Resu
     };
     let counted = client.via(&counting);
     let Coarse {
+        run: state,
         keys,
         last_step,
         mut tracks,
@@ -278,7 +283,9 @@ pub fn run_diagnosis(client: &Client, run: &RunPath, choice: &KeyChoice) -> Resu
             })
         })
         .collect();
-    for mut f in coarse_findings {
+    // A run that died: why, from its console and system metrics (one more request).
+    let ended = crash::findings(&counted, run, &state, last_step.unwrap_or(0))?;
+    for mut f in coarse_findings.into_iter().chain(ended) {
         f.epoch = epoch_of(f.step, None);
         findings.push(f);
     }

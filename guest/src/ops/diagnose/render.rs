@@ -38,7 +38,12 @@ pub fn render(report: &Report) -> String {
             &f.key,
             &f.step.to_string(),
             &f.epoch,
-            &format_sig(f.value, DIGITS),
+            // A crash row's value is the exit code, empty when the run reported none.
+            &if f.value.is_nan() && f.kind == "crash" {
+                String::new()
+            } else {
+                format_sig(f.value, DIGITS)
+            },
             &f.detail,
         ]);
     }

@@ -50,23 +50,66 @@ impl Cause {
 const PATTERNS: &[(Cause, &[&str])] = &[
     (
         Cause::GpuOutOfMemory,
-        &["cuda out of memory", "outofmemoryerror", "cublas_status_alloc_failed", "hip out of memory", "cuda error: out of memory"],
+        &[
+            "cuda out of memory",
+            "outofmemoryerror",
+            "cublas_status_alloc_failed",
+            "hip out of memory",
+            "cuda error: out of memory",
+        ],
     ),
-    (Cause::DataLoader, &["dataloader worker", "data loader worker"]),
+    (
+        Cause::DataLoader,
+        &["dataloader worker", "data loader worker"],
+    ),
     (
         Cause::Distributed,
-        &["nccl", "watchdog caught collective", "distbackenderror", "processgroup", "c10d", "collective operation timeout"],
+        &[
+            "nccl",
+            "watchdog caught collective",
+            "distbackenderror",
+            "processgroup",
+            "c10d",
+            "collective operation timeout",
+        ],
     ),
     (
         Cause::NonFinite,
-        &["returned nan values", "nan or inf", "inf or nan", "loss is nan", "non-finite", "detected nan", "found nan"],
+        &[
+            "returned nan values",
+            "nan or inf",
+            "inf or nan",
+            "loss is nan",
+            "non-finite",
+            "detected nan",
+            "found nan",
+        ],
     ),
-    (Cause::DiskFull, &["no space left on device", "errno 28", "disk quota exceeded"]),
+    (
+        Cause::DiskFull,
+        &["no space left on device", "errno 28", "disk quota exceeded"],
+    ),
     (
         Cause::HostOutOfMemory,
-        &["out of memory: killed process", "memoryerror", "oom-kill", "oom_kill", "exit code 137", "signal 9", "sigkill"],
+        &[
+            "out of memory: killed process",
+            "memoryerror",
+            "oom-kill",
+            "oom_kill",
+            "exit code 137",
+            "signal 9",
+            "sigkill",
+        ],
     ),
-    (Cause::Preempted, &["preempt", "sigterm", "spot instance", "instance was reclaimed"]),
+    (
+        Cause::Preempted,
+        &[
+            "preempt",
+            "sigterm",
+            "spot instance",
+            "instance was reclaimed",
+        ],
+    ),
 ];
 
 /// The cause a line names, if any. A line that is just `Killed` is the OOM killer's mark.
@@ -108,9 +151,10 @@ pub struct Traceback {
 
 /// The last `Traceback (most recent call last):` and what follows it.
 pub fn last_traceback(lines: &[&str]) -> Option<Traceback> {
-    let start = lines
-        .iter()
-        .rposition(|l| l.trim_start().starts_with("Traceback (most recent call last)"))?;
+    let start = lines.iter().rposition(|l| {
+        l.trim_start()
+            .starts_with("Traceback (most recent call last)")
+    })?;
     let mut frames: Vec<Vec<usize>> = Vec::new();
     let mut exception = None;
     for (i, line) in lines.iter().enumerate().skip(start + 1) {
@@ -203,7 +247,9 @@ mod tests {
             Some(Cause::DiskFull)
         );
         assert_eq!(
-            cause_of("RuntimeError: Function 'MulBackward0' returned nan values in its 0th output."),
+            cause_of(
+                "RuntimeError: Function 'MulBackward0' returned nan values in its 0th output."
+            ),
             Some(Cause::NonFinite)
         );
         assert_eq!(cause_of("Saved checkpoint"), None);
@@ -211,7 +257,10 @@ mod tests {
 
     #[test]
     fn no_traceback_no_known_cause() {
-        let lines = ["Evaluating on 12 shards", "error: --data-dir /mnt/x does not exist"];
+        let lines = [
+            "Evaluating on 12 shards",
+            "error: --data-dir /mnt/x does not exist",
+        ];
         assert_eq!(diagnose(&lines, "failed"), (Cause::Unknown, Some(1)));
         assert_eq!(diagnose(&["done"], "preempted"), (Cause::Preempted, None));
     }

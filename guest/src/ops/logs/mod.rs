@@ -35,7 +35,12 @@ impl Run for Logs {
                 "tail must be between 1 and {MAX_TAIL}"
             )));
         }
-        let grep = match self.grep.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
+        let grep = match self
+            .grep
+            .as_deref()
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+        {
             None => None,
             Some(pattern) => Some(regex_lite::Regex::new(pattern).map_err(|e| {
                 AgentError::BadInput(format!(
@@ -120,7 +125,14 @@ pub fn render(run_id: &str, fetched: &Tail, view: &View) -> String {
         out.push_str(line);
         out.push('\n');
     }
-    out.push_str(&trailer(run_id, fetched, view, body.len(), dropped, cause_note));
+    out.push_str(&trailer(
+        run_id,
+        fetched,
+        view,
+        body.len(),
+        dropped,
+        cause_note,
+    ));
     out
 }
 
@@ -132,12 +144,12 @@ fn error_context(lines: &[Shown], state: &str) -> (Vec<String>, Option<String>) 
     let traceback = errors::last_traceback(&texts);
     let in_traceback = |i: usize| traceback.as_ref().is_some_and(|t| i >= t.start);
     let mut outside: Vec<usize> = (0..lines.len())
-        .filter(|&i| !in_traceback(i) && errors::looks_like_error(&texts[i]))
+        .filter(|&i| !in_traceback(i) && errors::looks_like_error(texts[i]))
         .collect();
     // One of each shape: a warning repeated per step is one line of evidence.
     let mut shapes: Vec<String> = Vec::new();
     outside.retain(|&i| {
-        let shape = logtext::shape(&texts[i]);
+        let shape = logtext::shape(texts[i]);
         let new = !shapes.contains(&shape);
         shapes.push(shape);
         new
@@ -203,7 +215,9 @@ fn trailer(
 ) -> String {
     let run = &fetched.run;
     let mut parts = vec![match run.exitcode {
-        Some(code) if !run.state.is_empty() => format!("run {run_id} {} (exit code {code})", run.state),
+        Some(code) if !run.state.is_empty() => {
+            format!("run {run_id} {} (exit code {code})", run.state)
+        }
         _ if !run.state.is_empty() => format!("run {run_id} {}", run.state),
         _ => format!("run {run_id}"),
     }];
@@ -295,8 +309,14 @@ mod tests {
     }
 
     const CRASH: &[(bool, &str)] = &[
-        (true, "Epoch 0:  10%|█         | 100/1000 [00:10<01:30, 9.87it/s]"),
-        (true, "Epoch 0:  20%|██        | 200/1000 [00:20<01:20, 9.87it/s]"),
+        (
+            true,
+            "Epoch 0:  10%|█         | 100/1000 [00:10<01:30, 9.87it/s]",
+        ),
+        (
+            true,
+            "Epoch 0:  20%|██        | 200/1000 [00:20<01:20, 9.87it/s]",
+        ),
         (false, "\u{1b}[33mERROR: disk nearly full\u{1b}[0m"),
         (true, "Traceback (most recent call last):"),
         (true, "  File \"train.py\", line 9, in <module>"),
@@ -305,7 +325,10 @@ mod tests {
         (true, "    step()"),
         (true, "  File \"model.py\", line 3, in step"),
         (true, "    x = y @ z"),
-        (true, "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB."),
+        (
+            true,
+            "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.",
+        ),
     ];
 
     #[test]
@@ -349,7 +372,9 @@ mod tests {
         };
         let text = render("abc", &fetched(CRASH), &v);
         assert_eq!(text.lines().count(), 3, "{text}");
-        let many: Vec<(bool, String)> = (0..500).map(|i| (false, format!("line {i} {}", "x".repeat(i % 7)))).collect();
+        let many: Vec<(bool, String)> = (0..500)
+            .map(|i| (false, format!("line {i} {}", "x".repeat(i % 7))))
+            .collect();
         let refs: Vec<(bool, &str)> = many.iter().map(|(s, t)| (*s, t.as_str())).collect();
         let tight = View {
             tail: 500,
@@ -357,7 +382,10 @@ mod tests {
             ..view(false)
         };
         let text = render("abc", &fetched(&refs), &tight);
-        assert!(text.contains("older lines left out for the 100-token budget"), "{text}");
+        assert!(
+            text.contains("older lines left out for the 100-token budget"),
+            "{text}"
+        );
         assert!(text.len() < 100 * 4, "{}", text.len());
     }
 
