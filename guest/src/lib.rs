@@ -9,6 +9,7 @@
 //! that builds and unit-tests on the host target.
 
 pub mod error;
+pub mod hints;
 pub mod ops;
 pub mod text;
 pub mod wandb;

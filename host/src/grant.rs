@@ -6,7 +6,7 @@ use url::Url;
 
 use crate::allowlist::{Allowlist, Origin};
 use crate::cli::Global;
-use crate::policy::{Grant, Limits};
+use crate::policy::{Audience, Grant, Limits};
 use wandb_agent_commands::exit;
 
 use crate::credentials;
@@ -61,6 +61,7 @@ pub fn build(
         allowlist: Allowlist::new(origins),
         authorization,
         entity: entity.filter(|e| !e.trim().is_empty()),
+        audience: Audience::Cli,
         limits: Limits {
             max_memory_bytes: global.max_memory_mb.saturating_mul(1 << 20),
             timeout: Duration::from_secs(global.timeout),

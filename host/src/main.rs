@@ -75,7 +75,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     let operation = match cli.command {
         Command::Demo { serve, listen } => return demo::run(&cli.global, serve, listen).await,
         Command::Mcp => {
-            let grant = grant::from_flags(&cli.global, &|k| std::env::var(k).ok())?;
+            let grant = policy::Grant {
+                audience: policy::Audience::Mcp,
+                ..grant::from_flags(&cli.global, &|k| std::env::var(k).ok())?
+            };
             let sandbox = component::open_sandbox(&cli.global)?;
             return mcp::serve(sandbox, grant).await;
         }

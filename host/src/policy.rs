@@ -17,6 +17,26 @@ pub struct Grant {
     /// Given to the guest as `WANDB_ENTITY` (a default entity for bare project names).
     pub entity: Option<String>,
     pub limits: Limits,
+    /// Who reads the component's messages (given to it as `WANDB_AGENT_HOST`).
+    pub audience: Audience,
+}
+
+/// Who reads what the component says, so its hints name the right flags or tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// A person or agent at our command line: flags such as `--allow`.
+    Cli,
+    /// An agent through `wandb-agent mcp`: tools and their arguments.
+    Mcp,
+}
+
+impl Audience {
+    pub fn as_env(self) -> &'static str {
+        match self {
+            Audience::Cli => "cli",
+            Audience::Mcp => "mcp",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -196,7 +196,7 @@ fn the_storage_origin_must_be_allowed() {
     assert_eq!(
         out.fails(6),
         format!(
-            "error: request to {} denied by the host's allowlist; allow it with --allow",
+            "error: request to {0} denied by the host's allowlist; allow it with --allow {0}",
             s.files_origin()
         )
     );

@@ -91,8 +91,9 @@ fn invoke_calls_the_exports() {
             component.to_str().unwrap(),
         ],
     );
+    // A generic host: the hint names the export, not a CLI command.
     assert!(
-        stdout.starts_with("err(not-found(\"Run nosuchrn not found in demo/vision"),
+        stdout.starts_with("err(not-found(\"Run nosuchrn not found in demo/vision; list runs with wandb-list-runs (project \\\"demo/vision\\\")\"))"),
         "{stdout}"
     );
 }
@@ -131,7 +132,11 @@ fn the_command_prints_what_our_cli_prints() {
     );
     assert_ne!(code, 0);
     assert!(stdout.is_empty());
-    assert_eq!(stderr, ours.stderr);
+    assert_eq!(
+        stderr,
+        ours.stderr
+            .replace("`wandb-agent list-runs", "`wandb-agent-cli list-runs")
+    );
 }
 
 /// Hosts such as Wassette load the component unchanged only if it imports nothing but WASI 0.2.

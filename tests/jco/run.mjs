@@ -58,12 +58,13 @@ try {
 
   const notFound = (() => { try { agent.wandbSummary('demo/vision/nosuchrn'); } catch (e) { return e; } })();
   assert.equal(notFound?.payload?.tag, 'not-found', String(notFound));
-  assert.ok(notFound.payload.val.startsWith('Run nosuchrn not found in demo/vision'));
+  // Under a host that does not say it is our CLI, hints name the exports, not CLI commands.
+  assert.equal(notFound.payload.val, 'Run nosuchrn not found in demo/vision; list runs with wandb-list-runs (project "demo/vision")');
 
   // The same server under another name is off the allowlist: the policy refuses it.
   const elsewhere = url.replace('127.0.0.1', 'localhost');
   const denied = await callInChild({ WANDB_BASE_URL: elsewhere });
-  assert.ok(denied.out.startsWith(`denied: request to ${elsewhere}/graphql denied`), denied.out);
+  assert.equal(denied.out.trim(), `denied: the host's network policy does not allow ${elsewhere}; grant the component network access to it`);
   const allowed = await callInChild({ WANDB_BASE_URL: elsewhere, WANDB_AGENT_ALLOW: elsewhere });
   assert.ok(allowed.out.startsWith('ok {"config"'), allowed.out);
   console.log('jco OK: list-runs, summary, not-found, and the allowlist wrapper denying then allowing');

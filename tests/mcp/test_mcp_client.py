@@ -81,7 +81,8 @@ async def exchange(url):
 
             r, t = await call("wandb_summary", {"run": "demo/vision/nosuchrn"})
             assert r.is_error, t
-            assert t == "error: Run nosuchrn not found in demo/vision; list runs with `wandb-agent list-runs demo/vision`", t
+            # Hints name tools and their arguments in MCP, not CLI commands.
+            assert t == "error: Run nosuchrn not found in demo/vision; list runs with the wandb_list_runs tool (project \"demo/vision\")", t
 
             r, t = await call("wandb_best", {"project": "demo/vision", "metric": "val_loss", "mode": "max"})
             assert not r.is_error and t.startswith("best,"), t

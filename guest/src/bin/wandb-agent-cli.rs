@@ -35,6 +35,7 @@ mod command {
     }
 
     pub fn main() -> i32 {
+        wandb_agent_guest::hints::set(wandb_agent_guest::hints::Host::Command);
         let cli = match Cli::try_parse() {
             Ok(cli) => cli,
             Err(err) if !err.use_stderr() => {

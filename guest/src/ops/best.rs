@@ -110,7 +110,8 @@ pub fn best(
             " that qualify"
         };
         return Err(AgentError::NotFound(format!(
-            "Project {project} has no runs{qualify}{excluded}; see `wandb-agent list-runs {project} --include-crashed --include-short`"
+            "Project {project} has no runs{qualify}{excluded}; {}",
+            crate::hints::list_runs(&project.to_string(), true)
         )));
     }
     render(&candidates, metric, &dir, options)

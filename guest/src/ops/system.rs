@@ -298,7 +298,7 @@ pub fn render(
                 .map(|&(t, v)| (t.max(0.0) as u64, v))
                 .collect();
             let mut spark = sparkline(&points, SPARK_WIDTH);
-            if spark.chars().all(|c| Some(c) == spark.chars().next()) {
+            if spark.chars().all(|c| spark.starts_with(c)) {
                 spark = "flat".into();
             }
             // A flat line (its sparkline one level throughout) shows only its last value.

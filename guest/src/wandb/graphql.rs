@@ -80,9 +80,9 @@ pub fn parse_response(status: u16, bytes: &[u8], server: &str) -> Result<Value> 
         200 => {}
         401 | 403 => {
             return Err(AgentError::Unauthorized(format!(
-                "{server} rejected the credentials (HTTP {status}: {}); \
-                 set WANDB_API_KEY or run `wandb login`",
-                reason(bytes)
+                "{server} rejected the credentials (HTTP {status}: {}); {}",
+                reason(bytes),
+                crate::hints::credentials()
             )))
         }
         _ => {
@@ -128,10 +128,10 @@ pub fn run_node<'a>(data: &'a Value, run: &RunPath) -> Result<&'a Value> {
         })?;
     project.get("run").filter(|r| !r.is_null()).ok_or_else(|| {
         AgentError::NotFound(format!(
-            "Run {} not found in {}; list runs with `wandb-agent list-runs {}`",
+            "Run {} not found in {}; {}",
             run.run_id,
             run.project_path(),
-            run.project_path()
+            crate::hints::list_runs(&run.project_path().to_string(), false)
         ))
     })
 }
@@ -207,7 +207,7 @@ mod tests {
         let err = run_node(&json!({"project": {"run": null}}), &run).unwrap_err();
         assert_eq!(
             err.message(),
-            "Run abc not found in e/p; list runs with `wandb-agent list-runs e/p`"
+            "Run abc not found in e/p; list runs with wandb-list-runs (project \"e/p\")"
         );
     }
 }

@@ -31,10 +31,9 @@ impl WasiTransport {
 
     fn classify_for(&self, url: &str, err: anyhow::Error) -> AgentError {
         match err.downcast_ref::<ErrorCode>() {
-            Some(ErrorCode::HttpRequestDenied) => AgentError::Denied(format!(
-                "request to {} denied by the host's allowlist; allow it with --allow",
-                origin_of(url)
-            )),
+            Some(ErrorCode::HttpRequestDenied) => {
+                AgentError::Denied(crate::hints::denied(origin_of(url)))
+            }
             Some(code) => AgentError::Network(format!("cannot reach {url}: {}", describe(code))),
             // waki writes the body after starting the request, so a refused connection can
             // surface as a closed body stream before the response future reports the cause.

@@ -74,6 +74,7 @@ impl Sandbox {
         // Only the non-secret values the guest needs; no args, no preopens, no sockets.
         wasi.env("WANDB_BASE_URL", &grant.base_url);
         wasi.env("WANDB_AGENT_RETRIES", grant.limits.retries.to_string());
+        wasi.env("WANDB_AGENT_HOST", grant.audience.as_env());
         if let Some(entity) = &grant.entity {
             wasi.env("WANDB_ENTITY", entity);
         }

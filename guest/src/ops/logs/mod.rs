@@ -247,8 +247,9 @@ fn trailer(
     }
     if dropped > 0 {
         parts.push(format!(
-            "{dropped} older lines left out for the {}-token budget (raise --budget)",
-            view.budget
+            "{dropped} older lines left out for the {}-token budget (raise {})",
+            view.budget,
+            crate::hints::option("budget")
         ));
     }
     if let Some(cause) = cause {
