@@ -246,3 +246,61 @@ fn redirects_are_not_followed() {
     assert!(line.contains("HTTP 302 from"), "{line}");
     assert_eq!(target.count(), 0, "the redirect target was never contacted");
 }
+
+/// A server from before `logLines` rejects the field; logs then asks for the run alone and
+/// falls back to the log file (here: there is none), in three requests.
+#[test]
+fn a_server_without_log_lines_falls_back_to_run_files() {
+    let server = RawServer::start(|n| {
+        match n {
+        0 => http(
+            200,
+            "",
+            "{\"errors\":[{\"message\":\"Cannot query field \\\"logLines\\\" on type \\\"Run\\\".\"}],\"data\":null}",
+        ),
+        1 => http(
+            200,
+            "",
+            "{\"data\":{\"project\":{\"run\":{\"state\":\"failed\",\"exitcode\":3}}}}",
+        ),
+        _ => http(
+            200,
+            "",
+            "{\"data\":{\"project\":{\"run\":{\"files\":{\"edges\":[{\"node\":{\"name\":\"output.log\",\"directUrl\":\"http://127.0.0.1:9/x\",\"sizeBytes\":0,\"updatedAt\":null}}]}}}}}",
+        ),
+    }
+    });
+    let out = against(&server, &["logs", RUN]);
+    assert_eq!(
+        out.ok(),
+        "# run x7k2m9qa failed (exit code 3); no console output (no streamed lines and no output.log); 3 requests\n"
+    );
+    assert_eq!(server.count(), 3);
+}
+
+/// System rows that are not JSON, or not a list at all.
+#[test]
+fn malformed_system_rows_are_skipped_or_refused() {
+    let rows = always(http(
+        200,
+        "",
+        "{\"data\":{\"project\":{\"run\":{\"state\":\"finished\",\"events\":[\"{not json\",\"{\\\"_runtime\\\":0,\\\"system.cpu\\\":5}\",\"{\\\"_runtime\\\":15,\\\"system.cpu\\\":7}\",\"[1]\"]}}}}",
+    ));
+    let out = against(&rows, &["system", RUN]);
+    let text = out.ok();
+    assert!(text.contains("\ncpu,%,5,7,6,7,"), "{text}");
+    assert!(
+        text.trim_end().ends_with("; 2 unreadable rows skipped"),
+        "{text}"
+    );
+    let not_a_list = always(http(
+        200,
+        "",
+        "{\"data\":{\"project\":{\"run\":{\"state\":\"finished\",\"events\":\"oops\"}}}}",
+    ));
+    let line = against(&not_a_list, &["system", RUN]).fails(7).to_string();
+    assert!(
+        line.contains("sent system metrics (events) that are not a list"),
+        "{line}"
+    );
+}

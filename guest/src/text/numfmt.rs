@@ -3,9 +3,18 @@
 /// Significant digits kept in summaries (enough to tell runs apart, short in tokens).
 pub const SUMMARY_DIGITS: usize = 5;
 
-/// Rounds `x` to `digits` significant digits. Non-finite values pass through.
+/// Integral values below 2^53 are exact in an f64: counters and steps, never rounded.
+const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
+
+/// Whether `x` is a whole number an f64 holds exactly (a step, a counter, a count).
+pub fn is_exact_integer(x: f64) -> bool {
+    x.is_finite() && x.fract() == 0.0 && x.abs() < EXACT_INTEGERS
+}
+
+/// Rounds `x` to `digits` significant digits; a whole number stays as it is (a counter such
+/// as `train/global_step` 613370 must not become 613400). Non-finite values pass through.
 pub fn round_sig(x: f64, digits: usize) -> f64 {
-    if !x.is_finite() || x == 0.0 {
+    if !x.is_finite() || x == 0.0 || is_exact_integer(x) {
         return x;
     }
     // Formatting in scientific notation rounds correctly to N significant digits.
@@ -22,6 +31,9 @@ pub fn format_sig(x: f64, digits: usize) -> String {
     }
     if x.is_infinite() {
         return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if is_exact_integer(x) {
+        return format!("{}", x as i64);
     }
     let rounded = round_sig(x, digits);
     let plain = format!("{rounded}");
@@ -41,6 +53,7 @@ mod tests {
     fn rounds_to_significant_digits() {
         assert_eq!(round_sig(0.123456789, 5), 0.12346);
         assert_eq!(round_sig(123456.789, 5), 123460.0);
+        assert_eq!(round_sig(613370.0, 4), 613370.0);
         assert_eq!(round_sig(-0.000123456, 3), -0.000123);
         assert!(round_sig(f64::NAN, 3).is_nan());
     }
@@ -49,7 +62,12 @@ mod tests {
     fn formats_shortest() {
         assert_eq!(format_sig(0.123456789, 4), "0.1235");
         assert_eq!(format_sig(2.0, 4), "2");
-        assert_eq!(format_sig(1234567.0, 3), "1.23e6");
+        assert_eq!(format_sig(1234567.8, 3), "1.23e6");
+        // Whole numbers keep every digit: counters are never corrupted.
+        assert_eq!(format_sig(1234567.0, 3), "1234567");
+        assert_eq!(format_sig(613370.0, 4), "613370");
+        assert_eq!(format_sig(-42.0, 2), "-42");
+        assert_eq!(format_sig(1e20, 3), "1e20");
         assert_eq!(format_sig(0.0000012345, 3), "1.23e-6");
         assert_eq!(format_sig(f64::NEG_INFINITY, 3), "-inf");
         assert_eq!(format_sig(f64::NAN, 3), "nan");

@@ -65,9 +65,11 @@ pub struct Tail {
 
 /// The last `last` lines of the console (fewer from a file: what its last bytes hold).
 pub fn tail(client: &Client, run: &RunPath, last: u32) -> Result<Tail> {
-    let vars =
-        json!({"entity": run.entity, "project": run.project, "runName": run.run_id, "last": last});
-    let (node, streamed) = match client.query(documents::CONSOLE_TAIL, vars.clone()) {
+    let vars = json!({"entity": run.entity, "project": run.project, "runName": run.run_id});
+    let mut tail_vars = vars.clone();
+    tail_vars["last"] = json!(last);
+    let mut requests = 1;
+    let (node, streamed) = match client.query(documents::CONSOLE_TAIL, tail_vars) {
         Ok(data) => {
             let node = graphql::run_node(&data, run)?.clone();
             let lines = streamed_lines(&node);
@@ -75,6 +77,7 @@ pub fn tail(client: &Client, run: &RunPath, last: u32) -> Result<Tail> {
         }
         // Servers before `logLines` reject the whole document: ask for the rest alone.
         Err(AgentError::Server(m)) if m.contains("logLines") => {
+            requests += 1;
             let data = client.query(documents::RUN_STATE, vars)?;
             (graphql::run_node(&data, run)?.clone(), None)
         }
@@ -87,10 +90,9 @@ pub fn tail(client: &Client, run: &RunPath, last: u32) -> Result<Tail> {
             lines,
             source: Source::Stream { total },
             run: run_state,
-            requests: 1,
+            requests,
         });
     }
-    let mut requests = 1;
     let (lines, source) = file_tail(client, run, &mut requests)?;
     Ok(Tail {
         lines,

@@ -302,7 +302,7 @@ mod tests {
         };
         assert_eq!(
             render_curve(&fetched, &request, DEFAULT_BUDGET),
-            "_step,loss,val\n0,2.346,1235000\n1,nan,\n2,-inf,nan\n# all 3 rows shown; run steps 0..2; every logged row in range\n"
+            "_step,loss,val\n0,2.346,1234567\n1,nan,\n2,-inf,nan\n# all 3 rows shown; run steps 0..2; every logged row in range\n"
         );
     }
 }
