@@ -134,11 +134,22 @@ fn wanted_names(keys: &[String]) -> Result<Vec<String>> {
     Ok(names)
 }
 
-/// Whether a metric is wanted: by its name, or (`~part`) by a part of its full key.
-fn is_wanted(wanted: &[String], key: &str, name: &str) -> Option<usize> {
+/// The per-GPU metrics the groups name. A GPU's other keys (`gpu.<i>.memory` is its memory
+/// controller's utilisation, not memory used) are shown only when asked for by part of a key.
+const GPU_METRICS: &[&str] = &[
+    "gpu",
+    "memoryAllocated",
+    "memoryAllocatedBytes",
+    "temp",
+    "powerWatts",
+];
+
+/// Whether a metric is wanted: by its name (on the device it belongs to), or (`~part`) by a
+/// part of its full key.
+fn is_wanted(wanted: &[String], key: &str, device: &str, name: &str) -> Option<usize> {
     wanted.iter().position(|w| match w.strip_prefix('~') {
         Some(part) => key.contains(part),
-        None => w == name,
+        None => w == name && (device != "gpu" || GPU_METRICS.contains(&name)),
     })
 }
 
@@ -280,7 +291,7 @@ pub fn render(
     let mut by_name: BTreeMap<(usize, String), PerDevice> = BTreeMap::new();
     for (key, points) in metrics {
         let (device, gpu, name) = split(key);
-        if let Some(order) = is_wanted(wanted, key, &name) {
+        if let Some(order) = is_wanted(wanted, key, &device, &name) {
             by_name
                 .entry((order, name))
                 .or_default()
@@ -423,6 +434,24 @@ mod tests {
             &wanted_names(&["rss".into()]).unwrap(),
         );
         assert_eq!(text.lines().count(), 3, "{text}");
+    }
+
+    #[test]
+    fn a_gpu_memory_controller_is_not_system_memory() {
+        let mut m = metrics(1, 0.0);
+        m.insert("gpu.0.memory".into(), vec![(0.0, 12.0), (15.0, 14.0)]);
+        m.insert("memory".into(), vec![(0.0, 40.0), (15.0, 41.0)]);
+        let text = render("abc", "failed", &m, 0, &wanted_names(&[]).unwrap());
+        assert!(!text.contains("gpu.0.memory,"), "{text}");
+        assert!(text.contains("\nmemory,%,40,41,"), "{text}");
+        let asked = render(
+            "abc",
+            "failed",
+            &m,
+            0,
+            &wanted_names(&["gpu.0.memory".into()]).unwrap(),
+        );
+        assert!(asked.contains("\ngpu.0.memory,%,"), "{asked}");
     }
 
     #[test]
