@@ -1,5 +1,8 @@
 //! compare, best and diagnose against planted answers in the demo data, with expected
 //! numbers computed here from the emulator's own data model.
+//!
+//! Longer than our usual modules on purpose: one planted scenario per test, each read on its
+//! own; splitting them would only scatter the shared expectations.
 
 use wandb_emulator::data::{Project, Run};
 use wandb_emulator::demo::{self, long_run, overfit_run};

@@ -1,7 +1,8 @@
 //! Why did it die: `logs`, `system` and the crash findings of `diagnose` on the emulator's
 //! `demo/crashes` runs (each dies a different way), the cross-origin log-file fallback, and
 //! the bad cases (no output, a flood of progress bars with invalid UTF-8, an expired or
-//! redirecting file URL, a bad pattern).
+//! redirecting file URL, a bad pattern). Longer than our usual modules on purpose: one
+//! demo crash or bad case per test.
 
 use wandb_emulator::crashes::ids;
 use wandb_emulator::RunningServer;
