@@ -7,7 +7,7 @@
 use wandb_emulator::crashes::ids;
 use wandb_emulator::RunningServer;
 
-use crate::support::{escape_component, request_count, server, tokens, Cli};
+use crate::support::{escape_component, get_json, request_count, server, tokens, Cli};
 
 fn path(id: &str) -> String {
     format!("demo/crashes/{id}")
@@ -15,18 +15,10 @@ fn path(id: &str) -> String {
 
 /// What the file server saw: one JSON object per request.
 fn file_requests(s: &RunningServer) -> Vec<serde_json::Value> {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(s.files_addr).unwrap();
-    write!(
-        stream,
-        "GET /__requests HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-        s.files_addr
-    )
-    .unwrap();
-    let mut reply = String::new();
-    stream.read_to_string(&mut reply).unwrap();
-    let body = reply.split("\r\n\r\n").nth(1).unwrap();
-    serde_json::from_str::<Vec<serde_json::Value>>(body).unwrap()
+    match get_json(s.files_addr, "/__requests") {
+        serde_json::Value::Array(list) => list,
+        other => panic!("/__requests is not a list: {other}"),
+    }
 }
 
 /// `cli` against `s`, `args`, and the GraphQL requests it made.

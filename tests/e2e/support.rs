@@ -168,22 +168,26 @@ pub fn tokens(text: &str) -> usize {
 
 /// GraphQL requests the server has received so far.
 pub fn request_count(server: &RunningServer) -> u64 {
+    get_json(server.addr, "/__stats")["graphql_requests"]
+        .as_u64()
+        .unwrap()
+}
+
+/// The JSON body of `GET path` on the emulator at `addr` (its test endpoints).
+pub fn get_json(addr: std::net::SocketAddr, path: &str) -> serde_json::Value {
     use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(server.addr).unwrap();
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
     write!(
         stream,
-        "GET /__stats HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-        server.addr
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut text = String::new();
     stream.read_to_string(&mut text).unwrap();
     let body = text.split("\r\n\r\n").nth(1).unwrap_or("");
-    let v: serde_json::Value = serde_json::from_str(body).expect("stats JSON");
-    v["graphql_requests"].as_u64().unwrap()
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{path} sent no JSON ({e}): {body}"))
 }
 
-/// The adversarial component (tests/escape-guest), built once for wasm32-wasip2.
 /// The hostile test component (tests/escape-guest), built by host/build.rs.
 pub fn escape_component() -> &'static Path {
     Path::new(env!("WANDB_AGENT_ESCAPE_COMPONENT"))

@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use crate::error::{AgentError, Result};
-use crate::wandb::paths::RunPath;
+use crate::wandb::paths::{origin_of, RunPath};
 use crate::wandb::{documents, graphql, Client};
 
 /// Bytes of a log file's end read by the fallback (about a thousand lines).
@@ -230,7 +230,7 @@ pub fn file_tail(
             reply
                 .location
                 .as_deref()
-                .map_or("another address", origin_only)
+                .map_or("another address", origin_of)
         )))
         }
         status => {
@@ -274,15 +274,6 @@ fn absolute_url(url: &str, client: &Client) -> Result<String> {
     }
 }
 
-/// `scheme://host[:port]` of a URL: enough to say where, never a signature.
-fn origin_only(url: &str) -> &str {
-    let after = url.find("://").map_or(0, |i| i + 3);
-    let end = url[after..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| after + i);
-    &url[..end]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,17 +292,5 @@ mod tests {
         );
         assert_eq!(newest_log_file(&files[..1]).unwrap()["name"], "output.log");
         assert!(newest_log_file(&files[3..]).is_none());
-    }
-
-    #[test]
-    fn origins_drop_paths_and_signatures() {
-        assert_eq!(
-            origin_only("https://storage.googleapis.com/b/k?Signature=abc"),
-            "https://storage.googleapis.com"
-        );
-        assert_eq!(
-            origin_only("http://127.0.0.1:9/collect"),
-            "http://127.0.0.1:9"
-        );
     }
 }

@@ -6,6 +6,7 @@ use waki::{header::HeaderName, Client, ErrorCode};
 
 use crate::error::{AgentError, Result};
 use crate::wandb::graphql::{Reply, Transport};
+use crate::wandb::paths::origin_of;
 use crate::wandb::retry::{parse_retry_after, RetryPolicy, Retrying, SystemClock};
 use crate::wandb::settings::Settings;
 
@@ -40,16 +41,6 @@ impl WasiTransport {
             None => AgentError::Network(format!("cannot reach {url}: connection failed ({err})")),
         }
     }
-}
-
-/// `scheme://host[:port]` of a URL (what an allowlist entry names), without path or query:
-/// a pre-signed URL's signature stays out of messages.
-fn origin_of(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let end = url[after_scheme..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| after_scheme + i);
-    &url[..end]
 }
 
 fn describe(code: &ErrorCode) -> String {

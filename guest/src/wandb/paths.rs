@@ -106,6 +106,16 @@ pub fn parse_run_path(input: &str) -> Result<RunPath> {
     })
 }
 
+/// `scheme://host[:port]` of a URL (what an allowlist entry names), without path, query or
+/// fragment: enough to say where, and a pre-signed URL's signature stays out of messages.
+pub fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| after_scheme + i);
+    &url[..end]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,5 +192,17 @@ mod tests {
             parse_project_path("a/\"b", None),
             Err(AgentError::BadInput(_))
         ));
+    }
+
+    #[test]
+    fn origins_drop_paths_and_signatures() {
+        assert_eq!(
+            origin_of("https://storage.googleapis.com/b/k?Signature=abc"),
+            "https://storage.googleapis.com"
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:9/collect"),
+            "http://127.0.0.1:9"
+        );
     }
 }
