@@ -39,6 +39,13 @@ pub enum Curve {
     Const(f64),
     /// `step / steps_per_epoch`, rounded down: an `epoch` counter.
     Epoch { steps_per_epoch: u64 },
+    /// `intercept + slope * step`, rounded to `decimals` when given: a run's own step counter
+    /// (`train/global_step` when `_step` counts log calls) or a fractional epoch (`train/epoch`).
+    Linear {
+        slope: f64,
+        intercept: f64,
+        decimals: Option<i32>,
+    },
 }
 
 /// Something that happens to a metric in a step range.
@@ -57,8 +64,11 @@ pub enum Event {
 #[derive(Debug, Clone)]
 pub struct Metric {
     pub name: String,
-    /// Logged at steps that are multiples of `every` (and at the last step).
+    /// Logged at steps `offset + k * every` (and at the last step when `at_last`).
     pub every: u64,
+    pub offset: u64,
+    /// Logged at the run's last step too, off its progression (a final log call).
+    pub at_last: bool,
     pub curve: Curve,
     /// Relative noise amplitude (deterministic per step).
     pub noise: f64,
@@ -70,10 +80,48 @@ impl Metric {
         Metric {
             name: name.into(),
             every,
+            offset: 0,
+            at_last: true,
             curve,
             noise,
             events: vec![],
         }
+    }
+
+    /// Logged at `offset + k * every` instead: keys of another log call, such as the
+    /// Trainer's evaluation rows, which never share a `_step` with its training rows.
+    pub fn offset(mut self, offset: u64) -> Metric {
+        self.offset = offset % self.every;
+        self
+    }
+
+    /// Not logged at the last step unless it is on the progression.
+    pub fn only_on_cadence(mut self) -> Metric {
+        self.at_last = false;
+        self
+    }
+
+    pub fn on_progression(&self, step: u64) -> bool {
+        step >= self.offset && (step - self.offset).is_multiple_of(self.every)
+    }
+
+    /// The last step this metric is logged at.
+    pub fn last_logged(&self, last_step: u64) -> Option<u64> {
+        if self.at_last || self.on_progression(last_step) {
+            return Some(last_step);
+        }
+        (last_step >= self.offset)
+            .then(|| self.offset + (last_step - self.offset) / self.every * self.every)
+    }
+
+    /// Logged rows in `[0, last_step]` (what `historyKeys` counts).
+    pub fn count(&self, last_step: u64) -> u64 {
+        let on = if last_step < self.offset {
+            0
+        } else {
+            (last_step - self.offset) / self.every + 1
+        };
+        on + u64::from(self.at_last && !self.on_progression(last_step))
     }
 
     pub fn with(mut self, event: Event) -> Metric {
@@ -82,7 +130,7 @@ impl Metric {
     }
 
     pub fn logged_at(&self, step: u64, last_step: u64) -> bool {
-        step.is_multiple_of(self.every) || step == last_step
+        self.on_progression(step) || (self.at_last && step == last_step)
     }
 
     pub fn value(&self, step: u64, seed: u64) -> f64 {
@@ -105,6 +153,17 @@ impl Metric {
             }
             Curve::Const(c) => c,
             Curve::Epoch { steps_per_epoch } => return (step / steps_per_epoch) as f64,
+            Curve::Linear {
+                slope,
+                intercept,
+                decimals,
+            } => {
+                let x = intercept + slope * s;
+                return match decimals {
+                    Some(d) => (x * 10f64.powi(d)).round() / 10f64.powi(d),
+                    None => x,
+                };
+            }
         };
         v *= 1.0 + self.noise * (unit_noise(step, seed) - 0.5);
         for event in &self.events {
@@ -349,5 +408,22 @@ mod tests {
         assert_eq!(m.value(2000, 1), 2.0);
         assert_eq!(m.value(3000, 1), 20.0);
         assert!(m.value(6000, 1).is_nan());
+        assert_eq!(m.count(9999), 11);
+        let eval = Metric::new("eval/loss", 10, Curve::Const(1.0), 0.0)
+            .offset(1)
+            .only_on_cadence();
+        assert!(eval.logged_at(1, 100) && eval.logged_at(91, 100) && !eval.logged_at(100, 100));
+        assert_eq!(eval.count(100), 10);
+        let counter = Metric::new(
+            "train/global_step",
+            2,
+            Curve::Linear {
+                slope: 5.0,
+                intercept: 10.0,
+                decimals: None,
+            },
+            0.0,
+        );
+        assert_eq!(counter.value(122_672, 7), 613_370.0);
     }
 }

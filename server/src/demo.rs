@@ -71,7 +71,10 @@ pub(crate) fn build(spec: RunSpec, seed: u64) -> Run {
     let finals: Vec<(String, f64)> = history
         .metrics
         .iter()
-        .map(|m| (m.name.clone(), m.value(spec.last_step, seed)))
+        .filter_map(|m| {
+            let step = m.last_logged(spec.last_step)?;
+            Some((m.name.clone(), m.value(step, seed)))
+        })
         .collect();
     let finals_ref: Vec<(&str, f64)> = finals.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     Run {
@@ -457,8 +460,9 @@ pub(crate) fn project(entity: &str, name: &str, numeric_id: u64, specs: Vec<RunS
 
 /// The demo store: `demo/vision` (the main project), `demo/empty` (no runs),
 /// `demo/llm-finetune` (best-of-last-N and overfitting answers) and `demo/detection` (planted
-/// events of known widths for the detection benchmark) and `demo/crashes` (runs that died,
-/// with their console and system metrics).
+/// events of known widths for the detection benchmark), `demo/crashes` (runs that died,
+/// with their console and system metrics) and `demo/frameworks` (Trainer, Lightning and Keras
+/// conventions).
 pub fn store() -> Store {
     Store {
         viewer_entity: DEMO_ENTITY.into(),
@@ -469,6 +473,7 @@ pub fn store() -> Store {
             project(DEMO_ENTITY, "llm-finetune", 103, finetune_runs()),
             project(DEMO_ENTITY, "detection", 104, crate::detection::runs()),
             crate::crashes::project(105),
+            crate::frameworks::project_of(106),
         ],
     }
 }

@@ -19,9 +19,9 @@ pub struct Spec {
     pub max_step: Option<i64>,
 }
 
-/// The steps in `[lo, hi]` where every key has a value, as an arithmetic progression plus
-/// the run's last step (every metric is logged at the last step), so that sampling costs
-/// O(samples) even for runs with millions of steps.
+/// The steps in `[lo, hi]` where every key has a value, as an arithmetic progression (the
+/// intersection of the keys' own progressions) plus the run's last step when every key is
+/// logged there, so that sampling costs O(samples) even for runs with millions of steps.
 struct Matching {
     first: u64,
     stride: u64,
@@ -45,28 +45,46 @@ impl Matching {
             return none;
         }
         let hi = hi as u64;
-        let mut stride = 1u64;
+        // x ≡ residue (mod stride) for every key so far.
+        let (mut residue, mut stride) = (0u64, 1u64);
+        let last = h.last_step;
+        let mut all_at_last = true;
         for key in keys {
-            let every = match key.as_str() {
-                "_step" | "_runtime" | "_timestamp" => 1,
+            let (offset, every) = match key.as_str() {
+                "_step" | "_runtime" | "_timestamp" => (0, 1),
                 _ => match h.metric(key) {
-                    Some(m) => m.every,
+                    Some(m) => {
+                        all_at_last &= m.logged_at(last, last);
+                        (m.offset, m.every)
+                    }
                     None => return none, // W&B drops rows lacking any requested key.
                 },
             };
-            stride = lcm(stride, every);
+            match intersect(residue, stride, offset, every) {
+                Some((r, s)) => (residue, stride) = (r, s),
+                None => {
+                    // The progressions never meet: at most the last step matches.
+                    stride = 0;
+                    break;
+                }
+            }
         }
-        let first = lo.div_ceil(stride) * stride;
-        let count = if first > hi {
-            0
+        let on_progression = |step: u64| stride != 0 && step % stride == residue % stride;
+        let (first, count) = if stride == 0 {
+            (0, 0)
         } else {
-            (hi - first) / stride + 1
+            let first = if lo <= residue {
+                residue
+            } else {
+                residue + (lo - residue).div_ceil(stride) * stride
+            };
+            (first, if first > hi { 0 } else { (hi - first) / stride + 1 })
         };
-        let last = h.last_step;
-        let extra = ((lo..=hi).contains(&last) && !last.is_multiple_of(stride)).then_some(last);
+        let extra = (all_at_last && (lo..=hi).contains(&last) && !on_progression(last))
+            .then_some(last);
         Matching {
             first,
-            stride,
+            stride: stride.max(1),
             count,
             extra,
         }
@@ -93,8 +111,15 @@ fn gcd(a: u64, b: u64) -> u64 {
     }
 }
 
-fn lcm(a: u64, b: u64) -> u64 {
-    a / gcd(a, b) * b
+/// The steps on both `r1 + k*m1` and `r2 + k*m2` (residues below their moduli), as one
+/// progression `(residue, stride)`, or `None` when they never meet. The moduli are small (log
+/// cadences), so a walk over one period is enough.
+fn intersect(r1: u64, m1: u64, r2: u64, m2: u64) -> Option<(u64, u64)> {
+    let stride = m1 / gcd(m1, m2) * m2;
+    (0..stride / m1)
+        .map(|k| r1 + k * m1)
+        .find(|x| x % m2 == r2 % m2)
+        .map(|x| (x, stride))
 }
 
 /// Steps in `[lo, hi]` (clamped to the run) where every key has a value, thinned at random to
@@ -182,11 +207,13 @@ pub fn full_rows(
 pub fn keys(run: &Run) -> Value {
     let h = &run.history;
     let mut keys = Map::new();
-    let internal = [("_step", 1u64), ("_runtime", 1), ("_timestamp", 1)];
-    let metrics = h.metrics.iter().map(|m| (m.name.as_str(), m.every));
-    for (name, every) in internal.into_iter().chain(metrics) {
-        let count = h.last_step / every + 1 + u64::from(!h.last_step.is_multiple_of(every));
-        let last = json_value(run, name, h.last_step, h.nan_wire);
+    let internal = ["_step", "_runtime", "_timestamp"].map(|n| (n, h.line_count(), h.last_step));
+    let metrics = h.metrics.iter().map(|m| {
+        let last = m.last_logged(h.last_step).unwrap_or(h.last_step);
+        (m.name.as_str(), m.count(h.last_step), last)
+    });
+    for (name, count, last_logged) in internal.into_iter().chain(metrics) {
+        let last = json_value(run, name, last_logged, h.nan_wire);
         keys.insert(
             name.into(),
             json!({"previousValue": last, "typeCounts": [{"type": "number", "count": count}]}),
@@ -214,28 +241,39 @@ mod tests {
     /// The fast path must agree with checking every step.
     #[test]
     fn matching_steps_equal_a_full_scan() {
-        let r = run("k5e6y7mx");
-        for keys in [
-            vec!["loss"],
-            vec!["val_loss"],
-            vec!["loss", "val_acc"],
-            vec!["_step", "lr", "val_loss"],
-            vec!["nope"],
-        ] {
+        let tidy = run("k5e6y7mx");
+        let trainer = run(crate::frameworks::trainer::ID);
+        let lightning = run(crate::frameworks::lightning::ID);
+        let cases: [(&Run, Vec<&str>); 11] = [
+            (&tidy, vec!["loss"]),
+            (&tidy, vec!["val_loss"]),
+            (&tidy, vec!["loss", "val_acc"]),
+            (&tidy, vec!["_step", "lr", "val_loss"]),
+            (&tidy, vec!["nope"]),
+            // Progressions with offsets: shared rows, and rows that never meet.
+            (&trainer, vec!["train/loss", "train/global_step"]),
+            (&trainer, vec!["eval/loss"]),
+            (&trainer, vec!["train/loss", "eval/loss"]),
+            (&trainer, vec!["_step", "eval/accuracy"]),
+            (&lightning, vec!["train_loss_step", "val_acc"]),
+            (&lightning, vec!["val_loss", "epoch"]),
+        ];
+        for (r, keys) in cases {
             let keys: Vec<String> = keys.into_iter().map(String::from).collect();
             for (lo, hi) in [
-                (0, i64::MAX),
+                (0, 40_000),
                 (999, 3001),
                 (9_999, 10_000),
                 (5, 5),
                 (20_000, 30_000),
+                (239_000, i64::MAX),
             ] {
-                let fast = pick_steps(&r, &keys, lo, hi, usize::MAX);
+                let fast = pick_steps(r, &keys, lo, hi, usize::MAX);
                 let slow: Vec<u64> = (lo.max(0) as u64
                     ..=hi.min(r.history.last_step as i64).max(-1) as u64)
                     .filter(|&s| keys.iter().all(|k| r.history.has(k, s)))
                     .collect();
-                assert_eq!(fast, slow, "{keys:?} {lo}..{hi}");
+                assert_eq!(fast, slow, "{} {keys:?} {lo}..{hi}", r.id);
             }
         }
     }

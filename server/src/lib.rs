@@ -12,6 +12,7 @@ pub mod demo;
 pub mod detection;
 pub mod files;
 pub mod filters;
+pub mod frameworks;
 pub mod history;
 pub mod http;
 pub mod schema;
