@@ -75,6 +75,17 @@ pub struct Summary {
     /// The run: ENTITY/PROJECT/RUN_ID (the 8-character id list-runs shows),
     /// ENTITY/PROJECT/runs/RUN_ID, or a W&B run URL.
     pub run: String,
+    /// Approximate output size in tokens: null and empty values are dropped, well-known
+    /// hyperparameters and validation metrics come first, the rest until the budget
+    /// (0 = everything, as stored) [default: 500].
+    #[cfg_attr(feature = "cli", arg(long))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<u32>,
+    /// Config keys to show, as they are (top-level names or dotted paths such as
+    /// optimizer.name); the summary metrics still follow the budget.
+    #[cfg_attr(feature = "cli", arg(long, value_delimiter = ','))]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config_keys: Vec<String>,
 }
 
 /// `wandb-history`; on the command line `history --stats` is `wandb-history-stats`.

@@ -65,8 +65,16 @@ impl Guest for Component {
         }))
     }
 
-    fn wandb_summary(run: String) -> Result<String, Error> {
-        call(Operation::Summary(Summary { run }))
+    fn wandb_summary(
+        run: String,
+        budget: Option<u32>,
+        config_keys: Vec<String>,
+    ) -> Result<String, Error> {
+        call(Operation::Summary(Summary {
+            run,
+            budget,
+            config_keys,
+        }))
     }
 
     fn wandb_history(

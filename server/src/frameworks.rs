@@ -13,7 +13,8 @@
 //! - A Keras run (`WandbMetricsLogger`): one row per epoch, `epoch/*` keys, `epoch/val_accuracy`.
 //!
 //! The emulator's key cadences are progressions (`offset + k * every`), so the Trainer's train
-//! rows sit on even `_step`s and its evaluation rows on every hundredth odd one; the odd rows in
+//! rows sit on even `_step`s and its evaluation rows (every 2,500 optimizer steps) on every
+//! 250th odd one; the odd rows in
 //! between carry only W&B's own keys. Nothing reads those rows but `historyLineCount`.
 
 use serde_json::{json, Map, Value};
@@ -82,11 +83,26 @@ fn linear(slope: f64, intercept: f64, decimals: Option<i32>) -> Curve {
 /// model config, flat, as `transformers` 4.4x writes them.
 fn trainer_config() -> Value {
     let labels = [
-        "alt.atheism", "comp.graphics", "comp.os.ms-windows.misc", "comp.sys.ibm.pc.hardware",
-        "comp.sys.mac.hardware", "comp.windows.x", "misc.forsale", "rec.autos",
-        "rec.motorcycles", "rec.sport.baseball", "rec.sport.hockey", "sci.crypt",
-        "sci.electronics", "sci.med", "sci.space", "soc.religion.christian",
-        "talk.politics.guns", "talk.politics.mideast", "talk.politics.misc", "talk.religion.misc",
+        "alt.atheism",
+        "comp.graphics",
+        "comp.os.ms-windows.misc",
+        "comp.sys.ibm.pc.hardware",
+        "comp.sys.mac.hardware",
+        "comp.windows.x",
+        "misc.forsale",
+        "rec.autos",
+        "rec.motorcycles",
+        "rec.sport.baseball",
+        "rec.sport.hockey",
+        "sci.crypt",
+        "sci.electronics",
+        "sci.med",
+        "sci.space",
+        "soc.religion.christian",
+        "talk.politics.guns",
+        "talk.politics.mideast",
+        "talk.politics.misc",
+        "talk.religion.misc",
     ];
     let id2label: Map<String, Value> = labels
         .iter()
@@ -151,7 +167,7 @@ fn trainer_config() -> Value {
         "half_precision_backend": "auto", "bf16_full_eval": false, "fp16_full_eval": false,
         "tf32": null, "local_rank": 0, "ddp_backend": null, "tpu_num_cores": null,
         "tpu_metrics_debug": false, "debug": [], "dataloader_drop_last": false,
-        "eval_steps": 500, "dataloader_num_workers": 4, "dataloader_prefetch_factor": null,
+        "eval_steps": 2500, "dataloader_num_workers": 4, "dataloader_prefetch_factor": null,
         "past_index": -1, "run_name": "bert-20news-lr3e-5", "disable_tqdm": false,
         "remove_unused_columns": true, "label_names": null, "load_best_model_at_end": false,
         "metric_for_best_model": null, "greater_is_better": null, "ignore_data_skip": false,
@@ -192,7 +208,7 @@ fn trainer_run() -> RunSpec {
     use trainer as t;
     let train = |name: &str, curve: Curve, noise: f64| Metric::new(name, 2, curve, noise);
     let eval = |name: &str, curve: Curve, noise: f64| {
-        Metric::new(name, 100, curve, noise)
+        Metric::new(name, 500, curve, noise)
             .offset(1)
             .only_on_cadence()
     };
@@ -216,10 +232,18 @@ fn trainer_run() -> RunSpec {
                 from: t::EXPLOSION_STEP,
                 factor: 40.0,
             }),
-            train("train/learning_rate", linear(-3e-5 / 240_000.0, 3e-5, None), 0.0),
+            train(
+                "train/learning_rate",
+                linear(-3e-5 / 240_000.0, 3e-5, None),
+                0.0,
+            ),
             train(
                 "train/epoch",
-                linear(epoch_per_row, t::LOGGING_STEPS as f64 / t::STEPS_PER_EPOCH, Some(2)),
+                linear(
+                    epoch_per_row,
+                    t::LOGGING_STEPS as f64 / t::STEPS_PER_EPOCH,
+                    Some(2),
+                ),
                 0.0,
             ),
             train(
@@ -259,7 +283,10 @@ fn lightning_run() -> RunSpec {
     let per_class: Map<String, Value> = (0..100)
         .map(|i| {
             let acc = 0.55 + 0.4 * ((i * 37 % 100) as f64 / 100.0);
-            (format!("val_acc_class/{i}"), json!((acc * 1e4_f64).round() / 1e4))
+            (
+                format!("val_acc_class/{i}"),
+                json!((acc * 1e4_f64).round() / 1e4),
+            )
         })
         .collect();
     RunSpec {
@@ -278,12 +305,7 @@ fn lightning_run() -> RunSpec {
         }),
         metrics: vec![
             Metric::new("train_loss_step", 1, decay(4.6, 0.9, 600.0), 0.1),
-            Metric::new(
-                "trainer/global_step",
-                1,
-                linear(50.0, 49.0, None),
-                0.0,
-            ),
+            Metric::new("trainer/global_step", 1, linear(50.0, 49.0, None), 0.0),
             Metric::new(
                 "epoch",
                 1,
@@ -333,12 +355,7 @@ fn keras_run() -> RunSpec {
             Metric::new("epoch/accuracy", 1, decay(0.2, 0.95, 15.0), 0.01),
             Metric::new("epoch/val_loss", 1, decay(2.6, 0.45, 12.0), 0.04),
             Metric::new("epoch/val_accuracy", 1, decay(0.25, 0.88, 12.0), 0.015),
-            Metric::new(
-                "epoch/learning_rate",
-                1,
-                Curve::Const(1e-3),
-                0.0,
-            ),
+            Metric::new("epoch/learning_rate", 1, Curve::Const(1e-3), 0.0),
         ],
         nan_wire: NanWire::String,
         extra_summary: json!({}),

@@ -78,10 +78,17 @@ impl Matching {
             } else {
                 residue + (lo - residue).div_ceil(stride) * stride
             };
-            (first, if first > hi { 0 } else { (hi - first) / stride + 1 })
+            (
+                first,
+                if first > hi {
+                    0
+                } else {
+                    (hi - first) / stride + 1
+                },
+            )
         };
-        let extra = (all_at_last && (lo..=hi).contains(&last) && !on_progression(last))
-            .then_some(last);
+        let extra =
+            (all_at_last && (lo..=hi).contains(&last) && !on_progression(last)).then_some(last);
         Matching {
             first,
             stride: stride.max(1),

@@ -36,10 +36,12 @@ pub const RUNS_WITH_HISTORY: &str = "query Runs($project: String!, $entity: Stri
   }
 }";
 
-/// One run's config and summary.
-pub const RUN_SUMMARY: &str = "query Run($project: String!, $entity: String!, $name: String!) {
+/// One run's config and summary, and sampled history of the metrics whose best value the
+/// summary shows.
+pub const RUN_SUMMARY: &str =
+    "query Run($project: String!, $entity: String!, $name: String!, $specs: [JSONString!]!) {
   project(name: $project, entityName: $entity) {
-    run(name: $name) { name displayName state config summaryMetrics }
+    run(name: $name) { name displayName state config summaryMetrics sampledHistory(specs: $specs) }
   }
 }";
 

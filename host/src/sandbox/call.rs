@@ -100,6 +100,8 @@ fn to_val(value: &Value, ty: &Type) -> Result<Val, String> {
                 .ok_or_else(wrong)?,
         ),
         Type::U64 => Val::U64(value.as_u64().ok_or_else(wrong)?),
+        // An omitted list argument is an empty list (MCP clients leave optional ones out).
+        Type::List(_) if value.is_null() => Val::List(vec![]),
         Type::List(list) => {
             let element = list.ty();
             let items = value.as_array().ok_or_else(wrong)?;

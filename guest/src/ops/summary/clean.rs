@@ -1,37 +1,16 @@
-//! `summary`: one run's config and final metrics as one line of JSON.
+//! Reading a run's config and summary: the JSONString fields, W&B's own keys and wrappers
+//! removed, values compacted (rounded floats, placeholders for bulky ones).
 
-use serde_json::{json, Map, Value};
-
-use wandb_agent_commands::Summary;
+use serde_json::{Map, Value};
 
 use crate::error::{AgentError, Result};
-use crate::ops::Run;
 use crate::text::numfmt::{round_sig, SUMMARY_DIGITS};
-use crate::wandb::paths::{self, RunPath};
-use crate::wandb::{documents, graphql, lenient_json, Client};
+use crate::wandb::lenient_json;
 
 /// Lists longer than this are replaced by a placeholder ("<list of 1000>").
 pub const MAX_LIST_ITEMS: usize = 16;
 /// Strings longer than this are cut ("…" plus the number of characters dropped).
 pub const MAX_STRING_CHARS: usize = 120;
-
-impl Run for Summary {
-    fn run(self, client: &Client) -> Result<String> {
-        summary(client, &paths::parse_run_path(&self.run)?)
-    }
-}
-
-/// Fetches the run and renders its summary.
-pub fn summary(client: &Client, run: &RunPath) -> Result<String> {
-    let data = client.query(
-        documents::RUN_SUMMARY,
-        json!({"entity": run.entity, "project": run.project, "name": run.run_id}),
-    )?;
-    let node = graphql::run_node(&data, run)?;
-    let config = json_string_field(node, "config", client.server)?;
-    let summary = json_string_field(node, "summaryMetrics", client.server)?;
-    Ok(render(&config, &summary))
-}
 
 /// A JSONString field (a string holding JSON); an already-decoded object is accepted too.
 pub fn json_string_field(node: &Value, key: &str, server: &str) -> Result<Value> {
@@ -67,18 +46,21 @@ pub fn clean_config(config: &Value) -> Value {
     clean_top_level(config, true)
 }
 
-/// Renders `{"config":{...},"summary":{...}}` from the parsed fields.
-pub fn render(config: &Value, summary: &Value) -> String {
-    json!({
-        "config": clean_top_level(config, true),
-        "summary": clean_top_level(summary, false),
-    })
-    .to_string()
+/// A run's summary metrics without W&B's own keys, compacted.
+pub fn clean_summary(summary: &Value) -> Value {
+    clean_top_level(summary, false)
 }
 
-/// Keys W&B adds for its own bookkeeping (`_step`, `_wandb`, `wandb_version`, ...).
-fn is_internal_key(key: &str) -> bool {
-    key.starts_with('_') || key.starts_with("wandb")
+/// Keys W&B adds for its own bookkeeping: `_wandb` and `wandb_version` in the config, `_step`,
+/// `_runtime`, `_timestamp`, `_wandb` in the summary. Other `_` keys of a config are the
+/// user's (the Trainer's model config has `_name_or_path`, the model's name).
+fn is_internal_key(key: &str, config: bool) -> bool {
+    key.starts_with("wandb")
+        || if config {
+            key.starts_with("_wandb")
+        } else {
+            key.starts_with('_')
+        }
 }
 
 fn clean_top_level(value: &Value, unwrap_config: bool) -> Value {
@@ -87,7 +69,7 @@ fn clean_top_level(value: &Value, unwrap_config: bool) -> Value {
     };
     let cleaned = map
         .iter()
-        .filter(|(k, _)| !is_internal_key(k))
+        .filter(|(k, _)| !is_internal_key(k, unwrap_config))
         .map(|(k, v)| {
             let v = if unwrap_config {
                 unwrap_config_value(v)
@@ -145,6 +127,7 @@ pub fn shorten(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn unwraps_filters_and_rounds() {
@@ -159,8 +142,9 @@ mod tests {
                "val":{"loss":0.5},"big":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]}"#,
         )
         .unwrap();
+        let both = json!({"config": clean_config(&config), "summary": clean_summary(&summary)});
         assert_eq!(
-            render(&config, &summary),
+            both.to_string(),
             r#"{"config":{"lr":0.00031235,"optimizer":{"betas":[0.9,0.999],"name":"adam"},"plain":3},"summary":{"acc":"NaN","big":"<list of 17>","down":"-Infinity","hist":"<histogram>","loss":0.12346,"table":"<table>","up":"Infinity","val":{"loss":0.5}}}"#
         );
     }

@@ -1,0 +1,171 @@
+//! Best values beside the final ones: W&B's summary holds a metric's last value (unless the
+//! run called `define_metric`), and on an overfitting run the last validation loss is not the
+//! one anybody wants.
+//!
+//! Which metrics: the summary's keys among [`CANDIDATES`] — the validation, loss and accuracy
+//! names of plain PyTorch, the Hugging Face `Trainer`, Lightning and Keras. They are asked for
+//! in the summary's own request, before the run's keys are known; a name the run does not log
+//! comes back as an empty list. Which way is better is inferred from the name, as `compare`
+//! does (loss lower, accuracy higher). Each key is read from up to [`SAMPLES`] server-sampled
+//! rows: every logged row for metrics logged fewer times (validation metrics usually are),
+//! a random sample otherwise (the `#` line says which).
+
+use serde_json::{json, Value};
+
+use crate::ops::direction::{direction, Mode};
+use crate::text::numfmt::{format_sig, round_sig, SUMMARY_DIGITS};
+use crate::wandb::series::{Series, Spec};
+
+/// What one `best` entry costs, about.
+pub const TOKENS_PER_ENTRY: usize = 14;
+/// Rows asked per candidate key.
+pub const SAMPLES: u32 = 1000;
+
+/// Metric names whose best value is worth a line, in the spelling of each convention.
+pub const CANDIDATES: [&str; 28] = [
+    "val_loss",
+    "val/loss",
+    "eval/loss",
+    "eval_loss",
+    "validation_loss",
+    "validation/loss",
+    "valid_loss",
+    "test_loss",
+    "val_acc",
+    "val/acc",
+    "val_accuracy",
+    "val/accuracy",
+    "eval/accuracy",
+    "eval_accuracy",
+    "validation/accuracy",
+    "test_acc",
+    "eval/f1",
+    "val_f1",
+    "epoch/val_loss",
+    "epoch/val_accuracy",
+    "loss",
+    "train/loss",
+    "train_loss",
+    "train_loss_epoch",
+    "epoch/loss",
+    "accuracy",
+    "acc",
+    "epoch/accuracy",
+];
+
+pub fn spec(key: &str) -> Spec {
+    Spec {
+        key: key.to_string(),
+        samples: SAMPLES,
+        min_step: None,
+        max_step: None,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Best {
+    pub key: String,
+    pub mode: Mode,
+    pub value: f64,
+    pub step: u64,
+    /// Every logged row was read (else a random sample of [`SAMPLES`]).
+    pub exact: bool,
+}
+
+impl Best {
+    /// `"eval/loss": {"min": 2.417, "step": 70001}`.
+    pub fn entry(&self) -> (String, Value) {
+        let which = match self.mode {
+            Mode::Min => "min",
+            Mode::Max => "max",
+        };
+        let value = round_sig(self.value, SUMMARY_DIGITS);
+        (self.key.clone(), json!({which: value, "step": self.step}))
+    }
+}
+
+/// The best value of each candidate the summary has, where it differs from the final value.
+pub fn bests(summary: &Value, specs: &[Spec], history: &[Series]) -> Vec<Best> {
+    specs
+        .iter()
+        .zip(history)
+        .filter_map(|(spec, series)| {
+            let last = summary.get(&spec.key)?.as_f64()?;
+            let dir = direction(&spec.key, None).ok()?;
+            let (step, value) = series
+                .points
+                .iter()
+                .copied()
+                .filter(|(_, v)| v.is_finite())
+                .reduce(|a, b| if dir.better(b.1, a.1) { b } else { a })?;
+            let same =
+                |a: f64, b: f64| format_sig(a, SUMMARY_DIGITS) == format_sig(b, SUMMARY_DIGITS);
+            (!same(value, last) && dir.better(value, last)).then(|| Best {
+                key: spec.key.clone(),
+                mode: dir.mode,
+                value,
+                step,
+                exact: series.complete,
+            })
+        })
+        .collect()
+}
+
+/// What the best values were computed over, when any was sampled.
+pub fn note(bests: &[Best]) -> Option<String> {
+    let sampled: Vec<&str> = bests
+        .iter()
+        .filter(|b| !b.exact)
+        .map(|b| b.key.as_str())
+        .collect();
+    (!sampled.is_empty()).then(|| {
+        format!(
+            "best of {} over {SAMPLES} rows sampled at random (of every logged row for the others)",
+            sampled.join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn best_differs_from_final_in_the_right_direction() {
+        let summary = json!({"eval/loss": 3.164, "val_acc": 0.9, "loss": 0.5});
+        let specs = [spec("eval/loss"), spec("val_acc"), spec("loss")];
+        let history = [
+            Series {
+                points: vec![(1, 4.0), (101, 2.417), (201, 3.164)],
+                complete: true,
+            },
+            // Best equals the final value: not shown.
+            Series {
+                points: vec![(1, 0.5), (2, 0.9)],
+                complete: true,
+            },
+            Series {
+                points: vec![(5, 0.4), (9, f64::NAN), (10, 0.5)],
+                complete: false,
+            },
+        ];
+        let got = bests(&summary, &specs, &history);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].entry().1, json!({"min": 2.417, "step": 101}));
+        assert_eq!(
+            (got[1].key.as_str(), got[1].step, got[1].exact),
+            ("loss", 5, false)
+        );
+        assert_eq!(
+            note(&got).unwrap(),
+            "best of loss over 1000 rows sampled at random (of every logged row for the others)"
+        );
+    }
+
+    #[test]
+    fn every_candidate_has_a_direction() {
+        for key in CANDIDATES {
+            assert!(direction(key, None).is_ok(), "{key}");
+        }
+    }
+}

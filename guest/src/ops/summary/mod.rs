@@ -1,0 +1,94 @@
+//! `summary`: one run's config and summary metrics as one line of JSON, within a token budget,
+//! with the best values of its validation-, loss- and accuracy-like metrics — one request.
+//!
+//! The document asks for the config, the summary and, in the same round trip, a
+//! `sampledHistory` spec for each metric name in [`best::CANDIDATES`] (the keys are unknown
+//! until the summary arrives; a name the run does not log costs an empty list). Then
+//! [`select`] keeps what fits the budget, well-known hyperparameters first.
+
+pub mod best;
+mod clean;
+mod select;
+
+use serde_json::{json, Map, Value};
+
+use wandb_agent_commands::Summary;
+
+use crate::error::Result;
+use crate::ops::Run;
+use crate::wandb::paths::{self, RunPath};
+use crate::wandb::series::{self, Spec};
+use crate::wandb::{documents, graphql, Client};
+pub use clean::{clean_config, json_string_field, shorten};
+
+/// The default budget, in o200k tokens, for the summary line and its `#` line.
+pub const DEFAULT_BUDGET: u32 = 500;
+
+impl Run for Summary {
+    fn run(self, client: &Client) -> Result<String> {
+        let run = paths::parse_run_path(&self.run)?;
+        let budget = self.budget.unwrap_or(DEFAULT_BUDGET);
+        summary(client, &run, budget, &self.config_keys)
+    }
+}
+
+/// Fetches the run and renders its summary.
+pub fn summary(
+    client: &Client,
+    run: &RunPath,
+    budget: u32,
+    config_keys: &[String],
+) -> Result<String> {
+    let specs: Vec<Spec> = best::CANDIDATES.iter().map(|k| best::spec(k)).collect();
+    let data = client.query(
+        documents::RUN_SUMMARY,
+        json!({"entity": run.entity, "project": run.project, "name": run.run_id,
+               "specs": specs.iter().map(Spec::to_json).collect::<Vec<_>>()}),
+    )?;
+    let node = graphql::run_node(&data, run)?;
+    let config = json_string_field(node, "config", client.server)?;
+    let summary = json_string_field(node, "summaryMetrics", client.server)?;
+    // A server that cannot answer the history part still gives the summary.
+    let history = node
+        .get("sampledHistory")
+        .and_then(|h| series::parse_all(&specs, h, client.server).ok())
+        .unwrap_or_default();
+    let bests = best::bests(&clean::clean_summary(&summary), &specs, &history);
+    Ok(render(&config, &summary, &bests, budget, config_keys))
+}
+
+/// The summary line from the run's config and summary fields as stored (parsed), and its `#`
+/// line when something was left out.
+pub fn render(
+    config: &Value,
+    summary: &Value,
+    bests: &[best::Best],
+    budget: u32,
+    config_keys: &[String],
+) -> String {
+    let as_map = |v: Value| match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    let config = as_map(clean::clean_config(config));
+    let summary = as_map(clean::clean_summary(summary));
+    let best_tokens = bests.len() * best::TOKENS_PER_ENTRY;
+    let budget = match budget {
+        0 => 0,
+        b => b.saturating_sub(best_tokens as u32).max(1),
+    };
+    let choice = select::select(&config, &summary, budget, config_keys);
+    let mut line = json!({"config": choice.config, "summary": choice.summary});
+    if !bests.is_empty() {
+        line["best"] = Value::Object(bests.iter().map(best::Best::entry).collect());
+    }
+    let mut notes = choice.notes;
+    if let Some(note) = best::note(bests) {
+        notes.push(note);
+    }
+    if notes.is_empty() {
+        line.to_string()
+    } else {
+        format!("{line}\n# {}", notes.join("; "))
+    }
+}

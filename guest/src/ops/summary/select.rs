@@ -1,0 +1,337 @@
+//! What of a config and a summary fits the budget: null and empty values dropped, big nested
+//! maps (`id2label`) shown as a placeholder, the hyperparameters an engineer looks for first,
+//! then validation-, loss- and accuracy-like metrics, then a few other metrics, then the rest
+//! of the config and of the summary in order until the budget;
+//! a `#` note says what was left out and how to get it.
+
+use serde_json::{Map, Value};
+
+use crate::hints;
+use crate::ops::direction::direction;
+
+/// Nested maps with more entries than this become `"<map of N>"`.
+pub const MAX_MAP_ENTRIES: usize = 8;
+/// Summary metrics that go before the remaining config keys, at most.
+const PRIORITY_METRICS: usize = 12;
+/// The other summary metrics that go before the remaining config keys, at most (a summary
+/// of hundreds of per-class metrics must not crowd out the config).
+const EARLY_METRICS: usize = 12;
+/// Left-out keys named in the note, at most.
+const NAMED_LEFT_OUT: usize = 8;
+/// Bytes per o200k token of compact JSON config and metrics: about 3.5 measured on a
+/// `Trainer` config, 2.6 on per-class metrics; the lower figure keeps the budget.
+const BYTES_PER_TOKEN: f64 = 2.6;
+/// What the `#` note and the JSON frame cost, about (its longest form).
+const FRAME_TOKENS: usize = 70;
+
+/// Well-known hyperparameter names across Hugging Face `TrainingArguments`, Lightning, Keras
+/// and plain configs, in the order they are shown.
+const HYPERPARAMETERS: [&str; 49] = [
+    "learning_rate",
+    "lr",
+    "base_lr",
+    "max_lr",
+    "per_device_train_batch_size",
+    "train_batch_size",
+    "batch_size",
+    "global_batch_size",
+    "per_device_eval_batch_size",
+    "eval_batch_size",
+    "gradient_accumulation_steps",
+    "accumulate_grad_batches",
+    "num_train_epochs",
+    "epochs",
+    "max_epochs",
+    "num_epochs",
+    "n_epochs",
+    "max_steps",
+    "total_steps",
+    "num_train_steps",
+    "warmup_steps",
+    "warmup_ratio",
+    "warmup_epochs",
+    "weight_decay",
+    "lr_scheduler_type",
+    "lr_scheduler",
+    "scheduler",
+    "optim",
+    "optimizer",
+    "momentum",
+    "seed",
+    "bf16",
+    "fp16",
+    "precision",
+    "mixed_precision",
+    "_name_or_path",
+    "model_name_or_path",
+    "model_name",
+    "base_model",
+    "model",
+    "model_type",
+    "architectures",
+    "arch",
+    "max_grad_norm",
+    "gradient_clip_val",
+    "grad_clip",
+    "clip_grad_norm",
+    "dropout",
+    "label_smoothing",
+];
+
+pub struct Choice {
+    pub config: Value,
+    pub summary: Value,
+    pub notes: Vec<String>,
+}
+
+/// Tokens one `"key":value,` entry costs, about.
+fn cost(key: &str, value: &Value) -> usize {
+    let bytes = key.len() + value.to_string().len() + 4;
+    (bytes as f64 / BYTES_PER_TOKEN).ceil() as usize
+}
+
+/// Drops `null` and empty values (at any depth) and collapses big maps; `None` when nothing
+/// is left of the value.
+fn prune(value: &Value) -> Option<Value> {
+    match value {
+        Value::Null => None,
+        Value::String(s) if s.is_empty() => None,
+        Value::Array(items) if items.is_empty() => None,
+        Value::Object(m) => {
+            let kept: Map<String, Value> = m
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), prune(v)?)))
+                .collect();
+            match kept.len() {
+                0 => None,
+                n if n > MAX_MAP_ENTRIES => Some(Value::String(format!("<map of {n}>"))),
+                _ => Some(Value::Object(kept)),
+            }
+        }
+        other => Some(other.clone()),
+    }
+}
+
+/// A config value by its top-level key, else by its dotted path (`optimizer.name`).
+fn lookup<'a>(config: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    config.get(key).or_else(|| {
+        let mut parts = key.split('.');
+        let first = config.get(parts.next()?)?;
+        parts.try_fold(first, |v, part| v.get(part))
+    })
+}
+
+fn is_eval(key: &str) -> bool {
+    key.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+        matches!(
+            w.to_ascii_lowercase().as_str(),
+            "val" | "eval" | "valid" | "validation" | "test"
+        )
+    })
+}
+
+/// Summary keys in the order they are shown: validation metrics, then loss- and accuracy-like
+/// ones (at most [`PRIORITY_METRICS`] of both: the first part), then the rest.
+fn metric_order(summary: &Map<String, Value>) -> (Vec<&String>, Vec<&String>) {
+    let rank = |k: &str| {
+        if is_eval(k) && direction(k, None).is_ok() {
+            0
+        } else if direction(k, None).is_ok() {
+            1
+        } else {
+            2
+        }
+    };
+    let mut keys: Vec<&String> = summary.keys().collect();
+    keys.sort_by_key(|k| rank(k)); // stable: each rank keeps the summary's order
+    let first = keys
+        .iter()
+        .filter(|k| rank(k) < 2)
+        .count()
+        .min(PRIORITY_METRICS);
+    let (head, tail) = keys.split_at(first);
+    let mut tail = tail.to_vec();
+    tail.sort(); // the over-the-cap metrics go back among the rest, in order
+    (head.to_vec(), tail)
+}
+
+/// The kept (pruned) summary entries of `keys`, in that order.
+fn metric_entries(keys: Vec<&String>, kept: &[(String, Value)]) -> Vec<(bool, String, Value)> {
+    keys.into_iter()
+        .filter_map(|k| kept.iter().find(|(sk, _)| sk == k))
+        .map(|(k, v)| (false, k.clone(), v.clone()))
+        .collect()
+}
+
+pub fn select(
+    config: &Map<String, Value>,
+    summary: &Map<String, Value>,
+    budget: u32,
+    config_keys: &[String],
+) -> Choice {
+    if budget == 0 && config_keys.is_empty() {
+        return Choice {
+            config: Value::Object(config.clone()),
+            summary: Value::Object(summary.clone()),
+            notes: vec![],
+        };
+    }
+    let mut notes = Vec::new();
+    let pruned = |m: &Map<String, Value>| -> Vec<(String, Value)> {
+        m.iter()
+            .filter_map(|(k, v)| Some((k.clone(), prune(v)?)))
+            .collect()
+    };
+    let config_kept = pruned(config);
+    let summary_kept = pruned(summary);
+    let dropped = config.len() - config_kept.len() + summary.len() - summary_kept.len();
+
+    // Entries in the order they are offered: (is_config, key, value).
+    let mut offered: Vec<(bool, String, Value)> = Vec::new();
+    let mut picked_config = Map::new();
+    if config_keys.is_empty() {
+        let is_hyper = |k: &str| HYPERPARAMETERS.iter().any(|h| h.eq_ignore_ascii_case(k));
+        for name in HYPERPARAMETERS {
+            if let Some((k, v)) = config_kept
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            {
+                offered.push((true, k.clone(), v.clone()));
+            }
+        }
+        let (first, rest) = metric_order(summary);
+        offered.extend(metric_entries(first, &summary_kept));
+        let mut rest = metric_entries(rest, &summary_kept);
+        let late = rest.split_off(rest.len().min(EARLY_METRICS));
+        offered.extend(rest);
+        offered.extend(
+            config_kept
+                .iter()
+                .filter(|(k, _)| !is_hyper(k))
+                .map(|(k, v)| (true, k.clone(), v.clone())),
+        );
+        offered.extend(late);
+    } else {
+        // The keys asked for, as they are (even null), outside the budget.
+        let mut missing = Vec::new();
+        for key in config_keys {
+            match lookup(config, key) {
+                Some(v) => {
+                    picked_config.insert(key.clone(), v.clone());
+                }
+                None => missing.push(format!("`{key}`")),
+            }
+        }
+        if !missing.is_empty() {
+            notes.push(format!("no config key {}", missing.join(", ")));
+        }
+        let (first, rest) = metric_order(summary);
+        offered.extend(metric_entries(first, &summary_kept));
+        offered.extend(metric_entries(rest, &summary_kept));
+    }
+
+    let budget = if budget == 0 {
+        usize::MAX
+    } else {
+        budget as usize
+    };
+    let mut spent = FRAME_TOKENS + picked_config.iter().map(|(k, v)| cost(k, v)).sum::<usize>();
+    let mut picked_summary = Map::new();
+    let mut left_out: Vec<(bool, String)> = Vec::new();
+    for (is_config, key, value) in offered {
+        let c = cost(&key, &value);
+        if spent.saturating_add(c) > budget {
+            left_out.push((is_config, key));
+            continue;
+        }
+        spent += c;
+        if is_config {
+            picked_config.insert(key, value);
+        } else {
+            picked_summary.insert(key, value);
+        }
+    }
+    if dropped > 0 {
+        notes.push(format!("{dropped} null or empty values left out"));
+    }
+    if !left_out.is_empty() {
+        let count = |config: bool| left_out.iter().filter(|(c, _)| *c == config).count();
+        let named: Vec<&str> = left_out
+            .iter()
+            .take(NAMED_LEFT_OUT)
+            .map(|(_, k)| k.as_str())
+            .collect();
+        notes.push(format!(
+            "{} config and {} summary keys over the budget of {budget} tokens left out ({}{}); {}",
+            count(true),
+            count(false),
+            named.join(", "),
+            if left_out.len() > NAMED_LEFT_OUT {
+                ", …"
+            } else {
+                ""
+            },
+            format!(
+                "{} picks config keys, {} 0 shows all",
+                hints::option("config-keys"),
+                hints::option("budget")
+            ),
+        ));
+    }
+    Choice {
+        config: Value::Object(picked_config),
+        summary: Value::Object(picked_summary),
+        notes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn map(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn nulls_go_big_maps_collapse_hyperparameters_first() {
+        let labels: Map<String, Value> = (0..20)
+            .map(|i| (i.to_string(), json!(format!("c{i}"))))
+            .collect();
+        let config = map(json!({
+            "adam_beta1": 0.9, "bos_token_id": null, "debug": [], "id2label": labels,
+            "learning_rate": 3e-5, "mp_parameters": "", "seed": 42, "zeta": {"a": null},
+        }));
+        let summary = map(json!({"eval/loss": 3.1, "train_runtime": 10.5, "x": null}));
+        let c = select(&config, &summary, 500, &[]);
+        assert_eq!(
+            c.config,
+            json!({"adam_beta1": 0.9, "id2label": "<map of 20>", "learning_rate": 3e-5, "seed": 42})
+        );
+        assert_eq!(c.summary, json!({"eval/loss": 3.1, "train_runtime": 10.5}));
+        assert_eq!(c.notes, vec!["5 null or empty values left out"]);
+        // A tight budget keeps the hyperparameters and the validation metric.
+        let tight = select(&config, &summary, FRAME_TOKENS as u32 + 22, &[]);
+        assert_eq!(tight.config, json!({"learning_rate": 3e-5, "seed": 42}));
+        assert_eq!(tight.summary, json!({"eval/loss": 3.1}));
+        assert!(tight.notes[1].starts_with(
+            "2 config and 1 summary keys over the budget of 92 tokens left out (train_runtime, adam_beta1, id2label)"
+        ), "{:?}", tight.notes);
+    }
+
+    #[test]
+    fn asked_keys_come_as_they_are() {
+        let config = map(json!({"a": null, "opt": {"name": "adamw", "eps": 1e-8}, "b": 1}));
+        let c = select(
+            &config,
+            &Map::new(),
+            500,
+            &["a".into(), "opt.name".into(), "nope".into()],
+        );
+        assert_eq!(c.config, json!({"a": null, "opt.name": "adamw"}));
+        assert_eq!(c.notes[0], "no config key `nope`");
+        let all = select(&config, &Map::new(), 0, &[]);
+        assert_eq!(all.config, Value::Object(config));
+    }
+}
