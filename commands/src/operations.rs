@@ -95,10 +95,12 @@ pub struct Summary {
 pub struct History {
     /// The run: ENTITY/PROJECT/RUN_ID, ENTITY/PROJECT/runs/RUN_ID, or a W&B run URL.
     pub run: String,
-    /// Metric keys (e.g. loss,val_loss,grad_norm). Ask only for what you need.
+    /// Metric keys (e.g. loss,val_loss,grad_norm). Ask only for what you need. On the command
+    /// line: comma-separated, repeatable, or a JSON list for keys with commas
+    /// (--keys '["val/acc, top-5"]').
     #[cfg_attr(
         feature = "cli",
-        arg(long, value_delimiter = ',', required = true, num_args = 1..)
+        arg(long, required = true, num_args = 1.., value_parser = key_list)
     )]
     pub keys: Vec<String>,
     #[cfg_attr(feature = "cli", command(flatten))]
@@ -123,10 +125,10 @@ pub struct History {
 pub struct HistoryStats {
     /// The run: ENTITY/PROJECT/RUN_ID, ENTITY/PROJECT/runs/RUN_ID, or a W&B run URL.
     pub run: String,
-    /// Metric keys (e.g. loss,grad_norm).
+    /// Metric keys (e.g. loss,grad_norm): comma-separated, repeatable, or a JSON list.
     #[cfg_attr(
         feature = "cli",
-        arg(long, value_delimiter = ',', required = true, num_args = 1..)
+        arg(long, required = true, num_args = 1.., value_parser = key_list)
     )]
     pub keys: Vec<String>,
     #[cfg_attr(feature = "cli", command(flatten))]
@@ -332,8 +334,9 @@ operations! {
 }
 
 impl Operation {
-    /// The operation as its export sees it: `history --stats` becomes `wandb-history-stats`.
-    /// Both command lines call this after parsing.
+    /// The operation as its export sees it: `history --stats` becomes `wandb-history-stats`,
+    /// and the command line's `--keys` values (comma-separated or JSON lists) become one key
+    /// each. Both command lines call this after parsing.
     pub fn resolved(self) -> Operation {
         match self {
             Operation::History(History {
@@ -342,15 +345,68 @@ impl Operation {
                 window,
                 stats: true,
                 ..
-            }) => Operation::HistoryStats(HistoryStats { run, keys, window }),
+            }) => Operation::HistoryStats(HistoryStats {
+                run,
+                keys: split_keys(keys),
+                window,
+            }),
+            Operation::History(history) => Operation::History(History {
+                keys: split_keys(history.keys),
+                ..history
+            }),
+            Operation::HistoryStats(stats) => Operation::HistoryStats(HistoryStats {
+                keys: split_keys(stats.keys),
+                ..stats
+            }),
             other => other,
         }
     }
 }
 
+/// A `--keys` value: a JSON list of strings (for keys with commas), or comma-separated keys.
+#[cfg(feature = "cli")]
+fn key_list(value: &str) -> Result<String, String> {
+    if value.trim_start().starts_with('[') {
+        serde_json::from_str::<Vec<String>>(value)
+            .map_err(|e| format!("not a JSON list of strings ({e}): {value}"))?;
+    }
+    Ok(value.to_string())
+}
+
+/// One key per entry: JSON lists expanded, other values split on commas, blanks dropped.
+fn split_keys(values: Vec<String>) -> Vec<String> {
+    values
+        .into_iter()
+        .flat_map(|v| match serde_json::from_str::<Vec<String>>(&v) {
+            Ok(list) if v.trim_start().starts_with('[') => list,
+            _ => v.split(',').map(|k| k.trim().to_string()).collect(),
+        })
+        .filter(|k| !k.is_empty())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn command_line_keys_split_on_commas_unless_a_json_list() {
+        let keys = split_keys(vec![
+            "loss, val_loss".into(),
+            r#"["val/acc, top-5 (%)", "val/précision"]"#.into(),
+            "grad_norm".into(),
+        ]);
+        assert_eq!(
+            keys,
+            [
+                "loss",
+                "val_loss",
+                "val/acc, top-5 (%)",
+                "val/précision",
+                "grad_norm"
+            ]
+        );
+    }
 
     #[test]
     fn arguments_round_trip_through_json_by_export_name() {

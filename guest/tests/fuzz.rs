@@ -89,7 +89,7 @@ proptest! {
 
     #[test]
     fn history_results_never_panic(results in json_value(), samples in 1u32..5) {
-        let specs = vec![Spec { key: "loss".into(), samples, min_step: None, max_step: None }];
+        let specs = vec![Spec::of("loss", samples, None, None)];
         let _ = parse_all(&specs, &results, "srv");
         let _ = parse_all(&specs, &json!([results]), "srv");
     }

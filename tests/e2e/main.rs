@@ -5,6 +5,7 @@ mod analysis;
 mod attacks;
 mod crashes;
 mod detection;
+mod frameworks;
 mod history;
 mod hostile;
 mod list_runs;

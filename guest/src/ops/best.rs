@@ -68,12 +68,7 @@ pub fn best(
         include_crashed: options.include_crashed,
         include_short: options.include_short,
     };
-    let spec = Spec {
-        key: metric.to_string(),
-        samples: HISTORY_SAMPLES,
-        min_step: None,
-        max_step: None,
-    };
+    let spec = Spec::of(metric, HISTORY_SAMPLES, None, None);
     let mut variables = json!({"perPage": list_runs::page_size(options.last), "filters": list_runs::filters(&list)});
     if options.over_history {
         variables["specs"] = json!([spec.to_json()]);

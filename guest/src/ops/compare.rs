@@ -111,12 +111,7 @@ pub fn compare(
         ));
     }
     let dir = direction(metric, mode)?;
-    let spec = Spec {
-        key: metric.to_string(),
-        samples: SAMPLES,
-        min_step: None,
-        max_step: None,
-    };
+    let spec = Spec::of(metric, SAMPLES, None, None);
     let data = client.query(
         documents::COMPARE,
         json!({

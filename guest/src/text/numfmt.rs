@@ -45,9 +45,44 @@ pub fn format_sig(x: f64, digits: usize) -> String {
     }
 }
 
+/// Whether a key counts epochs in any convention: `epoch`, `train/epoch`, `epoch/epoch`,
+/// `trainer/epoch`.
+pub fn is_epoch_key(key: &str) -> bool {
+    key.rsplit(['/', '.']).next() == Some("epoch")
+}
+
+/// An epoch: whole epochs exact, fractional ones (the `Trainer`'s 145.69) to two decimals.
+pub fn format_epoch(x: f64) -> String {
+    if !x.is_finite() || is_exact_integer(x) {
+        return format_sig(x, 17);
+    }
+    let text = format!("{:.2}", x);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A value of `key`: epochs to two decimals, other values to `digits` significant digits.
+pub fn format_value(key: &str, x: f64, digits: usize) -> String {
+    if is_epoch_key(key) {
+        format_epoch(x)
+    } else {
+        format_sig(x, digits)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn epochs_keep_two_decimals() {
+        assert_eq!(format_epoch(145.69), "145.69");
+        assert_eq!(format_epoch(72.8), "72.8");
+        assert_eq!(format_epoch(3.0), "3");
+        assert_eq!(format_epoch(0.004), "0");
+        assert_eq!(format_value("train/epoch", 145.6912, 4), "145.69");
+        assert_eq!(format_value("loss", 145.6912, 4), "145.7");
+        assert!(is_epoch_key("epoch/epoch") && !is_epoch_key("epochs_total"));
+    }
 
     #[test]
     fn rounds_to_significant_digits() {

@@ -64,11 +64,12 @@ impl Plan {
         }
     }
 
-    pub fn specs(&self, key: &str) -> Vec<Spec> {
+    /// One spec per window for `keys` (keys of one cadence may share a spec).
+    pub fn specs(&self, keys: &[String]) -> Vec<Spec> {
         self.windows
             .iter()
             .map(|&(a, b)| Spec {
-                key: key.to_string(),
+                keys: keys.to_vec(),
                 samples: self.samples_per_window,
                 min_step: Some(a),
                 max_step: Some(b),
@@ -103,6 +104,22 @@ pub fn take_key(
         .map(|(w, _)| *w)
         .collect();
     (join(parts), whole)
+}
+
+/// A group of `keys` keys' answers to a plan's specs (window by window, each with one series
+/// per key), taken from `answers`: one joined series per key.
+pub fn take_group(
+    plan: &Plan,
+    keys: usize,
+    answers: &mut impl Iterator<Item = Series>,
+) -> Vec<Series> {
+    let mut parts: Vec<Vec<Series>> = vec![Vec::new(); keys];
+    for _ in &plan.windows {
+        for part in parts.iter_mut() {
+            part.push(answers.next().unwrap_or_default());
+        }
+    }
+    parts.into_iter().map(join).collect()
 }
 
 /// One key's windows joined back into a series: complete only when every window was.
@@ -198,8 +215,9 @@ mod tests {
         assert_eq!((p.windows.len(), p.samples_per_window), (1, 500));
         let p = Plan::with_samples(0, 999_999, 5_000);
         assert_eq!((p.windows.len(), p.samples_per_window), (3, 2000));
-        assert_eq!(p.specs("loss").len(), 3);
-        assert_eq!(p.specs("loss")[2].max_step, Some(999_999));
+        let loss = ["loss".to_string()];
+        assert_eq!(p.specs(&loss).len(), 3);
+        assert_eq!(p.specs(&loss)[2].max_step, Some(999_999));
     }
 
     #[test]
@@ -221,6 +239,15 @@ mod tests {
         let mut answers = vec![a, b].into_iter();
         let (series, whole) = take_key(&two, &mut answers);
         assert_eq!((series.points.len(), whole), (3, vec![(0, 2_499)]));
+        // Two keys in one spec per window: window 1 (x, y), window 2 (x, y).
+        let s = |step: u64| Series {
+            points: vec![(step, 1.0)],
+            complete: false,
+        };
+        let mut answers = vec![s(1), s(2), s(3000), s(3001)].into_iter();
+        let group = take_group(&two, 2, &mut answers);
+        assert_eq!(group[0].points, vec![(1, 1.0), (3000, 1.0)]);
+        assert_eq!(group[1].points, vec![(2, 1.0), (3001, 1.0)]);
         let p = Plan::dense(0, 1_200_000, 3);
         assert_eq!(Coverage::of(&p, false).note(), "every logged row in range");
         assert_eq!(

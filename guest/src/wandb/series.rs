@@ -1,8 +1,10 @@
 //! History series and tables.
 //!
-//! A [`Series`] is one `sampledHistory` result: the `(step, value)` points of one key. A
-//! [`HistoryTable`] outer-joins several on `_step` (one spec per key, so keys logged at
-//! different cadences never empty each other out under W&B's all-keys-present rule).
+//! A [`Series`] is the `(step, value)` points of one key from one `sampledHistory` spec. A
+//! spec usually names one key; keys logged at the same steps may share one (W&B then samples
+//! rows, so their values share steps), never keys of different cadences, which would empty
+//! each other out under W&B's all-keys-present rule. A [`HistoryTable`] outer-joins series on
+//! `_step`.
 
 use std::collections::BTreeMap;
 
@@ -11,19 +13,31 @@ use serde_json::{json, Value};
 use crate::error::{AgentError, Result};
 use crate::wandb::lenient_json;
 
-/// One `sampledHistory` spec: a key, how many rows to sample, an inclusive step window.
+/// One `sampledHistory` spec: its keys, how many rows to sample, an inclusive step window.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spec {
-    pub key: String,
+    pub keys: Vec<String>,
     pub samples: u32,
     pub min_step: Option<u64>,
     pub max_step: Option<u64>,
 }
 
 impl Spec {
+    /// A spec of one key.
+    pub fn of(key: &str, samples: u32, min_step: Option<u64>, max_step: Option<u64>) -> Spec {
+        Spec {
+            keys: vec![key.to_string()],
+            samples,
+            min_step,
+            max_step,
+        }
+    }
+
     /// The JSONString W&B expects. `maxStep` is inclusive on the server.
     pub fn to_json(&self) -> String {
-        let mut spec = json!({"keys": ["_step", self.key], "samples": self.samples});
+        let mut keys = vec!["_step"];
+        keys.extend(self.keys.iter().map(String::as_str));
+        let mut spec = json!({"keys": keys, "samples": self.samples});
         if let Some(a) = self.min_step {
             spec["minStep"] = json!(a);
         }
@@ -69,15 +83,15 @@ fn step_of(row: &Value) -> Option<u64> {
     }
 }
 
-/// Parses the result list of one spec.
-pub fn parse_series(spec: &Spec, result: &Value, server: &str) -> Result<Series> {
+/// Parses the result list of one spec: one series per key of the spec, in its order.
+pub fn parse_series(spec: &Spec, result: &Value, server: &str) -> Result<Vec<Series>> {
     let rows = result.as_array().ok_or_else(|| {
         AgentError::Server(format!(
             "{server} sent history for `{}` that is not a list",
-            spec.key
+            spec.keys.join("`, `")
         ))
     })?;
-    let mut points = Vec::with_capacity(rows.len());
+    let mut points = vec![Vec::with_capacity(rows.len()); spec.keys.len()];
     for row in rows {
         let Some(step) = step_of(row) else {
             return Err(AgentError::Server(format!(
@@ -85,20 +99,26 @@ pub fn parse_series(spec: &Spec, result: &Value, server: &str) -> Result<Series>
                 crate::wandb::graphql::excerpt(row.to_string().as_bytes())
             )));
         };
-        // A row lacking its own key is malformed; skip it rather than invent a value.
-        if let Some(value) = row.get(spec.key.as_str()).and_then(logged_value) {
-            points.push((step, value));
+        for (key, points) in spec.keys.iter().zip(points.iter_mut()) {
+            // A row lacking a key of its spec is malformed; skip the cell rather than invent it.
+            if let Some(value) = row.get(key.as_str()).and_then(logged_value) {
+                points.push((step, value));
+            }
         }
     }
-    points.sort_by_key(|p| p.0);
-    points.dedup_by_key(|p| p.0);
-    Ok(Series {
-        complete: rows.len() < spec.samples as usize,
-        points,
-    })
+    let complete = rows.len() < spec.samples as usize;
+    Ok(points
+        .into_iter()
+        .map(|mut points| {
+            points.sort_by_key(|p| p.0);
+            points.dedup_by_key(|p| p.0);
+            Series { points, complete }
+        })
+        .collect())
 }
 
-/// Parses the `sampledHistory` list answering `specs`, in order.
+/// Parses the `sampledHistory` list answering `specs`: one series per key of each spec, in
+/// order (a single-key spec gives one).
 pub fn parse_all(specs: &[Spec], results: &Value, server: &str) -> Result<Vec<Series>> {
     let results = results
         .as_array()
@@ -110,11 +130,11 @@ pub fn parse_all(specs: &[Spec], results: &Value, server: &str) -> Result<Vec<Se
             specs.len()
         )));
     }
-    specs
-        .iter()
-        .zip(results)
-        .map(|(spec, r)| parse_series(spec, r, server))
-        .collect()
+    let mut all = Vec::new();
+    for (spec, r) in specs.iter().zip(results) {
+        all.extend(parse_series(spec, r, server)?);
+    }
+    Ok(all)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -159,12 +179,7 @@ mod tests {
     use super::*;
 
     fn spec(key: &str, samples: u32) -> Spec {
-        Spec {
-            key: key.into(),
-            samples,
-            min_step: None,
-            max_step: None,
-        }
+        Spec::of(key, samples, None, None)
     }
 
     #[test]
@@ -191,7 +206,8 @@ mod tests {
             &json!([{"_step": 3.0, "a": 1}, {"_step": 1, "a": 2}]),
             "s",
         )
-        .unwrap();
+        .unwrap()
+        .remove(0);
         assert_eq!(s.points, vec![(1, 2.0), (3, 1.0)]);
         assert_eq!(s.at_or_before(2), Some((1, 2.0)));
         assert_eq!(s.at_or_before(0), None);
@@ -202,15 +218,30 @@ mod tests {
 
     #[test]
     fn spec_json() {
-        let s = Spec {
-            key: "val_loss".into(),
-            samples: 2000,
-            min_step: Some(5),
-            max_step: Some(10),
-        };
+        let s = Spec::of("val_loss", 2000, Some(5), Some(10));
         assert_eq!(
             s.to_json(),
             r#"{"keys":["_step","val_loss"],"maxStep":10,"minStep":5,"samples":2000}"#
         );
+    }
+
+    #[test]
+    fn a_spec_of_several_keys_gives_one_series_each() {
+        let s = Spec {
+            keys: vec!["train/loss".into(), "train/global_step".into()],
+            samples: 3,
+            min_step: None,
+            max_step: None,
+        };
+        assert_eq!(
+            s.to_json(),
+            r#"{"keys":["_step","train/loss","train/global_step"],"samples":3}"#
+        );
+        let rows = json!([{"_step": 0, "train/loss": 2.0, "train/global_step": 10},
+                          {"_step": 2, "train/loss": 1.0, "train/global_step": 20}]);
+        let got = parse_all(std::slice::from_ref(&s), &json!([rows]), "srv").unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].points, vec![(0, 10.0), (2, 20.0)]);
+        assert!(got[0].complete && got[1].complete);
     }
 }

@@ -110,6 +110,7 @@ fn finding(kind: &'static str, key: String, step: u64, value: f64, detail: Strin
         key,
         step,
         epoch: String::new(),
+        counter: String::new(),
         value,
         detail,
     }

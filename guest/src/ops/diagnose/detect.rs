@@ -74,8 +74,9 @@ pub struct Probe {
     pub hi: u64,
     pub found: Option<(u64, f64)>,
     pub exact: bool,
-    /// The epoch around `hi`, from the zoom round that settled it.
-    pub epoch: Option<Series>,
+    /// The clocks (epoch, step counter: [`Keys::clocks`]) around `hi`, from the zoom round
+    /// that settled it.
+    pub clocks: Vec<Series>,
     /// The running level the event is measured against (explosions and spikes).
     pub level: Option<f64>,
     /// What follows the ratio in the finding's detail.
@@ -104,14 +105,14 @@ impl Probe {
             hi: step,
             found: Some((step, value)),
             exact: lo == step || track.covers(lo, step),
-            epoch: None,
+            clocks: Vec::new(),
             level: None,
             note: String::new(),
         })
     }
 
     /// Takes a zoom window's answer: exact when unsampled, else a narrower window.
-    pub fn narrow(&mut self, window: &Series, epoch: Option<Series>) {
+    pub fn narrow(&mut self, window: &Series, clocks: Vec<Series>) {
         if let Some(i) = window.points.iter().position(|p| self.event.hit(p.1)) {
             let (step, value) = window.points[i];
             self.found = Some((step, value));
@@ -121,7 +122,7 @@ impl Probe {
             self.hi = step;
         }
         self.exact = window.complete || self.lo == self.hi;
-        self.epoch = epoch;
+        self.clocks = clocks;
     }
 
     /// The finding's detail: the ratio of the reported value to the reported level.
@@ -290,7 +291,7 @@ mod tests {
                 .collect(),
             complete: true,
         };
-        probe.narrow(&window, None);
+        probe.narrow(&window, Vec::new());
         assert_eq!(probe.found, Some((597, 20.0)));
         assert!(probe.exact);
         assert_eq!(

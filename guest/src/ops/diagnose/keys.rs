@@ -17,6 +17,9 @@ pub struct Keys {
     pub grad: Option<String>,
     pub val: Option<String>,
     pub epoch: Option<String>,
+    /// The run's own step counter (`train/global_step`, `trainer/global_step`, ...) when
+    /// `_step` counts log calls instead.
+    pub counter: Option<String>,
     pub guessed: bool,
 }
 
@@ -28,7 +31,29 @@ impl Keys {
             .flatten()
             .collect()
     }
+
+    /// Keys read at each finding's step besides `_step`: the epoch, then the step counter.
+    pub fn clocks(&self) -> Vec<&String> {
+        [self.epoch.as_ref(), self.counter.as_ref()]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }
+
+/// Names of a run's own optimizer-step counter, by convention (Hugging Face `Trainer`,
+/// Lightning, plain loops).
+const COUNTERS: [&str; 9] = [
+    "train/global_step",
+    "trainer/global_step",
+    "global_step",
+    "train/step",
+    "trainer/step",
+    "optimizer_step",
+    "step",
+    "iteration",
+    "iter",
+];
 
 /// The names the first request asks for before the run's keys are known.
 pub fn speculative(choice: &KeyChoice) -> Vec<String> {
@@ -65,7 +90,14 @@ pub fn guess_keys(available: &[String], choice: &KeyChoice) -> Result<Keys> {
         &choice.loss,
         first_match(
             available,
-            &["loss", "train/loss", "train_loss", "training_loss"],
+            &[
+                "loss",
+                "train/loss",
+                "train_loss",
+                "training_loss",
+                "train_loss_step",
+                "epoch/loss",
+            ],
             |k| k.contains("loss") && !is_eval(k),
         ),
     );
@@ -104,16 +136,18 @@ pub fn guess_keys(available: &[String], choice: &KeyChoice) -> Result<Keys> {
     );
     let epoch = first_match(
         available,
-        &["epoch", "train/epoch", "trainer/epoch"],
+        &["epoch", "train/epoch", "trainer/epoch", "epoch/epoch"],
         |_| false,
     )
     .cloned();
+    let counter = first_match(available, &COUNTERS, |_| false).cloned();
     let guessed = choice.loss.is_none() || choice.grad.is_none() || choice.val.is_none();
     Ok(Keys {
         loss,
         grad,
         val,
         epoch,
+        counter,
         guessed,
     })
 }
@@ -124,10 +158,17 @@ mod tests {
 
     #[test]
     fn guesses_common_names() {
-        let avail: Vec<String> = ["epoch", "train/loss", "eval/loss", "train/grad_norm", "lr"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let avail: Vec<String> = [
+            "epoch",
+            "train/loss",
+            "eval/loss",
+            "train/grad_norm",
+            "lr",
+            "train/global_step",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let k = guess_keys(&avail, &KeyChoice::default()).unwrap();
         assert_eq!(
             (
@@ -144,6 +185,8 @@ mod tests {
             )
         );
         assert_eq!(k.watched().len(), 3);
+        assert_eq!(k.counter.as_deref(), Some("train/global_step"));
+        assert_eq!(k.clocks().len(), 2);
         assert!(guess_keys(&["lr".to_string()], &KeyChoice::default()).is_err());
         let given = KeyChoice {
             loss: Some("lr".into()),

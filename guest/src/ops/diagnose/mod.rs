@@ -46,6 +46,8 @@ pub struct Finding {
     pub key: String,
     pub step: u64,
     pub epoch: String,
+    /// The run's step counter at `step` (empty when it logs none).
+    pub counter: String,
     pub value: f64,
     pub detail: String,
 }
@@ -129,12 +131,7 @@ struct Coarse {
 }
 
 fn whole_run_spec(key: &str) -> Spec {
-    Spec {
-        key: key.to_string(),
-        samples: COARSE_SAMPLES,
-        min_step: None,
-        max_step: None,
-    }
+    Spec::of(key, COARSE_SAMPLES, None, None)
 }
 
 /// Round trip 1: the run's keys and one whole-run spec for each usual name (or given one);
@@ -180,15 +177,19 @@ fn coarse_pass(client: &Client, run: &RunPath, choice: &KeyChoice) -> Result<Coa
             asked.push((key.clone(), None));
         }
     }
-    if let Some(e) = keys.epoch.as_ref().filter(|e| tracks.get(e).is_none()) {
-        asked.push((e.clone(), None));
+    for clock in keys
+        .clocks()
+        .into_iter()
+        .filter(|c| tracks.get(c).is_none())
+    {
+        asked.push((clock.clone(), None));
     }
     let mut dense_thinned = false;
     if !asked.is_empty() {
         let specs: Vec<Spec> = asked
             .iter()
             .flat_map(|(key, plan)| match plan {
-                Some(p) => p.specs(key),
+                Some(p) => p.specs(std::slice::from_ref(key)),
                 None => vec![whole_run_spec(key)],
             })
             .collect();
@@ -265,9 +266,18 @@ pub fn run_diagnosis(client: &Client, run: &RunPath, choice: &KeyChoice) -> Resu
     }
     let settled: Vec<u64> = coarse_findings.iter().map(|f| f.step).collect();
     let zoomed = zoom::zoom(&counted, run, &keys, &mut tracks, &mut probes, &settled)?;
-    let coarse_epoch = tracks.series(keys.epoch.as_ref());
-    let epoch_of = |step: u64, window: Option<&Series>| {
-        render::epoch_at(step, zoomed.epoch_window(step).or(window), coarse_epoch)
+    // Each clock (epoch, step counter) at a step: from the zoom windows around it, else from
+    // the coarse pass.
+    let clock_of = |which: &Option<String>, step: u64, windows: &[Series]| {
+        let Some(key) = which else {
+            return String::new();
+        };
+        let i = keys.clocks().iter().position(|c| *c == key).unwrap_or(0);
+        let window = zoomed
+            .clock_windows(step)
+            .and_then(|w| w.get(i))
+            .or(windows.get(i));
+        render::epoch_at(step, window, tracks.series(Some(key)))
     };
     let mut findings: Vec<Finding> = probes
         .iter()
@@ -277,7 +287,8 @@ pub fn run_diagnosis(client: &Client, run: &RunPath, choice: &KeyChoice) -> Resu
                 kind: probe.kind,
                 key: probe.key.clone(),
                 step,
-                epoch: epoch_of(step, probe.epoch.as_ref()),
+                epoch: clock_of(&keys.epoch, step, &probe.clocks),
+                counter: clock_of(&keys.counter, step, &probe.clocks),
                 value,
                 detail: probe.detail(),
             })
@@ -286,7 +297,8 @@ pub fn run_diagnosis(client: &Client, run: &RunPath, choice: &KeyChoice) -> Resu
     // A run that died: why, from its console and system metrics (one more request).
     let ended = crash::findings(&counted, run, &state, last_step.unwrap_or(0))?;
     for mut f in coarse_findings.into_iter().chain(ended) {
-        f.epoch = epoch_of(f.step, None);
+        f.epoch = clock_of(&keys.epoch, f.step, &[]);
+        f.counter = clock_of(&keys.counter, f.step, &[]);
         findings.push(f);
     }
     findings.sort_by_key(|f| f.step);

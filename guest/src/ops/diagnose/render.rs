@@ -1,15 +1,16 @@
 //! The diagnosis as CSV: one row per finding, ordered by step, and a `#` line naming the keys,
 //! the run's steps, what the coarse pass covered and the requests made.
 
-use crate::text::numfmt::format_sig;
+use crate::text::numfmt::{format_epoch, format_sig};
 use crate::wandb::coverage::Coverage;
 use crate::wandb::series::Series;
 
 use super::{Report, DIGITS};
 
-/// The epoch at `step`: exact from a zoom window, else `~` from the coarse pass.
+/// The epoch (or the run's step counter) at `step`: exact from a zoom window, else `~` from
+/// the coarse pass. Epochs keep two decimals, counters every digit.
 pub fn epoch_at(step: u64, window: Option<&Series>, coarse: Option<&Series>) -> String {
-    let fmt = |v: f64| format_sig(v, DIGITS);
+    let fmt = format_epoch;
     if let Some((s, v)) = window.and_then(|w| w.at_or_before(step)) {
         if s == step || window.is_some_and(|w| w.complete) {
             return fmt(v);
@@ -31,31 +32,36 @@ fn coverage_note(coverage: &Coverage) -> String {
 
 pub fn render(report: &Report) -> String {
     let mut out = csv::Writer::from_writer(Vec::new());
-    let _ = out.write_record(["finding", "key", "step", "epoch", "value", "detail"]);
+    // The run's own step counter, when it has one, goes beside `_step` under its own name.
+    let counter = report.keys.counter.as_deref();
+    let mut head = vec!["finding", "key", "step"];
+    head.extend(counter);
+    head.extend(["epoch", "value", "detail"]);
+    let _ = out.write_record(&head);
     for f in &report.findings {
-        let _ = out.write_record([
-            f.kind,
-            &f.key,
-            &f.step.to_string(),
-            &f.epoch,
-            // A crash row's value is the exit code, empty when the run reported none.
-            &if f.value.is_nan() && f.kind == "crash" {
-                String::new()
-            } else {
-                format_sig(f.value, DIGITS)
-            },
-            &f.detail,
-        ]);
+        let step = f.step.to_string();
+        let mut row = vec![f.kind, &f.key, &step];
+        if counter.is_some() {
+            row.push(&f.counter);
+        }
+        // A crash row's value is the exit code, empty when the run reported none.
+        let value = if f.value.is_nan() && f.kind == "crash" {
+            String::new()
+        } else {
+            format_sig(f.value, DIGITS)
+        };
+        row.extend([f.epoch.as_str(), &value, &f.detail]);
+        let _ = out.write_record(row);
     }
     if report.findings.is_empty() {
-        let _ = out.write_record([
-            "none",
-            "",
-            "",
+        let mut row = vec!["none", "", ""];
+        row.extend(counter.map(|_| ""));
+        row.extend([
             "",
             "",
             "no divergence, gradient explosion, loss spike, overfitting or plateau found",
         ]);
+        let _ = out.write_record(row);
     }
     let mut text = String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default();
     let k = &report.keys;

@@ -76,6 +76,7 @@ pub fn overfitting(
         key: val_key.to_string(),
         step: best_step,
         epoch: String::new(),
+        counter: String::new(),
         value: best,
         detail: format!(
             "{val_key} minimum; +{}% by the end while {loss_key} fell {}% ({exact})",
@@ -119,6 +120,7 @@ pub fn plateau(key: &str, loss: &Series) -> Option<Finding> {
         key: key.to_string(),
         step: tail[0].0,
         epoch: String::new(),
+        counter: String::new(),
         value: head,
         detail: format!(
             "{key} improved {}% over the last {}% of steps",

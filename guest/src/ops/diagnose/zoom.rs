@@ -37,29 +37,29 @@ struct CrossWindow {
     hi: u64,
 }
 
-/// What the zoom rounds looked up besides the probes: the epoch around settled steps.
+/// What the zoom rounds looked up besides the probes: the clocks (epoch, step counter)
+/// around settled steps.
 #[derive(Default)]
 pub struct Zoomed {
-    epochs: Vec<(u64, Series)>,
+    clocks: Vec<(u64, Vec<Series>)>,
 }
 
 impl Zoomed {
-    pub fn epoch_window(&self, step: u64) -> Option<&Series> {
-        self.epochs.iter().find(|(s, _)| *s == step).map(|(_, w)| w)
+    /// One window per clock ending at `step`, in [`Keys::clocks`] order.
+    pub fn clock_windows(&self, step: u64) -> Option<&[Series]> {
+        self.clocks
+            .iter()
+            .find(|(s, _)| *s == step)
+            .map(|(_, w)| w.as_slice())
     }
 }
 
 fn window(key: &str, lo: u64, hi: u64) -> Spec {
-    Spec {
-        key: key.to_string(),
-        samples: ZOOM_SAMPLES,
-        min_step: Some(lo),
-        max_step: Some(hi),
-    }
+    Spec::of(key, ZOOM_SAMPLES, Some(lo), Some(hi))
 }
 
-/// The epoch window ending at `step`, no wider than the sample count: it comes back whole.
-fn epoch_window(key: &str, step: u64) -> Spec {
+/// A clock's window ending at `step`, no wider than the sample count: it comes back whole.
+fn clock_window(key: &str, step: u64) -> Spec {
     window(key, step.saturating_sub(u64::from(ZOOM_SAMPLES) - 1), step)
 }
 
@@ -172,24 +172,20 @@ pub fn zoom(
     for _ in 0..MAX_ZOOM_ROUNDS {
         let mut cross = cross_windows(keys, probes, &mut traced);
         let open: Vec<usize> = (0..probes.len()).filter(|&i| !probes[i].exact).collect();
-        // Steps settled without an epoch window around them get one looked up.
+        // Steps settled without clock windows around them get them looked up.
+        let clocks = keys.clocks();
         let mut lookups: Vec<u64> = Vec::new();
-        if keys.epoch.is_some() {
-            let known = |step: u64, window: Option<&Series>| {
-                window
-                    .and_then(|w| w.at_or_before(step))
-                    .is_some_and(|(s, _)| s == step)
-                    || zoomed.epoch_window(step).is_some()
+        if !clocks.is_empty() {
+            let known = |step: u64, windows: &[Series]| {
+                windows.first().is_some_and(|w| {
+                    w.complete || w.at_or_before(step).is_some_and(|(s, _)| s == step)
+                }) || zoomed.clock_windows(step).is_some()
             };
             lookups = probes
                 .iter()
                 .filter(|p| p.exact)
-                .filter_map(|p| {
-                    p.found
-                        .map(|f| f.0)
-                        .filter(|&s| !known(s, p.epoch.as_ref()))
-                })
-                .chain(settled.iter().copied().filter(|&s| !known(s, None)))
+                .filter_map(|p| p.found.map(|f| f.0).filter(|&s| !known(s, &p.clocks)))
+                .chain(settled.iter().copied().filter(|&s| !known(s, &[])))
                 .collect();
             lookups.sort_unstable();
             lookups.dedup();
@@ -201,21 +197,19 @@ pub fn zoom(
         for &i in &open {
             let p = &probes[i];
             specs.push(window(&p.key, p.lo, p.hi));
-            // The candidate step is always `hi`; the epoch window ending there comes back whole.
-            if let Some(e) = &keys.epoch {
-                specs.push(epoch_window(e, p.hi));
-            }
+            // The candidate step is always `hi`; the clock windows ending there come back whole.
+            specs.extend(clocks.iter().map(|c| clock_window(c, p.hi)));
         }
         specs.extend(cross.iter().map(|w| window(&w.key, w.lo, w.hi)));
-        if let Some(e) = &keys.epoch {
-            specs.extend(lookups.iter().map(|&step| epoch_window(e, step)));
+        for &step in &lookups {
+            specs.extend(clocks.iter().map(|c| clock_window(c, step)));
         }
         let reply = sampled::fetch(client, run, &specs, false)?;
         let mut answers = reply.series.into_iter();
         for &i in &open {
             let got = answers.next().unwrap_or_default();
-            let epoch = keys.epoch.as_ref().and_then(|_| answers.next());
-            probes[i].narrow(&got, epoch);
+            let windows = answers.by_ref().take(clocks.len()).collect();
+            probes[i].narrow(&got, windows);
         }
         let mut found = Vec::new();
         for w in cross.drain(..) {
@@ -223,7 +217,10 @@ pub fn zoom(
             found.extend(follow(keys, tracks, probes, &w, &got));
         }
         probes.extend(found);
-        zoomed.epochs.extend(lookups.into_iter().zip(answers));
+        for step in lookups {
+            let windows = answers.by_ref().take(clocks.len()).collect();
+            zoomed.clocks.push((step, windows));
+        }
     }
     Ok(zoomed)
 }
@@ -241,6 +238,7 @@ mod tests {
             grad: Some("grad_norm".into()),
             val: None,
             epoch: None,
+            counter: None,
             guessed: false,
         }
     }

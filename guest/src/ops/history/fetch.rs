@@ -1,10 +1,12 @@
 //! The dense fetch behind `history` (see the parent module): the first request, then the
-//! thinned keys again in consecutive windows, joined per key.
+//! thinned keys again in consecutive windows — keys of one cadence in one spec — joined per
+//! key.
 
 use serde_json::Value;
 
 use super::HistoryRequest;
 use crate::error::{AgentError, Result};
+use crate::wandb::cadence;
 use crate::wandb::coverage::{self, Coverage, Plan};
 use crate::wandb::paths::RunPath;
 use crate::wandb::sampled;
@@ -24,8 +26,9 @@ pub struct Fetched {
 pub fn fetch(client: &Client, run: &RunPath, request: &HistoryRequest) -> Result<Fetched> {
     // A window with both ends is planned at once: one request.
     if let (Some(lo), Some(hi)) = (request.min_step, request.max_step) {
-        let plan = request.plan(lo, hi);
-        let (history_keys, series) = fetch_planned(client, run, request, &plan, true)?;
+        let plan = request.plan(lo, hi, request.keys.len());
+        let singles: Vec<Vec<String>> = request.keys.iter().map(|k| vec![k.clone()]).collect();
+        let (history_keys, series) = fetch_planned(client, run, &singles, &plan, true)?;
         check_keys(history_keys.as_ref(), &request.keys, run)?;
         let last_step = history_keys.as_ref().and_then(sampled::last_step);
         return Ok(assemble(request, series, &plan, last_step));
@@ -50,39 +53,72 @@ pub fn fetch(client: &Client, run: &RunPath, request: &HistoryRequest) -> Result
             coverage,
         });
     };
-    let plan = request.plan(
+    let (lo, hi) = (
         request.min_step.unwrap_or(0),
         request.max_step.unwrap_or(last),
     );
+    // Thinned keys of one cadence share a spec, so their values share rows.
+    let counts = cadence::key_counts(reply.history_keys.as_ref());
+    let thinned_keys: Vec<String> = thinned.iter().map(|&i| request.keys[i].clone()).collect();
+    let seen: Vec<Series> = thinned.iter().map(|&i| series[i].clone()).collect();
+    let groups: Vec<Vec<String>> = cadence::groups(&thinned_keys, &counts, &seen)
+        .into_iter()
+        .map(|g| g.into_iter().map(|i| thinned_keys[i].clone()).collect())
+        .collect();
+    let plan = request.plan(lo, hi, groups.len());
     // A plan of one spec per key is what the first request already asked.
-    if plan.windows.len() > 1 || plan.samples_per_window > request.first_samples() {
-        let again = HistoryRequest {
-            keys: thinned.iter().map(|&i| request.keys[i].clone()).collect(),
-            ..request.clone()
-        };
-        let (_, dense) = fetch_planned(client, run, &again, &plan, false)?;
-        for (&i, s) in thinned.iter().zip(dense) {
+    let mut coarsest = plan.clone();
+    if groups.len() < thinned.len()
+        || plan.windows.len() > 1
+        || plan.samples_per_window > request.first_samples()
+    {
+        let (_, dense) = fetch_planned(client, run, &groups, &plan, false)?;
+        let flat_keys = groups.iter().flatten();
+        let mut short: Vec<String> = Vec::new();
+        for (key, s) in flat_keys.zip(dense) {
+            let grouped = groups.iter().any(|g| g.len() > 1 && g.contains(key));
+            let count = counts.get(key).copied().unwrap_or(0);
+            if grouped
+                && !cadence::delivered(&s, count, last, &plan.windows, plan.samples_per_window)
+            {
+                short.push(key.clone());
+            }
+            let i = request.keys.iter().position(|k| k == key).unwrap_or(0);
             series[i] = s;
         }
+        // A group that came back short (the server found fewer shared rows than the counts
+        // promised): its keys once more, one spec each, in the same call.
+        if !short.is_empty() {
+            let again = request.plan(lo, hi, short.len());
+            let singles: Vec<Vec<String>> = short.iter().map(|k| vec![k.clone()]).collect();
+            let (_, dense) = fetch_planned(client, run, &singles, &again, false)?;
+            for (key, s) in short.iter().zip(dense) {
+                let i = request.keys.iter().position(|k| k == key).unwrap_or(0);
+                series[i] = s;
+            }
+            if again.spacing() > coarsest.spacing() {
+                coarsest = again;
+            }
+        }
     }
-    Ok(assemble(request, series, &plan, last_step))
+    Ok(assemble(request, series, &coarsest, last_step))
 }
 
-/// One request for every key of `request` over every window of `plan`, joined per key.
+/// One request for every group of keys over every window of `plan`: one series per key, in
+/// the order of the groups' keys.
 fn fetch_planned(
     client: &Client,
     run: &RunPath,
-    request: &HistoryRequest,
+    groups: &[Vec<String>],
     plan: &Plan,
     with_keys: bool,
 ) -> Result<(Option<Value>, Vec<Series>)> {
-    let specs: Vec<Spec> = request.keys.iter().flat_map(|k| plan.specs(k)).collect();
+    let specs: Vec<Spec> = groups.iter().flat_map(|g| plan.specs(g)).collect();
     let reply = sampled::fetch(client, run, &specs, with_keys)?;
     let mut answers = reply.series.into_iter();
-    let series = request
-        .keys
+    let series = groups
         .iter()
-        .map(|_| coverage::take_key(plan, &mut answers).0)
+        .flat_map(|g| coverage::take_group(plan, g.len(), &mut answers))
         .collect();
     Ok((reply.history_keys, series))
 }

@@ -14,7 +14,7 @@ use wandb_agent_commands::{History, HistoryStats, Window};
 
 use crate::error::{AgentError, Result};
 use crate::ops::Run;
-use crate::text::numfmt::format_sig;
+use crate::text::numfmt::format_value;
 use crate::text::{reduce, stats};
 use crate::wandb::coverage::{Plan, SAMPLES_PER_WINDOW};
 use crate::wandb::paths::{self, RunPath};
@@ -51,7 +51,7 @@ fn fetch_window(
 /// The most rows per key a user may ask for with `samples`.
 pub const MAX_SAMPLES: u32 = 100_000;
 /// The default output budget, in (o200k) tokens, for the curve view.
-pub const DEFAULT_BUDGET: u32 = 2000;
+pub const DEFAULT_BUDGET: u32 = 1600;
 /// Significant digits of metric values in curves and statistics.
 pub const VALUE_DIGITS: usize = 4;
 /// Characters per token of our numeric CSV: about 2.0 measured with o200k; a little less
@@ -78,7 +78,8 @@ impl HistoryRequest {
         max_step: Option<u64>,
     ) -> Result<Self> {
         let mut clean: Vec<String> = Vec::new();
-        for key in keys.iter().flat_map(|k| k.split(',')).map(str::trim) {
+        // Each entry is one key, commas and all (the command line splits its own spelling).
+        for key in keys.iter().map(|k| k.trim()) {
             if !key.is_empty() && key != "_step" && !clean.iter().any(|k| k == key) {
                 clean.push(key.to_string());
             }
@@ -108,11 +109,12 @@ impl HistoryRequest {
         })
     }
 
-    /// The plan covering `[lo, hi]`: `samples` per key when given, else a dense pass.
-    pub(super) fn plan(&self, lo: u64, hi: u64) -> Plan {
+    /// The plan covering `[lo, hi]` with `specs` specs per window: `samples` per key when
+    /// given, else a dense pass sized for that many specs.
+    pub(super) fn plan(&self, lo: u64, hi: u64, specs: usize) -> Plan {
         match self.samples {
             Some(n) => Plan::with_samples(lo, hi, u64::from(n)),
-            None => Plan::dense(lo, hi, self.keys.len()),
+            None => Plan::dense(lo, hi, specs),
         }
     }
 
@@ -127,26 +129,23 @@ impl HistoryRequest {
     pub fn first_specs(&self) -> Vec<Spec> {
         self.keys
             .iter()
-            .map(|key| Spec {
-                key: key.clone(),
-                samples: self.first_samples(),
-                min_step: self.min_step,
-                max_step: self.max_step,
-            })
+            .map(|key| Spec::of(key, self.first_samples(), self.min_step, self.max_step))
             .collect()
     }
 }
 
-/// A metric cell: 4 significant digits, `nan`/`inf`/`-inf`, empty when not logged.
-fn cell(v: Option<f64>) -> String {
-    v.map(|x| format_sig(x, VALUE_DIGITS)).unwrap_or_default()
+/// A metric cell: 4 significant digits (whole numbers exact, epochs to two decimals),
+/// `nan`/`inf`/`-inf`, empty when not logged.
+fn cell(key: &str, v: Option<f64>) -> String {
+    v.map(|x| format_value(key, x, VALUE_DIGITS))
+        .unwrap_or_default()
 }
 
-fn csv_line(step: u64, values: &[Option<f64>]) -> String {
+fn csv_line(keys: &[String], step: u64, values: &[Option<f64>]) -> String {
     let mut line = step.to_string();
-    for v in values {
+    for (key, v) in keys.iter().zip(values) {
         line.push(',');
-        line.push_str(&cell(*v));
+        line.push_str(&cell(key, *v));
     }
     line.push('\n');
     line
@@ -188,7 +187,7 @@ pub fn render_curve(fetched: &Fetched, request: &HistoryRequest, budget: u32) ->
     let lines: Vec<String> = table
         .rows
         .iter()
-        .map(|r| csv_line(r.step, &r.values))
+        .map(|r| csv_line(&table.keys, r.step, &r.values))
         .collect();
     let max_rows = if budget == 0 {
         lines.len()
@@ -260,9 +259,17 @@ mod tests {
 
     #[test]
     fn request_validation() {
-        let keys = vec!["loss, val_loss".to_string(), "loss".into(), "_step".into()];
+        let keys = vec![
+            " loss".to_string(),
+            "val_loss".into(),
+            "loss".into(),
+            "_step".into(),
+        ];
         let r = HistoryRequest::new(&keys, None, Some(5), Some(10)).unwrap();
         assert_eq!(r.keys, ["loss", "val_loss"]);
+        // A key with a comma is one key.
+        let odd = HistoryRequest::new(&["val/acc, top-5 (%)".into()], None, None, None).unwrap();
+        assert_eq!(odd.keys, ["val/acc, top-5 (%)"]);
         assert_eq!(
             r.first_specs()[1].to_json(),
             r#"{"keys":["_step","val_loss"],"maxStep":10,"minStep":5,"samples":2000}"#

@@ -54,12 +54,7 @@ pub const CANDIDATES: [&str; 28] = [
 ];
 
 pub fn spec(key: &str) -> Spec {
-    Spec {
-        key: key.to_string(),
-        samples: SAMPLES,
-        min_step: None,
-        max_step: None,
-    }
+    Spec::of(key, SAMPLES, None, None)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -90,8 +85,9 @@ pub fn bests(summary: &Value, specs: &[Spec], history: &[Series]) -> Vec<Best> {
         .iter()
         .zip(history)
         .filter_map(|(spec, series)| {
-            let last = summary.get(&spec.key)?.as_f64()?;
-            let dir = direction(&spec.key, None).ok()?;
+            let key = spec.keys.first()?;
+            let last = summary.get(key)?.as_f64()?;
+            let dir = direction(key, None).ok()?;
             let (step, value) = series
                 .points
                 .iter()
@@ -101,7 +97,7 @@ pub fn bests(summary: &Value, specs: &[Spec], history: &[Series]) -> Vec<Best> {
             let same =
                 |a: f64, b: f64| format_sig(a, SUMMARY_DIGITS) == format_sig(b, SUMMARY_DIGITS);
             (!same(value, last) && dir.better(value, last)).then(|| Best {
-                key: spec.key.clone(),
+                key: key.clone(),
                 mode: dir.mode,
                 value,
                 step,

@@ -72,12 +72,8 @@ pub fn render(
     };
     let config = as_map(clean::clean_config(config));
     let summary = as_map(clean::clean_summary(summary));
-    let best_tokens = bests.len() * best::TOKENS_PER_ENTRY;
-    let budget = match budget {
-        0 => 0,
-        b => b.saturating_sub(best_tokens as u32).max(1),
-    };
-    let choice = select::select(&config, &summary, budget, config_keys);
+    let reserved = bests.len() * best::TOKENS_PER_ENTRY;
+    let choice = select::select(&config, &summary, budget, reserved, config_keys);
     let mut line = json!({"config": choice.config, "summary": choice.summary});
     if !bests.is_empty() {
         line["best"] = Value::Object(bests.iter().map(best::Best::entry).collect());

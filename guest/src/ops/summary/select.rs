@@ -163,10 +163,13 @@ fn metric_entries(keys: Vec<&String>, kept: &[(String, Value)]) -> Vec<(bool, St
         .collect()
 }
 
+/// What of `config` and `summary` fits `budget` tokens (0: everything, as stored) after the
+/// `reserved` tokens of the rest of the line.
 pub fn select(
     config: &Map<String, Value>,
     summary: &Map<String, Value>,
     budget: u32,
+    reserved: usize,
     config_keys: &[String],
 ) -> Choice {
     if budget == 0 && config_keys.is_empty() {
@@ -235,7 +238,8 @@ pub fn select(
     } else {
         budget as usize
     };
-    let mut spent = FRAME_TOKENS + picked_config.iter().map(|(k, v)| cost(k, v)).sum::<usize>();
+    let mut spent =
+        FRAME_TOKENS + reserved + picked_config.iter().map(|(k, v)| cost(k, v)).sum::<usize>();
     let mut picked_summary = Map::new();
     let mut left_out: Vec<(bool, String)> = Vec::new();
     for (is_config, key, value) in offered {
@@ -304,7 +308,7 @@ mod tests {
             "learning_rate": 3e-5, "mp_parameters": "", "seed": 42, "zeta": {"a": null},
         }));
         let summary = map(json!({"eval/loss": 3.1, "train_runtime": 10.5, "x": null}));
-        let c = select(&config, &summary, 500, &[]);
+        let c = select(&config, &summary, 500, 0, &[]);
         assert_eq!(
             c.config,
             json!({"adam_beta1": 0.9, "id2label": "<map of 20>", "learning_rate": 3e-5, "seed": 42})
@@ -312,7 +316,7 @@ mod tests {
         assert_eq!(c.summary, json!({"eval/loss": 3.1, "train_runtime": 10.5}));
         assert_eq!(c.notes, vec!["5 null or empty values left out"]);
         // A tight budget keeps the hyperparameters and the validation metric.
-        let tight = select(&config, &summary, FRAME_TOKENS as u32 + 22, &[]);
+        let tight = select(&config, &summary, FRAME_TOKENS as u32 + 22, 0, &[]);
         assert_eq!(tight.config, json!({"learning_rate": 3e-5, "seed": 42}));
         assert_eq!(tight.summary, json!({"eval/loss": 3.1}));
         assert!(tight.notes[1].starts_with(
@@ -327,11 +331,12 @@ mod tests {
             &config,
             &Map::new(),
             500,
+            0,
             &["a".into(), "opt.name".into(), "nope".into()],
         );
         assert_eq!(c.config, json!({"a": null, "opt.name": "adamw"}));
         assert_eq!(c.notes[0], "no config key `nope`");
-        let all = select(&config, &Map::new(), 0, &[]);
+        let all = select(&config, &Map::new(), 0, 0, &[]);
         assert_eq!(all.config, Value::Object(config));
     }
 }

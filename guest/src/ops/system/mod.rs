@@ -177,7 +177,7 @@ pub fn render(
     let mut shown = 0;
     for ((_, name), per_device) in &by_name {
         for l in lines_for(name, per_device) {
-            // A flat line says so in one token instead of ten block characters.
+            // A flat line says so in one token instead of a row of one digit.
             let points: Vec<(u64, f64)> = l
                 .points
                 .iter()
