@@ -70,7 +70,7 @@ def main():
             ("3 keys, 500 samples/key: pandas to_csv (outer join)", pandas_csv(api, KEYS3, 500)),
             ("3 keys, 500 samples/key: ours, every row (--budget 0)",
              ours(url, "history", RUN, "--keys", ",".join(KEYS3), "--samples", "500", "--budget", "0")),
-            ("3 keys: ours, default (dense, ~20,000 samples/key; budget 2000)",
+            ("3 keys: ours, default (dense, ~20,000 samples/key; budget 1600)",
              ours(url, "history", RUN, "--keys", ",".join(KEYS3))),
             ("3 keys: ours --stats", ours(url, "history", RUN, "--keys", ",".join(KEYS3), "--stats")),
             ("diagnose: ours", ours(url, "diagnose", RUN)),
@@ -82,6 +82,7 @@ def main():
             rows = sum(1 for l in text.splitlines()[1:] if not l.startswith("#"))
             print(f"| {name} | {rows} | {len(text.encode())} | {tokens(text)} |")
         crashes(api, url)
+        frameworks(api, url)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -119,6 +120,40 @@ def crashes(api, url):
         row = [tokens(ours(url, cmd, path, *extra, *allow)) for cmd, extra in
                [("diagnose", ()), ("logs", ("--errors",)), ("logs", ()), ("system", ())]]
         print(f"| {run_id} ({what}) | {row[0]} | {row[1]} | {row[2]} | {row[3]} | {client_logs} | {client_system} |")
+
+
+def frameworks(api, url):
+    """Runs shaped like the Trainer, Lightning and Keras log them, and the tidy long run: each
+    output now, before this round's changes (when BEFORE_COMPONENT names a component built
+    from an earlier commit, see the README), and what the official client hands back."""
+    import json
+
+    before = os.environ.get("BEFORE_COMPONENT")
+    trainer, lightning, keras = (f"demo/frameworks/{r}" for r in ("hftrnr01", "ltng0002", "keras003"))
+
+    def client_summary(path):
+        run = api.run(path)
+        return json.dumps({"config": run.config, "summary": run.summary._json_dict})
+
+    cases = [
+        ("Trainer summary (205 config keys)", ("summary", trainer), client_summary(trainer)),
+        ("Lightning summary (100 per-class metrics)", ("summary", lightning), client_summary(lightning)),
+        ("Keras summary", ("summary", keras), client_summary(keras)),
+        ("Trainer 3-key curve (train/loss, train/grad_norm, eval/loss)",
+         ("history", trainer, "--keys", "train/loss,train/grad_norm,eval/loss"), None),
+        ("long run 3-key curve (loss, val_loss, grad_norm)", ("history", RUN, "--keys", ",".join(KEYS3)), None),
+        ("long run stats, 1 key", ("history", RUN, "--keys", "loss", "--stats"), None),
+        ("long run stats, 3 keys", ("history", RUN, "--keys", ",".join(KEYS3), "--stats"), None),
+        ("Trainer diagnose", ("diagnose", trainer), None),
+    ]
+    print("\nRuns of demo/frameworks and the long run; o200k tokens (client: `run.config` and "
+          "`run.summary` as JSON)\n")
+    print("| output | before | now | official client |")
+    print("|---|---:|---:|---:|")
+    for name, args, client in cases:
+        now = tokens(ours(url, *args))
+        then = tokens(ours(url, "--component", before, *args)) if before else "(not measured)"
+        print(f"| {name} | {then} | {now} | {tokens(client) if client else '—'} |")
 
 
 if __name__ == "__main__":

@@ -140,6 +140,37 @@ class OfficialClient(unittest.TestCase):
         self.assertIn("system.proc.memory.rssMB", df.columns)
         self.assertGreaterEqual(df["system.gpu.0.memoryAllocated"].max(), 95)
 
+    def test_trainer_shaped_run(self):
+        run = self.api.run("demo/frameworks/hftrnr01")
+        self.assertGreaterEqual(len(run.config), 190)
+        self.assertEqual(run.config["learning_rate"], 3e-05)
+        self.assertIsNone(run.config["bos_token_id"])
+        self.assertEqual(run.config["id2label"]["0"], "alt.atheism")
+        self.assertEqual(run.config["_name_or_path"], "bert-base-uncased")
+        self.assertAlmostEqual(run.summary["eval/loss"], 3.16, delta=0.05)
+        self.assertEqual(run.summary["train/global_step"], 1_200_000)
+        # Keys of one log call share rows; train and eval rows never do.
+        both = run.history(keys=["train/loss", "train/global_step"], samples=500)
+        self.assertGreater(len(both), 400)
+        self.assertTrue(((both["_step"] // 2 + 1) * 10 == both["train/global_step"]).all())
+        self.assertEqual(len(run.history(keys=["train/loss", "eval/loss"], samples=500)), 0)
+        rows = list(run.scan_history(keys=["train/global_step", "train/epoch"], min_step=122670, max_step=122675))
+        self.assertEqual([r["train/global_step"] for r in rows], [613360, 613370, 613380])
+        self.assertEqual({r["train/epoch"] for r in rows}, {72.84})
+        evals = list(run.scan_history(keys=["eval/loss"], min_step=0, max_step=2000))
+        self.assertEqual([r["_step"] for r in evals], [1, 501, 1001, 1501])
+
+    def test_lightning_and_keras_shaped_runs(self):
+        run = self.api.run("demo/frameworks/ltng0002")
+        self.assertEqual(run.name, 'resnet50 "bs=256, lr=0.1"')
+        self.assertEqual(len([k for k in run.summary.keys() if k.startswith("val_acc_class/")]), 100)
+        odd = run.history(keys=["val/acc, top-5 (%)", "val/précision"], samples=500)
+        self.assertEqual(len(odd), 90)
+        self.assertTrue((odd["_step"] % 40 == 39).all())
+        keras = self.api.run("demo/frameworks/keras003")
+        df = keras.history(keys=["epoch/epoch", "epoch/val_accuracy"], samples=500)
+        self.assertEqual(list(df["epoch/epoch"]), list(range(100)))
+
     def test_unknown_run_is_not_found(self):
         with self.assertRaises(Exception) as ctx:
             self.api.run("demo/vision/nosuchrn")

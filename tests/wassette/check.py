@@ -89,7 +89,8 @@ async def check(url, wassette):
                       "to wasi:config only; the component then uses https://api.wandb.ai")
                 return
             assert "k5e6y7mx" in listed, listed
-            missing = text_of(await session.call_tool("wandb-summary", {"run": "demo/vision/nosuchrn"}))
+            missing = text_of(await session.call_tool("wandb-summary", {
+                "run": "demo/vision/nosuchrn", "budget": None, "config-keys": []}))
             print(f"unknown run: {missing}")
             assert "list runs with wandb-list-runs" in missing, missing
             logs = text_of(await session.call_tool("wandb-logs", {

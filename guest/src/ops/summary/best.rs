@@ -8,7 +8,9 @@
 //! comes back as an empty list. Which way is better is inferred from the name, as `compare`
 //! does (loss lower, accuracy higher). Each key is read from up to [`SAMPLES`] server-sampled
 //! rows: every logged row for metrics logged fewer times (validation metrics usually are),
-//! a random sample otherwise (the `#` line says which).
+//! a random sample otherwise (the `#` line says which). A training metric's best is shown
+//! only when every row was read: the minimum of a noisy per-step loss over a random sample is
+//! noise, and would make the summary change from call to call.
 
 use serde_json::{json, Value};
 
@@ -94,6 +96,9 @@ pub fn bests(summary: &Value, specs: &[Spec], history: &[Series]) -> Vec<Best> {
                 .copied()
                 .filter(|(_, v)| v.is_finite())
                 .reduce(|a, b| if dir.better(b.1, a.1) { b } else { a })?;
+            if !series.complete && !is_eval(key) {
+                return None;
+            }
             let same =
                 |a: f64, b: f64| format_sig(a, SUMMARY_DIGITS) == format_sig(b, SUMMARY_DIGITS);
             (!same(value, last) && dir.better(value, last)).then(|| Best {
@@ -105,6 +110,16 @@ pub fn bests(summary: &Value, specs: &[Spec], history: &[Series]) -> Vec<Best> {
             })
         })
         .collect()
+}
+
+/// Validation-type names: `val_loss`, `eval/accuracy`, `epoch/val_accuracy`, `test_acc`.
+pub fn is_eval(key: &str) -> bool {
+    key.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+        matches!(
+            w.to_ascii_lowercase().as_str(),
+            "val" | "eval" | "valid" | "validation" | "test"
+        )
+    })
 }
 
 /// What the best values were computed over, when any was sampled.
@@ -146,15 +161,27 @@ mod tests {
             },
         ];
         let got = bests(&summary, &specs, &history);
-        assert_eq!(got.len(), 2);
+        assert_eq!(got.len(), 1);
         assert_eq!(got[0].entry().1, json!({"min": 2.417, "step": 101}));
+        assert_eq!(note(&got), None);
+        // The same loss read whole has its best; a sampled validation metric says so.
+        let whole = [Series {
+            complete: true,
+            ..history[2].clone()
+        }];
+        let got = bests(&summary, &specs[2..], &whole);
         assert_eq!(
-            (got[1].key.as_str(), got[1].step, got[1].exact),
-            ("loss", 5, false)
+            (got[0].key.as_str(), got[0].step, got[0].exact),
+            ("loss", 5, true)
         );
+        let sampled = [Series {
+            complete: false,
+            ..history[0].clone()
+        }];
+        let got = bests(&summary, &specs[..1], &sampled);
         assert_eq!(
             note(&got).unwrap(),
-            "best of loss over 1000 rows sampled at random (of every logged row for the others)"
+            "best of eval/loss over 1000 rows sampled at random (of every logged row for the others)"
         );
     }
 

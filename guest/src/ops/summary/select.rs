@@ -6,6 +6,7 @@
 
 use serde_json::{Map, Value};
 
+use super::best::is_eval;
 use crate::hints;
 use crate::ops::direction::direction;
 
@@ -118,15 +119,6 @@ fn lookup<'a>(config: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
         let mut parts = key.split('.');
         let first = config.get(parts.next()?)?;
         parts.try_fold(first, |v, part| v.get(part))
-    })
-}
-
-fn is_eval(key: &str) -> bool {
-    key.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
-        matches!(
-            w.to_ascii_lowercase().as_str(),
-            "val" | "eval" | "valid" | "validation" | "test"
-        )
     })
 }
 
