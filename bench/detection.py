@@ -147,7 +147,7 @@ def main():
             print(f"| {length} | {event} | {width} | {ex} | {anyw} | {fa} | {reqs} | "
                   f"{sent / 1024:.0f} KiB | {wall * 1000:.0f} ms |")
         if history_n:
-            print(f"\nDefault `history --keys loss,grad_norm,val_loss` curve (budget 2000 tokens), {history_n} calls per run:\n")
+            print(f"\nDefault `history --keys loss,grad_norm,val_loss` curve (budget 1500 tokens), {history_n} calls per run:\n")
             print("| run | planted | explosion shown |")
             print("|---|---|---:|")
             for run_id, name, _, planted in all_runs:

@@ -70,7 +70,7 @@ def main():
             ("3 keys, 500 samples/key: pandas to_csv (outer join)", pandas_csv(api, KEYS3, 500)),
             ("3 keys, 500 samples/key: ours, every row (--budget 0)",
              ours(url, "history", RUN, "--keys", ",".join(KEYS3), "--samples", "500", "--budget", "0")),
-            ("3 keys: ours, default (dense, ~20,000 samples/key; budget 1600)",
+            ("3 keys: ours, default (dense, ~20,000 samples/key; budget 1500)",
              ours(url, "history", RUN, "--keys", ",".join(KEYS3))),
             ("3 keys: ours --stats", ours(url, "history", RUN, "--keys", ",".join(KEYS3), "--stats")),
             ("diagnose: ours", ours(url, "diagnose", RUN)),

@@ -107,7 +107,7 @@ pub struct History {
     #[serde(flatten)]
     pub window: Window,
     /// Approximate output size in tokens; rows beyond it are reduced keeping extremes
-    /// (0 = print every fetched row) [default: 2000].
+    /// (0 = print every fetched row) [default: 1500].
     #[cfg_attr(feature = "cli", arg(long, conflicts_with = "stats"))]
     pub budget: Option<u32>,
     /// Print per-key statistics (min/max with steps, mean, std, NaN onset, sparkline) instead:

@@ -51,7 +51,7 @@ fn fetch_window(
 /// The most rows per key a user may ask for with `samples`.
 pub const MAX_SAMPLES: u32 = 100_000;
 /// The default output budget, in (o200k) tokens, for the curve view.
-pub const DEFAULT_BUDGET: u32 = 1600;
+pub const DEFAULT_BUDGET: u32 = 1500;
 /// Significant digits of metric values in curves and statistics.
 pub const VALUE_DIGITS: usize = 4;
 /// Characters per token of our numeric CSV: about 2.0 measured with o200k; a little less
