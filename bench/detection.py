@@ -71,8 +71,9 @@ def runs(env):
     text, _ = cli(env, "list-runs", PROJECT, "--limit", "100", "--include-short", "--include-crashed")
     found = []
     for row in rows(text):
-        summary, _ = cli(env, "summary", f"{PROJECT}/{row['id']}")
-        planted = json.loads(summary)["config"].get("planted")
+        # The whole config as stored (`planted` is a nested map), the JSON line only.
+        summary, _ = cli(env, "summary", f"{PROJECT}/{row['id']}", "--budget", "0")
+        planted = json.loads(summary.splitlines()[0])["config"].get("planted")
         found.append((row["id"], row["name"], int(row["steps"]) - 1, planted))
     found.sort()  # ids are dt<length index>e<event index>: by length, then event
     return found
