@@ -2,6 +2,9 @@
 //! `Trainer` run, a Lightning run, a Keras run. Summaries within a budget with best values,
 //! exact counters and two-decimal epochs, the run's own step counter beside `_step`, keys of
 //! one cadence sharing rows, keys of any spelling, and small statistics.
+//!
+//! Over 400 lines: one test per point of issue #13, each reading a whole output, and one
+//! scripted server for the fallback no emulator run can provoke.
 
 use serde_json::Value;
 use wandb_emulator::frameworks::{keras, lightning, trainer};

@@ -232,7 +232,10 @@ fn million_step_curve_fits_the_budget_and_shows_spike_and_nan_onset() {
         let out = Cli::against(&s).run(&["history", &run, "--keys", "loss,val_loss,grad_norm"]);
         let text = out.ok();
         let n = tokens(text);
-        assert!(n <= 1500, "{n} tokens: the default curve stays within 1,500");
+        assert!(
+            n <= 1500,
+            "{n} tokens: the default curve stays within 1,500"
+        );
         let r = rows(text);
         assert_eq!(r.first().unwrap().0, 0, "whole range shown from the start");
         assert_eq!(r.last().unwrap().0, long_run::LAST_STEP, "and to the end");

@@ -2,6 +2,8 @@
 //! thinned keys again in consecutive windows — keys of one cadence in one spec — joined per
 //! key.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use super::HistoryRequest;
@@ -53,55 +55,88 @@ pub fn fetch(client: &Client, run: &RunPath, request: &HistoryRequest) -> Result
             coverage,
         });
     };
+    let counts = cadence::key_counts(reply.history_keys.as_ref());
+    let coverage = dense_pass(client, run, request, &mut series, &thinned, &counts, last)?;
+    Ok(assemble(request, series, &coverage, last_step))
+}
+
+/// Request 2 (and, rarely, 3): the `thinned` keys (indices into `request.keys`) again over
+/// consecutive windows — keys of one cadence in one spec, so their values share rows —
+/// replacing their entries in `series`. Returns the plan whose density the `#` line states.
+fn dense_pass(
+    client: &Client,
+    run: &RunPath,
+    request: &HistoryRequest,
+    series: &mut [Series],
+    thinned: &[usize],
+    counts: &BTreeMap<String, u64>,
+    last: u64,
+) -> Result<Plan> {
     let (lo, hi) = (
         request.min_step.unwrap_or(0),
         request.max_step.unwrap_or(last),
     );
-    // Thinned keys of one cadence share a spec, so their values share rows.
-    let counts = cadence::key_counts(reply.history_keys.as_ref());
-    let thinned_keys: Vec<String> = thinned.iter().map(|&i| request.keys[i].clone()).collect();
+    let names: Vec<String> = thinned.iter().map(|&i| request.keys[i].clone()).collect();
     let seen: Vec<Series> = thinned.iter().map(|&i| series[i].clone()).collect();
-    let groups: Vec<Vec<String>> = cadence::groups(&thinned_keys, &counts, &seen)
+    let groups: Vec<Vec<usize>> = cadence::groups(&names, counts, &seen)
         .into_iter()
-        .map(|g| g.into_iter().map(|i| thinned_keys[i].clone()).collect())
+        .map(|g| g.into_iter().map(|j| thinned[j]).collect())
         .collect();
     let plan = request.plan(lo, hi, groups.len());
     // A plan of one spec per key is what the first request already asked.
-    let mut coarsest = plan.clone();
-    if groups.len() < thinned.len()
-        || plan.windows.len() > 1
-        || plan.samples_per_window > request.first_samples()
+    if groups.len() == thinned.len()
+        && plan.windows.len() == 1
+        && plan.samples_per_window <= request.first_samples()
     {
-        let (_, dense) = fetch_planned(client, run, &groups, &plan, false)?;
-        let flat_keys = groups.iter().flatten();
-        let mut short: Vec<String> = Vec::new();
-        for (key, s) in flat_keys.zip(dense) {
-            let grouped = groups.iter().any(|g| g.len() > 1 && g.contains(key));
-            let count = counts.get(key).copied().unwrap_or(0);
-            if grouped
-                && !cadence::delivered(&s, count, last, &plan.windows, plan.samples_per_window)
+        return Ok(plan);
+    }
+    let dense = fetch_planned(client, run, &key_groups(request, &groups), &plan, false)?.1;
+    let mut short: Vec<usize> = Vec::new();
+    for (group, answers) in groups.iter().zip(split_by(&groups, dense)) {
+        for (&i, s) in group.iter().zip(answers) {
+            let promised = counts.get(&request.keys[i]).copied().unwrap_or(0);
+            let windows = &plan.windows;
+            if group.len() > 1
+                && !cadence::delivered(&s, promised, last, windows, plan.samples_per_window)
             {
-                short.push(key.clone());
+                short.push(i);
             }
-            let i = request.keys.iter().position(|k| k == key).unwrap_or(0);
             series[i] = s;
         }
-        // A group that came back short (the server found fewer shared rows than the counts
-        // promised): its keys once more, one spec each, in the same call.
-        if !short.is_empty() {
-            let again = request.plan(lo, hi, short.len());
-            let singles: Vec<Vec<String>> = short.iter().map(|k| vec![k.clone()]).collect();
-            let (_, dense) = fetch_planned(client, run, &singles, &again, false)?;
-            for (key, s) in short.iter().zip(dense) {
-                let i = request.keys.iter().position(|k| k == key).unwrap_or(0);
-                series[i] = s;
-            }
-            if again.spacing() > coarsest.spacing() {
-                coarsest = again;
-            }
-        }
     }
-    Ok(assemble(request, series, &coarsest, last_step))
+    if short.is_empty() {
+        return Ok(plan);
+    }
+    // A group that came back short (the server found fewer shared rows than the counts
+    // promised): its keys once more, one spec each, in the same call.
+    let again = request.plan(lo, hi, short.len());
+    let singles: Vec<Vec<usize>> = short.iter().map(|&i| vec![i]).collect();
+    let dense = fetch_planned(client, run, &key_groups(request, &singles), &again, false)?.1;
+    for (&i, s) in short.iter().zip(dense) {
+        series[i] = s;
+    }
+    Ok(if again.spacing() > plan.spacing() {
+        again
+    } else {
+        plan
+    })
+}
+
+/// The key names of groups of indices into `request.keys`.
+fn key_groups(request: &HistoryRequest, groups: &[Vec<usize>]) -> Vec<Vec<String>> {
+    groups
+        .iter()
+        .map(|g| g.iter().map(|&i| request.keys[i].clone()).collect())
+        .collect()
+}
+
+/// `flat` (one series per key, group after group) cut back into groups.
+fn split_by(groups: &[Vec<usize>], flat: Vec<Series>) -> Vec<Vec<Series>> {
+    let mut flat = flat.into_iter();
+    groups
+        .iter()
+        .map(|g| flat.by_ref().take(g.len()).collect())
+        .collect()
 }
 
 /// One request for every group of keys over every window of `plan`: one series per key, in
