@@ -20,8 +20,11 @@ use crate::wandb::series::{Series, Spec};
 
 /// What one `best` entry costs, about.
 pub const TOKENS_PER_ENTRY: usize = 14;
-/// Rows asked per candidate key.
+/// Rows asked per validation-type candidate key.
 pub const SAMPLES: u32 = 1000;
+/// Rows asked per training-type candidate key: its best is shown only when this covers every
+/// row (a short run), so a long run's per-step loss costs no more than this on the wire.
+pub const TRAINING_SAMPLES: u32 = 500;
 
 /// Metric names whose best value is worth a line, in the spelling of each convention.
 pub const CANDIDATES: [&str; 28] = [
@@ -56,7 +59,12 @@ pub const CANDIDATES: [&str; 28] = [
 ];
 
 pub fn spec(key: &str) -> Spec {
-    Spec::of(key, SAMPLES, None, None)
+    let samples = if is_eval(key) {
+        SAMPLES
+    } else {
+        TRAINING_SAMPLES
+    };
+    Spec::of(key, samples, None, None)
 }
 
 #[derive(Debug, Clone, PartialEq)]
