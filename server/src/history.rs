@@ -45,8 +45,10 @@ impl Matching {
             return none;
         }
         let hi = hi as u64;
-        // x ≡ residue (mod stride) for every key so far.
-        let (mut residue, mut stride) = (0u64, 1u64);
+        // Steps ≡ residue (mod stride) for every key so far; `None` once two keys' progressions
+        // never meet (then at most the last step matches). Every key is still looked at: a
+        // missing one empties the result, and each decides whether the last step matches.
+        let mut progression = Some((0u64, 1u64));
         let last = h.last_step;
         let mut all_at_last = true;
         for key in keys {
@@ -60,38 +62,31 @@ impl Matching {
                     None => return none, // W&B drops rows lacking any requested key.
                 },
             };
-            match intersect(residue, stride, offset, every) {
-                Some((r, s)) => (residue, stride) = (r, s),
-                None => {
-                    // The progressions never meet: at most the last step matches.
-                    stride = 0;
-                    break;
-                }
-            }
+            progression = progression.and_then(|(r, s)| intersect(r, s, offset, every));
         }
-        let on_progression = |step: u64| stride != 0 && step % stride == residue % stride;
-        let (first, count) = if stride == 0 {
-            (0, 0)
-        } else {
-            let first = if lo <= residue {
-                residue
-            } else {
-                residue + (lo - residue).div_ceil(stride) * stride
-            };
-            (
-                first,
-                if first > hi {
+        let on_progression =
+            |step: u64| progression.is_some_and(|(residue, stride)| step % stride == residue);
+        let (first, stride, count) = match progression {
+            None => (0, 1, 0),
+            Some((residue, stride)) => {
+                let first = if lo <= residue {
+                    residue
+                } else {
+                    residue + (lo - residue).div_ceil(stride) * stride
+                };
+                let count = if first > hi {
                     0
                 } else {
                     (hi - first) / stride + 1
-                },
-            )
+                };
+                (first, stride, count)
+            }
         };
         let extra =
             (all_at_last && (lo..=hi).contains(&last) && !on_progression(last)).then_some(last);
         Matching {
             first,
-            stride: stride.max(1),
+            stride,
             count,
             extra,
         }
@@ -251,7 +246,7 @@ mod tests {
         let tidy = run("k5e6y7mx");
         let trainer = run(crate::frameworks::trainer::ID);
         let lightning = run(crate::frameworks::lightning::ID);
-        let cases: [(&Run, Vec<&str>); 11] = [
+        let cases: [(&Run, Vec<&str>); 13] = [
             (&tidy, vec!["loss"]),
             (&tidy, vec!["val_loss"]),
             (&tidy, vec!["loss", "val_acc"]),
@@ -261,6 +256,8 @@ mod tests {
             (&trainer, vec!["train/loss", "train/global_step"]),
             (&trainer, vec!["eval/loss"]),
             (&trainer, vec!["train/loss", "eval/loss"]),
+            (&trainer, vec!["train/loss", "eval/loss", "nope"]),
+            (&trainer, vec!["eval/loss", "train/loss", "_step"]),
             (&trainer, vec!["_step", "eval/accuracy"]),
             (&lightning, vec!["train_loss_step", "val_acc"]),
             (&lightning, vec!["val_loss", "epoch"]),
