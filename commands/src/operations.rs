@@ -363,12 +363,20 @@ impl Operation {
     }
 }
 
-/// A `--keys` value: a JSON list of strings (for keys with commas), or comma-separated keys.
+/// A `--keys` value that is a JSON list (it starts with `[`), parsed; `None` for the
+/// comma-separated spelling.
+fn json_key_list(value: &str) -> Option<serde_json::Result<Vec<String>>> {
+    value
+        .trim_start()
+        .starts_with('[')
+        .then(|| serde_json::from_str(value))
+}
+
+/// Checks a `--keys` value at parse time: a JSON list must be a list of strings.
 #[cfg(feature = "cli")]
 fn key_list(value: &str) -> Result<String, String> {
-    if value.trim_start().starts_with('[') {
-        serde_json::from_str::<Vec<String>>(value)
-            .map_err(|e| format!("not a JSON list of strings ({e}): {value}"))?;
+    if let Some(Err(e)) = json_key_list(value) {
+        return Err(format!("not a JSON list of strings ({e}): {value}"));
     }
     Ok(value.to_string())
 }
@@ -377,8 +385,8 @@ fn key_list(value: &str) -> Result<String, String> {
 fn split_keys(values: Vec<String>) -> Vec<String> {
     values
         .into_iter()
-        .flat_map(|v| match serde_json::from_str::<Vec<String>>(&v) {
-            Ok(list) if v.trim_start().starts_with('[') => list,
+        .flat_map(|v| match json_key_list(&v) {
+            Some(Ok(list)) => list,
             _ => v.split(',').map(|k| k.trim().to_string()).collect(),
         })
         .filter(|k| !k.is_empty())
