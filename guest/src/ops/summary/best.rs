@@ -12,7 +12,7 @@
 //! only when every row was read: the minimum of a noisy per-step loss over a random sample is
 //! noise, and would make the summary change from call to call.
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::ops::direction::{direction, Mode};
 use crate::text::numfmt::{format_sig, round_sig, SUMMARY_DIGITS};
@@ -90,7 +90,7 @@ impl Best {
 }
 
 /// The best value of each candidate the summary has, where it differs from the final value.
-pub fn bests(summary: &Value, specs: &[Spec], history: &[Series]) -> Vec<Best> {
+pub fn bests(summary: &Map<String, Value>, specs: &[Spec], history: &[Series]) -> Vec<Best> {
     specs
         .iter()
         .zip(history)
@@ -152,6 +152,7 @@ mod tests {
     #[test]
     fn best_differs_from_final_in_the_right_direction() {
         let summary = json!({"eval/loss": 3.164, "val_acc": 0.9, "loss": 0.5});
+        let summary = summary.as_object().unwrap();
         let specs = [spec("eval/loss"), spec("val_acc"), spec("loss")];
         let history = [
             Series {
@@ -168,7 +169,7 @@ mod tests {
                 complete: false,
             },
         ];
-        let got = bests(&summary, &specs, &history);
+        let got = bests(summary, &specs, &history);
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].entry().1, json!({"min": 2.417, "step": 101}));
         assert_eq!(note(&got), None);
@@ -177,7 +178,7 @@ mod tests {
             complete: true,
             ..history[2].clone()
         }];
-        let got = bests(&summary, &specs[2..], &whole);
+        let got = bests(summary, &specs[2..], &whole);
         assert_eq!(
             (got[0].key.as_str(), got[0].step, got[0].exact),
             ("loss", 5, true)
@@ -186,7 +187,7 @@ mod tests {
             complete: false,
             ..history[0].clone()
         }];
-        let got = bests(&summary, &specs[..1], &sampled);
+        let got = bests(summary, &specs[..1], &sampled);
         assert_eq!(
             note(&got).unwrap(),
             "best of eval/loss over 1000 rows sampled at random (of every logged row for the others)"

@@ -53,8 +53,27 @@ pub fn summary(
         .get("sampledHistory")
         .and_then(|h| series::parse_all(&specs, h, client.server).ok())
         .unwrap_or_default();
-    let bests = best::bests(&clean::clean_summary(&summary), &specs, &history);
-    Ok(render(&config, &summary, &bests, budget, config_keys))
+    let (config, summary) = cleaned(&config, &summary);
+    let bests = best::bests(&summary, &specs, &history);
+    Ok(render_cleaned(
+        &config,
+        &summary,
+        &bests,
+        budget,
+        config_keys,
+    ))
+}
+
+/// The run's config and summary fields as stored (parsed), cleaned (see [`clean`]).
+fn cleaned(config: &Value, summary: &Value) -> (Map<String, Value>, Map<String, Value>) {
+    let as_map = |v: Value| match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    (
+        as_map(clean::clean_config(config)),
+        as_map(clean::clean_summary(summary)),
+    )
 }
 
 /// The summary line from the run's config and summary fields as stored (parsed), and its `#`
@@ -66,14 +85,19 @@ pub fn render(
     budget: u32,
     config_keys: &[String],
 ) -> String {
-    let as_map = |v: Value| match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    };
-    let config = as_map(clean::clean_config(config));
-    let summary = as_map(clean::clean_summary(summary));
+    let (config, summary) = cleaned(config, summary);
+    render_cleaned(&config, &summary, bests, budget, config_keys)
+}
+
+fn render_cleaned(
+    config: &Map<String, Value>,
+    summary: &Map<String, Value>,
+    bests: &[best::Best],
+    budget: u32,
+    config_keys: &[String],
+) -> String {
     let reserved = bests.len() * best::TOKENS_PER_ENTRY;
-    let choice = select::select(&config, &summary, budget, reserved, config_keys);
+    let choice = select::select(config, summary, budget, reserved, config_keys);
     let mut line = json!({"config": choice.config, "summary": choice.summary});
     if !bests.is_empty() {
         line["best"] = Value::Object(bests.iter().map(best::Best::entry).collect());
