@@ -125,14 +125,10 @@ fn lookup<'a>(config: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
 /// Summary keys in the order they are shown: validation metrics, then loss- and accuracy-like
 /// ones (at most [`PRIORITY_METRICS`] of both: the first part), then the rest.
 fn metric_order(summary: &Map<String, Value>) -> (Vec<&String>, Vec<&String>) {
-    let rank = |k: &str| {
-        if is_eval(k) && direction(k, None).is_ok() {
-            0
-        } else if direction(k, None).is_ok() {
-            1
-        } else {
-            2
-        }
+    let rank = |k: &str| match (direction(k, None).is_ok(), is_eval(k)) {
+        (true, true) => 0,
+        (true, false) => 1,
+        (false, _) => 2,
     };
     let mut keys: Vec<&String> = summary.keys().collect();
     keys.sort_by_key(|k| rank(k)); // stable: each rank keeps the summary's order
@@ -148,10 +144,9 @@ fn metric_order(summary: &Map<String, Value>) -> (Vec<&String>, Vec<&String>) {
 }
 
 /// The kept (pruned) summary entries of `keys`, in that order.
-fn metric_entries(keys: Vec<&String>, kept: &[(String, Value)]) -> Vec<(bool, String, Value)> {
+fn metric_entries(keys: Vec<&String>, kept: &Map<String, Value>) -> Vec<(bool, String, Value)> {
     keys.into_iter()
-        .filter_map(|k| kept.iter().find(|(sk, _)| sk == k))
-        .map(|(k, v)| (false, k.clone(), v.clone()))
+        .filter_map(|k| Some((false, k.clone(), kept.get(k)?.clone())))
         .collect()
 }
 
@@ -172,7 +167,7 @@ pub fn select(
         };
     }
     let mut notes = Vec::new();
-    let pruned = |m: &Map<String, Value>| -> Vec<(String, Value)> {
+    let pruned = |m: &Map<String, Value>| -> Map<String, Value> {
         m.iter()
             .filter_map(|(k, v)| Some((k.clone(), prune(v)?)))
             .collect()
