@@ -90,10 +90,13 @@ fn dense_pass(
     {
         return Ok(plan);
     }
-    let dense = fetch_planned(client, run, &key_groups(request, &groups), &plan, false)?.1;
+    // One series per key, group after group.
+    let mut dense = fetch_planned(client, run, &key_groups(request, &groups), &plan, false)?
+        .1
+        .into_iter();
     let mut short: Vec<usize> = Vec::new();
-    for (group, answers) in groups.iter().zip(split_by(&groups, dense)) {
-        for (&i, s) in group.iter().zip(answers) {
+    for group in &groups {
+        for (&i, s) in group.iter().zip(dense.by_ref()) {
             let promised = counts.get(&request.keys[i]).copied().unwrap_or(0);
             let windows = &plan.windows;
             if group.len() > 1
@@ -127,15 +130,6 @@ fn key_groups(request: &HistoryRequest, groups: &[Vec<usize>]) -> Vec<Vec<String
     groups
         .iter()
         .map(|g| g.iter().map(|&i| request.keys[i].clone()).collect())
-        .collect()
-}
-
-/// `flat` (one series per key, group after group) cut back into groups.
-fn split_by(groups: &[Vec<usize>], flat: Vec<Series>) -> Vec<Vec<Series>> {
-    let mut flat = flat.into_iter();
-    groups
-        .iter()
-        .map(|g| flat.by_ref().take(g.len()).collect())
         .collect()
 }
 
