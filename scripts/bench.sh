@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds release binaries and runs the benchmarks: head to head (the Python reference, our
 # CLI, curl), tokens (ours vs pandas to_csv), speed/size, the sandbox under host-side
-# allocation attacks, and detection rates under random sampling (the slow one: about 45
-# minutes on 2 cores). Results go to stdout as Markdown tables.
+# allocation attacks, the MCP HTTP server under 50 concurrent clients, and detection rates
+# under random sampling (the slow one: about 45 minutes on 2 cores). Results go to stdout as
+# Markdown tables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rustup target add wasm32-wasip2
@@ -15,5 +16,7 @@ echo
 "$PYTHON" bench/speed.py "${1:-20}"
 echo
 "$PYTHON" bench/sandbox.py
+echo
+"$PYTHON" bench/mcp_load.py
 echo
 "$PYTHON" bench/detection.py 100

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: Rust unit, fuzz and end-to-end suites (real host, real component, real
 # emulator on loopback, the plain wasmtime CLI), the official wandb client's fidelity test,
-# the MCP client test and the jco/Node test. Works on a fresh machine with Rust, Python 3
-# and Node.js; installs what it needs from the registries.
+# the MCP client tests (stdio and Streamable HTTP) and the jco/Node test. Works on a fresh
+# machine with Rust, Python 3 and Node.js; installs what it needs from the registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +22,7 @@ cargo test --release --workspace
 
 "$PYTHON" tests/fidelity/test_wandb_client.py
 "$PYTHON" tests/mcp/test_mcp_client.py
+"$PYTHON" tests/mcp/test_mcp_http.py
 
 # jco: transpile the component for Node with an allowlist on outgoing HTTP, then call it.
 (

@@ -12,6 +12,8 @@ pub enum Host {
     Cli,
     /// `wandb-agent mcp` (our host).
     Mcp,
+    /// `wandb-agent mcp --http` (our host): a remote client that sends its own key.
+    RemoteMcp,
     /// `wandb-agent-cli.wasm` under `wasmtime run`: our subcommands, the runtime's grants.
     Command,
     /// Any other host.
@@ -29,6 +31,7 @@ pub fn host() -> Host {
     *HOST.get_or_init(|| match std::env::var("WANDB_AGENT_HOST").as_deref() {
         Ok("cli") => Host::Cli,
         Ok("mcp") => Host::Mcp,
+        Ok("mcp-http") => Host::RemoteMcp,
         _ => Host::Generic,
     })
 }
@@ -43,7 +46,7 @@ pub fn list_runs(project: &str, all: bool) -> String {
     match host() {
         Host::Cli => format!("list runs with `wandb-agent list-runs {project}{flags}`"),
         Host::Command => format!("list runs with `wandb-agent-cli list-runs {project}{flags}`"),
-        Host::Mcp => format!(
+        Host::Mcp | Host::RemoteMcp => format!(
             "list runs with the wandb_list_runs tool (project \"{project}\"{})",
             if all {
                 ", include_crashed and include_short true"
@@ -69,6 +72,9 @@ pub fn denied(origin: &str) -> String {
         Host::Mcp => format!(
             "request to {origin} denied by the host's allowlist; start `wandb-agent mcp` with --allow {origin}"
         ),
+        Host::RemoteMcp => format!(
+            "request to {origin} denied by the server's allowlist; its operator can add --allow {origin}"
+        ),
         Host::Command | Host::Generic => {
             format!("the host's network policy does not allow {origin}; grant the component network access to it")
         }
@@ -79,6 +85,9 @@ pub fn denied(origin: &str) -> String {
 pub fn credentials() -> &'static str {
     match host() {
         Host::Cli | Host::Mcp => "set WANDB_API_KEY or run `wandb login`",
+        Host::RemoteMcp => {
+            "check the W&B API key your client sends as `Authorization: Bearer <key>`"
+        }
         Host::Command => "pass the key with --env WANDB_API_KEY=...",
         Host::Generic => {
             "the host must supply a W&B API key (WANDB_API_KEY, or credentials it adds itself)"
@@ -92,7 +101,7 @@ pub fn option(name: &str) -> String {
     let kebab = name.replace('_', "-");
     match host() {
         Host::Cli | Host::Command => format!("--{kebab}"),
-        Host::Mcp => name.replace('-', "_"),
+        Host::Mcp | Host::RemoteMcp => name.replace('-', "_"),
         Host::Generic => kebab,
     }
 }

@@ -69,9 +69,10 @@ pub struct Global {
 pub enum Command {
     #[command(flatten)]
     Op(Operation),
-    /// Serve every operation as an MCP tool on stdin/stdout (for agent runtimes). Each call runs
-    /// in a fresh sandbox with the same allowlist, credentials and limits as the CLI.
-    Mcp,
+    /// Serve every operation as an MCP tool on stdin/stdout (for agent runtimes), or with
+    /// --http on Streamable HTTP for remote clients. Each call runs in a fresh sandbox with the
+    /// same allowlist and limits as the CLI.
+    Mcp(McpArgs),
     /// Start a local W&B-compatible server with demo data and show the tool working.
     /// No account and no network needed.
     Demo {
@@ -82,6 +83,23 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:0")]
         listen: std::net::SocketAddr,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// Serve MCP over Streamable HTTP at ADDR (endpoint /mcp) instead of stdio. Each client
+    /// sends its own W&B key as `Authorization: Bearer <key>`; the server's own key is never used.
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<std::net::SocketAddr>,
+    /// With --http: allow an address other than loopback (other machines can then connect).
+    #[arg(long, requires = "http")]
+    pub public: bool,
+    /// Tool calls run at once; more wait for a slot [default: 4 per core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_concurrent: Option<u32>,
+    /// With --http: requests one client (one key) may make, as N/s, N/min or N/h.
+    #[arg(long, value_name = "RATE", default_value = "60/min", requires = "http")]
+    pub rate: crate::mcp::Rate,
 }
 
 /// Writes a result to stdout, ending with one newline.

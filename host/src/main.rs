@@ -71,17 +71,34 @@ fn main() -> ExitCode {
     }
 }
 
+async fn serve_mcp(global: &cli::Global, args: cli::McpArgs) -> Result<(), Failure> {
+    let max_concurrent = args
+        .max_concurrent
+        .map_or_else(mcp::default_max_concurrent, |n| n as usize);
+    let grant = policy::Grant {
+        audience: policy::Audience::Mcp,
+        ..grant::from_flags(global, &|k| std::env::var(k).ok())?
+    };
+    let Some(listen) = args.http else {
+        let sandbox = component::open_sandbox(global)?;
+        return mcp::serve_stdio(sandbox, grant, max_concurrent).await;
+    };
+    let options = mcp::http::HttpOptions {
+        listen,
+        public: args.public,
+        max_concurrent,
+        rate: args.rate,
+    };
+    // A bad address fails before the component is compiled.
+    mcp::http::check_listen(&options)?;
+    let sandbox = component::open_sandbox(global)?;
+    mcp::http::serve(sandbox, grant, options).await
+}
+
 async fn run(cli: Cli) -> Result<(), Failure> {
     let operation = match cli.command {
         Command::Demo { serve, listen } => return demo::run(&cli.global, serve, listen).await,
-        Command::Mcp => {
-            let grant = policy::Grant {
-                audience: policy::Audience::Mcp,
-                ..grant::from_flags(&cli.global, &|k| std::env::var(k).ok())?
-            };
-            let sandbox = component::open_sandbox(&cli.global)?;
-            return mcp::serve(sandbox, grant).await;
-        }
+        Command::Mcp(args) => return serve_mcp(&cli.global, args).await,
         Command::Op(operation) => operation.resolved(),
     };
     let grant = grant::from_flags(&cli.global, &|k| std::env::var(k).ok())?;

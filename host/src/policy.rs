@@ -28,6 +28,9 @@ pub enum Audience {
     Cli,
     /// An agent through `wandb-agent mcp`: tools and their arguments.
     Mcp,
+    /// A remote agent through `wandb-agent mcp --http`: tools, and its own key as a Bearer
+    /// token.
+    RemoteMcp,
 }
 
 impl Audience {
@@ -35,6 +38,7 @@ impl Audience {
         match self {
             Audience::Cli => "cli",
             Audience::Mcp => "mcp",
+            Audience::RemoteMcp => "mcp-http",
         }
     }
 }

@@ -381,6 +381,7 @@ pub fn project(numeric_id: u64) -> Project {
         ),
     ];
     Project {
+        answer_delay: std::time::Duration::ZERO,
         entity: crate::demo::DEMO_ENTITY.into(),
         name: PROJECT.into(),
         numeric_id,

@@ -359,13 +359,14 @@ pub struct Project {
     pub entity: String,
     pub name: String,
     pub numeric_id: u64,
+    /// How long every query of this project waits before it is answered (an overloaded
+    /// server; zero for all but `demo/slow`).
+    pub answer_delay: std::time::Duration,
     pub runs: Vec<Run>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Store {
-    pub viewer_entity: String,
-    pub viewer_username: String,
     pub projects: Vec<Project>,
 }
 

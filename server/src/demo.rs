@@ -14,6 +14,8 @@ use crate::data::{summary_json, Curve, Event, History, Metric, NanWire, Project,
 
 pub const DEMO_ENTITY: &str = "demo";
 pub const DEMO_USER: &str = "demo-user";
+/// How long `demo/slow` takes to answer any query.
+pub const SLOW_ANSWER: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The long run's planted events, exposed so tests can check them independently.
 pub mod long_run {
@@ -144,6 +146,23 @@ fn with_point(mut metrics: Vec<Metric>, key: &str, step: u64, value: f64) -> Vec
         m.events.push(Event::Point { step, value });
     }
     metrics
+}
+
+/// The second user's runs: ids and names no demo run has, so a test can tell whose data a
+/// client saw.
+fn second_user_runs() -> Vec<RunSpec> {
+    vec![RunSpec {
+        id: "acme0001".into(),
+        name: "acme-private-baseline".into(),
+        state: "finished",
+        hours: 2,
+        last_step: 5_000,
+        seconds_per_step: 0.2,
+        config: config(2e-4, "adamw", "vit-b16", 64),
+        metrics: standard_metrics(5_000, 2.3, 0.6),
+        nan_wire: NanWire::String,
+        extra_summary: json!({}),
+    }]
 }
 
 fn vision_runs() -> Vec<RunSpec> {
@@ -451,6 +470,7 @@ pub(crate) fn project(entity: &str, name: &str, numeric_id: u64, specs: Vec<RunS
         .map(|(i, spec)| build(spec, numeric_id * 1000 + i as u64))
         .collect();
     Project {
+        answer_delay: std::time::Duration::ZERO,
         entity: entity.into(),
         name: name.into(),
         numeric_id,
@@ -462,11 +482,11 @@ pub(crate) fn project(entity: &str, name: &str, numeric_id: u64, specs: Vec<RunS
 /// `demo/llm-finetune` (best-of-last-N and overfitting answers) and `demo/detection` (planted
 /// events of known widths for the detection benchmark), `demo/crashes` (runs that died,
 /// with their console and system metrics) and `demo/frameworks` (Trainer, Lightning and Keras
-/// conventions).
+/// conventions); `demo/slow` (one run, every query answered after [`SLOW_ANSWER`], so tests
+/// can check that a slow call does not hold up others); and the second user's `acme/private`
+/// (see `accounts`).
 pub fn store() -> Store {
     Store {
-        viewer_entity: DEMO_ENTITY.into(),
-        viewer_username: DEMO_USER.into(),
         projects: vec![
             project(DEMO_ENTITY, "vision", 101, vision_runs()),
             project(DEMO_ENTITY, "empty", 102, vec![]),
@@ -474,6 +494,21 @@ pub fn store() -> Store {
             project(DEMO_ENTITY, "detection", 104, crate::detection::runs()),
             crate::crashes::project(105),
             crate::frameworks::project_of(106),
+            project(
+                crate::accounts::SECOND_ENTITY,
+                "private",
+                107,
+                second_user_runs(),
+            ),
+            Project {
+                answer_delay: SLOW_ANSWER,
+                ..project(
+                    DEMO_ENTITY,
+                    "slow",
+                    108,
+                    vision_runs().into_iter().take(1).collect(),
+                )
+            },
         ],
     }
 }

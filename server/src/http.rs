@@ -9,9 +9,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use base64::Engine;
 use serde_json::{json, Value};
 
+use crate::accounts::{caller, Account};
 use crate::data::unquote_markers;
 use crate::schema::WandbSchema;
 
@@ -19,7 +19,8 @@ pub struct AppState {
     pub schema: WandbSchema,
     /// Run files: `GET /files/...` (a file's `url`) redirects to its pre-signed storage URL.
     pub files: Arc<crate::files::FileStore>,
-    pub api_key: String,
+    /// The users and their keys; a request sees only its caller's entity.
+    pub accounts: Vec<Account>,
     /// GraphQL requests received, readable at `GET /__stats` (tests count round trips).
     pub graphql_requests: AtomicU64,
     /// When set, one JSON line per GraphQL request: its body and the bytes in and out
@@ -61,16 +62,6 @@ fn error_reply(status: StatusCode, message: &str) -> Response {
     )
 }
 
-/// `Authorization: Basic base64("api:" + key)`.
-fn authorized(headers: &HeaderMap, api_key: &str) -> bool {
-    let expected = base64::engine::general_purpose::STANDARD.encode(format!("api:{api_key}"));
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic "))
-        .is_some_and(|token| token.trim() == expected)
-}
-
 /// A run file's `url`: with credentials, a redirect to its pre-signed storage URL, as W&B's
 /// file endpoint answers (the official client downloads through it).
 async fn file_redirect(
@@ -83,8 +74,11 @@ async fn file_redirect(
     )>,
     headers: HeaderMap,
 ) -> Response {
-    if !authorized(&headers, &state.api_key) {
+    let Some(account) = caller(&headers, &state.accounts) else {
         return error_reply(StatusCode::UNAUTHORIZED, "user is not logged in");
+    };
+    if account.entity != entity {
+        return error_reply(StatusCode::NOT_FOUND, "file not found");
     }
     match state.files.signed_url(&entity, &project, &run, &name) {
         Some(url) => (StatusCode::FOUND, [(header::LOCATION, url)]).into_response(),
@@ -99,16 +93,16 @@ async fn stats(State(state): State<Arc<AppState>>) -> Response {
 
 async fn graphql(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
     state.graphql_requests.fetch_add(1, Ordering::SeqCst);
-    if !authorized(&headers, &state.api_key) {
+    let Some(account) = caller(&headers, &state.accounts) else {
         return error_reply(StatusCode::UNAUTHORIZED, "user is not logged in");
-    }
+    };
     let Ok(envelope) = serde_json::from_slice::<Value>(&body) else {
         return error_reply(StatusCode::BAD_REQUEST, "request body is not JSON");
     };
     let Some(query) = envelope.get("query").and_then(Value::as_str) else {
         return error_reply(StatusCode::BAD_REQUEST, "request body has no query");
     };
-    let mut request = async_graphql::Request::new(query);
+    let mut request = async_graphql::Request::new(query).data(account.clone());
     if let Some(variables) = envelope.get("variables").filter(|v| v.is_object()) {
         request = request.variables(async_graphql::Variables::from_json(variables.clone()));
     }

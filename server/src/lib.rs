@@ -5,6 +5,7 @@
 //! sampledHistory and history. Unknown projects and runs are `null`, as on the real server.
 //! Deliberate deviation: sampling is random per request (like the real server), with no seed.
 
+pub mod accounts;
 pub mod console;
 pub mod crashes;
 pub mod data;
@@ -66,7 +67,7 @@ pub fn app(
     let state = Arc::new(http::AppState {
         schema: schema::build(store, files.clone()),
         files,
-        api_key: api_key.to_string(),
+        accounts: accounts::accounts(api_key),
         graphql_requests: AtomicU64::new(0),
         request_log: request_log.map(std::sync::Mutex::new),
     });

@@ -13,6 +13,7 @@ use async_graphql::{
 use base64::Engine;
 use serde_json::{json, Value};
 
+use crate::accounts::Account;
 use crate::data::{Project, Run, Store};
 use crate::files::FileStore;
 use crate::{console, files, filters, history, system};
@@ -65,6 +66,11 @@ fn store<'a>(ctx: &Context<'a>) -> &'a Arc<Store> {
     ctx.data_unchecked::<Arc<Store>>()
 }
 
+/// The user whose key the request carried (`http` adds it to every request).
+fn caller<'a>(ctx: &Context<'a>) -> &'a Account {
+    ctx.data_unchecked::<Account>()
+}
+
 fn relay_id(kind: &str, id: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(format!("{kind}:{id}"))
 }
@@ -74,10 +80,10 @@ pub struct Query;
 #[Object]
 impl Query {
     async fn viewer(&self, ctx: &Context<'_>) -> Viewer {
-        let s = store(ctx);
+        let me = caller(ctx);
         Viewer {
-            entity: s.viewer_entity.clone(),
-            username: s.viewer_username.clone(),
+            entity: me.entity.clone(),
+            username: me.username.clone(),
         }
     }
 
@@ -88,11 +94,17 @@ impl Query {
         entity_name: Option<String>,
     ) -> Option<ProjectNode> {
         let s = store(ctx).clone();
-        let entity = entity_name.unwrap_or_else(|| s.viewer_entity.clone());
+        let me = caller(ctx);
+        let entity = entity_name.unwrap_or_else(|| me.entity.clone());
+        // Another user's project is invisible, as a private project is on W&B.
+        if entity != me.entity {
+            return None;
+        }
         let index = s
             .projects
             .iter()
             .position(|p| p.entity == entity && p.name == name)?;
+        tokio::time::sleep(s.projects[index].answer_delay).await;
         Some(ProjectNode { store: s, index })
     }
 }

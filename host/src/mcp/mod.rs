@@ -1,9 +1,16 @@
-//! `wandb-agent mcp`: an MCP server on stdio. The tools are the operations' catalog
-//! ([`crate::tools`]); every tool call runs the component in a fresh sandboxed instance with
-//! the same allowlist, credentials and limits as the CLI; a failed call is an MCP tool error
-//! (`isError`) carrying the CLI's one-line message.
+//! `wandb-agent mcp`: an MCP server on stdio, or on Streamable HTTP for remote clients
+//! ([`http`]). The tools are the operations' catalog ([`crate::tools`]); every tool call runs
+//! the component in a fresh sandboxed instance with the same allowlist and limits as the CLI;
+//! a failed call is an MCP tool error (`isError`) carrying the CLI's one-line message.
+
+mod gate;
+pub mod http;
+
+pub use gate::Rate;
 
 use std::sync::Arc;
+
+use tokio::sync::Semaphore;
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
@@ -14,6 +21,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 use wandb_agent_commands::{exit, Operation};
 
 use crate::failure::Failure;
+use crate::grant::basic_auth;
 use crate::policy::Grant;
 use crate::sandbox::Sandbox;
 use crate::tools::{self, ToolSpec};
@@ -28,19 +36,59 @@ Request only the keys you need. Use wandb_best to pick the best of recent runs, 
 and wandb_diagnose to pin a divergence, gradient explosion, loss spike or overfitting to its exact step and epoch. \
 Outputs are compact CSV or one-line JSON; a trailing '#' line says what was hidden or reduced and how to see it.";
 
+/// Where a tool call's W&B key comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeySource {
+    /// The grant's, resolved once from the environment or `.netrc` (stdio: one user).
+    Grant,
+    /// The HTTP request's `Authorization: Bearer <key>` (one key per client; the grant
+    /// carries none).
+    Bearer,
+}
+
 #[derive(Clone)]
 pub struct WandbTools {
     sandbox: Arc<Sandbox>,
     grant: Arc<Grant>,
     catalog: Arc<Vec<ToolSpec>>,
+    keys: KeySource,
+    /// Tool calls running at once; the others wait for a slot.
+    slots: Arc<Semaphore>,
 }
 
 impl WandbTools {
-    pub fn new(sandbox: Sandbox, grant: Grant) -> Self {
+    pub fn new(
+        sandbox: Arc<Sandbox>,
+        grant: Grant,
+        keys: KeySource,
+        max_concurrent: usize,
+    ) -> Self {
         WandbTools {
-            sandbox: Arc::new(sandbox),
+            sandbox,
             grant: Arc::new(grant),
             catalog: Arc::new(tools::catalog()),
+            keys,
+            slots: Arc::new(Semaphore::new(max_concurrent.max(1))),
+        }
+    }
+
+    /// The grant for one call: with the client's own key when keys come per request. The
+    /// key goes into the `Authorization` the host adds to W&B requests, nowhere else.
+    fn grant_for(&self, context: &RequestContext<RoleServer>) -> Result<Arc<Grant>, ErrorData> {
+        match self.keys {
+            KeySource::Grant => Ok(self.grant.clone()),
+            KeySource::Bearer => {
+                let key = context
+                    .extensions
+                    .get::<::http::request::Parts>()
+                    .and_then(|parts| gate::bearer_key(&parts.headers))
+                    // The gate refuses such requests before they get here.
+                    .ok_or_else(|| ErrorData::invalid_request(gate::MISSING_KEY, None))?;
+                Ok(Arc::new(Grant {
+                    authorization: Some(basic_auth(key)),
+                    ..(*self.grant).clone()
+                }))
+            }
         }
     }
 
@@ -106,10 +154,16 @@ impl ServerHandler for WandbTools {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let operation = self.operation(request)?;
-        let result = match self.sandbox.run(&self.grant, &operation).await {
+        let grant = self.grant_for(&context)?;
+        let _slot = self
+            .slots
+            .acquire()
+            .await
+            .map_err(|_| ErrorData::internal_error("the server is shutting down", None))?;
+        let result = match self.sandbox.run(&grant, &operation).await {
             Ok(text) => CallToolResult::success(vec![ContentBlock::text(text)]),
             Err(err) => CallToolResult::error(vec![ContentBlock::text(format!(
                 "error: {}",
@@ -120,11 +174,21 @@ impl ServerHandler for WandbTools {
     }
 }
 
+/// Tool calls one server runs at once unless `--max-concurrent` says otherwise: four per
+/// core, since a call mostly waits on W&B.
+pub fn default_max_concurrent() -> usize {
+    std::thread::available_parallelism().map_or(4, |n| n.get() * 4)
+}
+
 /// Serves MCP on stdin/stdout until the client closes the connection.
-pub async fn serve(sandbox: Sandbox, grant: Grant) -> Result<(), Failure> {
+pub async fn serve_stdio(
+    sandbox: Sandbox,
+    grant: Grant,
+    max_concurrent: usize,
+) -> Result<(), Failure> {
     let failed =
         |e: &dyn std::fmt::Display| Failure::new(exit::SANDBOX, format!("MCP session failed: {e}"));
-    let service = WandbTools::new(sandbox, grant)
+    let service = WandbTools::new(Arc::new(sandbox), grant, KeySource::Grant, max_concurrent)
         .serve(rmcp::transport::stdio())
         .await
         .map_err(|e| failed(&e))?;
