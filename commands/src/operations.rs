@@ -47,6 +47,56 @@ pub struct Window {
     pub max_step: Option<u64>,
 }
 
+/// Which of a project's runs a multi-run operation looks at. The server evaluates it (W&B's
+/// run filters), so a filtered listing costs no more requests than a plain one. The same
+/// parameters end `wandb-list-runs` and `wandb-best`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RunFilter {
+    /// Only runs in one of these states (finished, running, crashed, failed, killed,
+    /// preempted); repeatable or comma-separated. Naming a state shows it even when it is
+    /// hidden by default (crashed).
+    #[cfg_attr(feature = "cli", arg(long, value_delimiter = ','))]
+    #[serde(default)]
+    pub state: Vec<String>,
+    /// Only runs carrying every one of these tags; repeatable.
+    #[cfg_attr(feature = "cli", arg(long))]
+    #[serde(default)]
+    pub tag: Vec<String>,
+    /// Only runs of this group.
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub group: Option<String>,
+    /// Only runs of this job type.
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub job_type: Option<String>,
+    /// Only runs of this sweep (its id, as in the sweep's URL).
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub sweep: Option<String>,
+    /// Only runs whose display name matches this regular expression.
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub name: Option<String>,
+    /// Only runs created since then: a span back from now (30m, 12h, 7d, 2w) or a UTC date
+    /// or time (2026-11-01, 2026-11-01T08:00:00).
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub since: Option<String>,
+    /// Conditions on config or summary values, all of which must hold: `config.lr<1e-3`,
+    /// `summary.val_loss<=0.4`, `config.optimizer=adamw`, `config.model.depth!=18`
+    /// (operators = != < <= > >=; numbers compare as numbers, anything else as text,
+    /// `true`/`false`/`null` as themselves; quote text that looks like a number: "1e-3").
+    /// Repeatable.
+    #[cfg_attr(feature = "cli", arg(long = "where", value_name = "EXPR"))]
+    #[serde(default, rename = "where")]
+    pub conditions: Vec<String>,
+}
+
+impl RunFilter {
+    /// Whether the filter names any state (then nothing is hidden by state by default).
+    pub fn names_states(&self) -> bool {
+        !self.state.is_empty()
+    }
+}
+
 /// `wandb-list-runs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]
@@ -54,7 +104,7 @@ pub struct Window {
 pub struct ListRuns {
     /// The project: ENTITY/PROJECT (or PROJECT when WANDB_ENTITY is set).
     pub project: String,
-    /// How many runs to show, newest first [default: 10].
+    /// How many runs to show, newest first (at most 1000) [default: 10].
     #[cfg_attr(feature = "cli", arg(long))]
     pub limit: Option<u32>,
     /// Show crashed runs too (hidden by default).
@@ -65,6 +115,14 @@ pub struct ListRuns {
     #[cfg_attr(feature = "cli", arg(long))]
     #[serde(default)]
     pub include_short: bool,
+    #[cfg_attr(feature = "cli", command(flatten))]
+    #[serde(flatten)]
+    pub filter: RunFilter,
+    /// Config or summary values to add as columns: config.lr, summary.val_loss,
+    /// config.optimizer.name (comma-separated or repeatable).
+    #[cfg_attr(feature = "cli", arg(long, value_delimiter = ','))]
+    #[serde(default)]
+    pub columns: Vec<String>,
 }
 
 /// `wandb-summary`.
@@ -181,6 +239,9 @@ pub struct Best {
     #[cfg_attr(feature = "cli", arg(long))]
     #[serde(default)]
     pub over_history: bool,
+    #[cfg_attr(feature = "cli", command(flatten))]
+    #[serde(flatten)]
+    pub filter: RunFilter,
 }
 
 /// `wandb-diagnose`.

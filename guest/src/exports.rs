@@ -4,7 +4,7 @@
 
 use wandb_agent_commands::{
     Best, Compare, Diagnose, History, HistoryStats, ListRuns, Logs, Mode as ModeArg, Operation,
-    Summary, System, Window,
+    RunFilter, Summary, System, Window,
 };
 
 use crate::error::AgentError;
@@ -50,18 +50,57 @@ impl From<Mode> for ModeArg {
     }
 }
 
+/// The filter parameters that end `wandb-list-runs` and `wandb-best`, in WIT order.
+type FilterParams = (
+    Vec<String>,
+    Vec<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Vec<String>,
+);
+
+fn run_filter(
+    (state, tag, group, job_type, sweep, name, since, conditions): FilterParams,
+) -> RunFilter {
+    RunFilter {
+        state,
+        tag,
+        group,
+        job_type,
+        sweep,
+        name,
+        since,
+        conditions,
+    }
+}
+
 impl Guest for Component {
+    #[allow(clippy::too_many_arguments)]
     fn wandb_list_runs(
         project: String,
         limit: Option<u32>,
         include_crashed: bool,
         include_short: bool,
+        state: Vec<String>,
+        tag: Vec<String>,
+        group: Option<String>,
+        job_type: Option<String>,
+        sweep: Option<String>,
+        name: Option<String>,
+        since: Option<String>,
+        conditions: Vec<String>,
+        columns: Vec<String>,
     ) -> Result<String, Error> {
         call(Operation::ListRuns(ListRuns {
             project,
             limit,
             include_crashed,
             include_short,
+            filter: run_filter((state, tag, group, job_type, sweep, name, since, conditions)),
+            columns,
         }))
     }
 
@@ -128,6 +167,7 @@ impl Guest for Component {
         }))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn wandb_best(
         project: String,
         metric: String,
@@ -136,6 +176,14 @@ impl Guest for Component {
         include_crashed: bool,
         include_short: bool,
         over_history: bool,
+        state: Vec<String>,
+        tag: Vec<String>,
+        group: Option<String>,
+        job_type: Option<String>,
+        sweep: Option<String>,
+        name: Option<String>,
+        since: Option<String>,
+        conditions: Vec<String>,
     ) -> Result<String, Error> {
         call(Operation::Best(Best {
             project,
@@ -145,6 +193,7 @@ impl Guest for Component {
             include_crashed,
             include_short,
             over_history,
+            filter: run_filter((state, tag, group, job_type, sweep, name, since, conditions)),
         }))
     }
 

@@ -105,9 +105,9 @@ proptest! {
     #[test]
     fn run_lists_from_arbitrary_replies_never_panic(project in json_value()) {
         let body = json!({"data": {"project": project}}).to_string();
-        let options = ListOptions { limit: 3, include_crashed: false, include_short: false };
+        let options = ListOptions { limit: 3, ..ListOptions::default() };
         let project_path = parse_project_path("e/p", None).unwrap();
-        let _ = list_runs(&Client::new(&Canned(body.into_bytes()), "srv"), &project_path, &options);
+        let _ = list_runs(&Client::new(&Canned(body.into_bytes()), "srv"), &project_path, &options, &[]);
     }
 
     #[test]

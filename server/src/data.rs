@@ -248,6 +248,8 @@ pub struct Run {
     pub tags: Vec<String>,
     pub group: Option<String>,
     pub job_type: Option<String>,
+    /// The sweep the run belongs to (its id; `sweepName` in GraphQL, `sweep` in filters).
+    pub sweep: Option<String>,
     pub username: String,
     /// User config, unwrapped; `config_json` wraps it as W&B stores it.
     pub config: Value,

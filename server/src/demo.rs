@@ -90,6 +90,7 @@ pub(crate) fn build(spec: RunSpec, seed: u64) -> Run {
         tags: vec![],
         group: None,
         job_type: Some("train".into()),
+        sweep: None,
         username: DEMO_USER.into(),
         config: spec.config,
         summary_json: summary_json(&entries, &finals_ref),
@@ -482,7 +483,7 @@ pub(crate) fn project(entity: &str, name: &str, numeric_id: u64, specs: Vec<RunS
 /// `demo/llm-finetune` (best-of-last-N and overfitting answers) and `demo/detection` (planted
 /// events of known widths for the detection benchmark), `demo/crashes` (runs that died,
 /// with their console and system metrics) and `demo/frameworks` (Trainer, Lightning and Keras
-/// conventions); `demo/slow` (one run, every query answered after [`SLOW_ANSWER`], so tests
+/// conventions); `demo/sweep` (a 160-run hyperparameter sweep, see `sweep`); `demo/slow` (one run, every query answered after [`SLOW_ANSWER`], so tests
 /// can check that a slow call does not hold up others); and the second user's `acme/private`
 /// (see `accounts`).
 pub fn store() -> Store {
@@ -509,6 +510,7 @@ pub fn store() -> Store {
                     vision_runs().into_iter().take(1).collect(),
                 )
             },
+            crate::sweep::project_of(109),
         ],
     }
 }

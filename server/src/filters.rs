@@ -11,9 +11,14 @@ use crate::data::Run;
 /// The value a filter or order key refers to for a run (`None` when absent).
 pub fn field(run: &Run, key: &str) -> Option<Value> {
     if let Some(rest) = key.strip_prefix("config.") {
-        // Config is stored as {value, desc}; both `config.k` and `config.k.value` are used.
+        // Config is stored as {value, desc}: `config.k`, `config.k.value` and, for a nested
+        // value, `config.k.value.inner` all name it.
         let rest = rest.strip_suffix(".value").unwrap_or(rest);
-        return lookup(&run.config, rest);
+        let path = match rest.split_once(".value.") {
+            Some((top, inner)) if !top.contains('.') => format!("{top}.{inner}"),
+            _ => rest.to_string(),
+        };
+        return lookup(&run.config, &path);
     }
     if let Some(rest) = key.strip_prefix("summary_metrics.") {
         return lookup(&run.summary_value(), rest);
@@ -27,12 +32,37 @@ pub fn field(run: &Run, key: &str) -> Option<Value> {
         "duration" => Value::from(run.runtime_s),
         "group" => run.group.clone().map_or(Value::Null, Value::from),
         "jobType" => run.job_type.clone().map_or(Value::Null, Value::from),
+        "sweep" => run.sweep.clone().map_or(Value::Null, Value::from),
         "tags" => Value::from(run.tags.clone()),
         "username" => Value::from(run.username.clone()),
         "host" => Value::from("demo-host"),
         _ => return None,
     };
     Some(v)
+}
+
+/// Whether `key` names something [`field`] knows (config and summary paths always do).
+fn is_field(key: &str) -> bool {
+    key.starts_with("config.")
+        || key.starts_with("summary_metrics.")
+        || matches!(
+            key,
+            "state"
+                | "name"
+                | "displayName"
+                | "display_name"
+                | "createdAt"
+                | "created_at"
+                | "heartbeatAt"
+                | "heartbeat_at"
+                | "duration"
+                | "group"
+                | "jobType"
+                | "sweep"
+                | "tags"
+                | "username"
+                | "host"
+        )
 }
 
 /// A dotted path into nested JSON; a key containing dots is also tried whole.
@@ -63,6 +93,11 @@ pub fn matches(filter: &Value, run: &Run) -> Result<bool, FilterError> {
             "$or" => all_of(cond, run)?.iter().any(|b| *b),
             "$nor" => !all_of(cond, run)?.iter().any(|b| *b),
             k if k.starts_with('$') => return Err(FilterError(format!("unknown operator {k}"))),
+            k if !is_field(k) => {
+                // W&B has more fields than the emulator; an unknown one is an error here,
+                // never a filter that silently matches everything (or nothing).
+                return Err(FilterError(format!("unsupported filter field {k}")));
+            }
             k => condition(field(run, k).as_ref(), cond)?,
         };
         if !ok {

@@ -17,6 +17,7 @@ pub mod frameworks;
 pub mod history;
 pub mod http;
 pub mod schema;
+pub mod sweep;
 pub mod system;
 
 use std::net::SocketAddr;

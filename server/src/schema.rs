@@ -357,8 +357,8 @@ impl RunNode {
     async fn tags(&self) -> &[String] {
         &self.run().tags
     }
-    async fn sweep_name(&self) -> Option<String> {
-        None
+    async fn sweep_name(&self) -> Option<&str> {
+        self.run().sweep.as_deref()
     }
     async fn group(&self) -> Option<&str> {
         self.run().group.as_deref()

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use wandb_agent_commands::Best;
+use wandb_agent_commands::{Best, RunFilter};
 
 use crate::error::{AgentError, Result};
 use crate::ops::direction::{direction, Direction, Mode};
@@ -18,7 +18,7 @@ pub const DEFAULT_LAST: u32 = 5;
 pub const HISTORY_SAMPLES: u32 = 1000;
 const DIGITS: usize = 4;
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BestOptions {
     pub last: u32,
     pub mode: Option<Mode>,
@@ -26,6 +26,7 @@ pub struct BestOptions {
     pub include_short: bool,
     /// Rank by the best value over (sampled) history instead of the summary's final value.
     pub over_history: bool,
+    pub filter: RunFilter,
 }
 
 struct Candidate {
@@ -42,6 +43,7 @@ impl Run for Best {
             include_crashed: self.include_crashed,
             include_short: self.include_short,
             over_history: self.over_history,
+            filter: self.filter,
         };
         best(client, &project, &self.metric, &options)
     }
@@ -59,17 +61,17 @@ pub fn best(
             "no metric given: name one, e.g. `val_loss`".into(),
         ));
     }
-    if options.last == 0 {
-        return Err(AgentError::BadInput("last must be at least 1".into()));
-    }
+    list_runs::check_limit("last", options.last)?;
     let dir = direction(metric, options.mode)?;
     let list = ListOptions {
         limit: options.last,
         include_crashed: options.include_crashed,
         include_short: options.include_short,
+        filter: options.filter.clone(),
     };
     let spec = Spec::of(metric, HISTORY_SAMPLES, None, None);
-    let mut variables = json!({"perPage": list_runs::page_size(options.last), "filters": list_runs::filters(&list)});
+    let (filters, _) = list_runs::filters(&list)?;
+    let mut variables = json!({"perPage": list_runs::page_size(options.last), "filters": filters});
     if options.over_history {
         variables["specs"] = json!([spec.to_json()]);
     }

@@ -2,15 +2,17 @@
 
 use serde_json::{json, Value};
 
-use wandb_agent_commands::ListRuns;
+use wandb_agent_commands::{ListRuns, RunFilter};
 
 use crate::error::{AgentError, Result};
-use crate::ops::Run;
+use crate::ops::{summary, Run};
 use crate::text::timefmt;
 use crate::wandb::paths::{self, ProjectPath};
-use crate::wandb::{documents, Client};
+use crate::wandb::{documents, filters, Client};
 
 pub const DEFAULT_LIMIT: u32 = 10;
+/// The most runs one listing shows (five pages).
+pub const MAX_LIMIT: u32 = 1000;
 /// A run that ended with fewer logged steps than this is "short" (a smoke test, a typo'd launch).
 pub const SHORT_MAX_STEPS: i64 = 10;
 /// A run that ended after less wall time than this (seconds) is "short".
@@ -18,11 +20,12 @@ pub const SHORT_MAX_SECONDS: i64 = 60;
 /// The server's page size is not bounded by the client; stay modest.
 const MAX_PAGE: u32 = 200;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListOptions {
     pub limit: u32,
     pub include_crashed: bool,
     pub include_short: bool,
+    pub filter: RunFilter,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -92,12 +95,13 @@ pub struct Hidden {
     pub older: i64,
 }
 
-pub fn filters(options: &ListOptions) -> String {
-    if options.include_crashed {
-        "{}".into()
-    } else {
-        json!({"state": {"$ne": "crashed"}}).to_string()
-    }
+/// The runs query's `filters` for `options` (crashed runs hidden unless asked for or named
+/// by `state`), and the same without hiding crashed runs (to count what was hidden).
+pub fn filters(options: &ListOptions) -> Result<(String, String)> {
+    let now = timefmt::now_unix();
+    let shown = filters::to_json(&options.filter, !options.include_crashed, now)?;
+    let all = filters::to_json(&options.filter, false, now)?;
+    Ok((shown.to_string(), all.to_string()))
 }
 
 /// Pages through a project's runs, newest first, with `document` (which must select
@@ -165,25 +169,54 @@ impl Run for ListRuns {
             limit: self.limit.unwrap_or(DEFAULT_LIMIT),
             include_crashed: self.include_crashed,
             include_short: self.include_short,
+            filter: self.filter,
         };
-        list_runs(client, &project, &options)
+        list_runs(client, &project, &options, &self.columns)
     }
 }
 
-pub fn list_runs(client: &Client, project: &ProjectPath, options: &ListOptions) -> Result<String> {
-    if options.limit == 0 {
-        return Err(AgentError::BadInput("limit must be at least 1".into()));
+/// Checks a limit (`limit` for list-runs, `last` for the others) against [`MAX_LIMIT`].
+pub fn check_limit(name: &str, limit: u32) -> Result<()> {
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(AgentError::BadInput(format!(
+            "{name} must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    Ok(())
+}
+
+pub fn list_runs(
+    client: &Client,
+    project: &ProjectPath,
+    options: &ListOptions,
+    columns: &[String],
+) -> Result<String> {
+    check_limit("limit", options.limit)?;
+    for column in columns {
+        filters::field_of(column)
+            .map_err(|why| AgentError::BadInput(format!("--columns: {why}")))?;
     }
     let mut shown = Vec::new();
+    let mut values = Vec::new();
     let mut short_hidden = 0i64;
     let mut consumed = 0i64;
-    let variables = json!({"perPage": page_size(options.limit), "filters": filters(options)});
-    let last_page = for_each_run(client, project, documents::LIST_RUNS, variables, |node| {
+    let (listed, all) = filters(options)?;
+    let variables =
+        json!({"perPage": page_size(options.limit), "filters": listed, "allFilters": all});
+    let document = if columns.is_empty() {
+        documents::LIST_RUNS
+    } else {
+        documents::LIST_RUNS_WITH_VALUES
+    };
+    let last_page = for_each_run(client, project, document, variables, |node| {
         let row = RunRow::from_node(node)?;
         consumed += 1;
         if !options.include_short && row.is_short() {
             short_hidden += 1;
         } else {
+            if !columns.is_empty() {
+                values.push(column_values(node, columns, client.server)?);
+            }
             shown.push(row);
         }
         Ok((shown.len() as u32) < options.limit)
@@ -199,10 +232,42 @@ pub fn list_runs(client: &Client, project: &ProjectPath, options: &ListOptions) 
         short: short_hidden,
         older: (run_count - consumed).max(0),
     };
-    Ok(render(&shown, &hidden))
+    let mut text = render(&shown, &hidden, columns, &values);
+    if options.filter != RunFilter::default() {
+        text.push_str(&format!("# {run_count} runs match the filters\n"));
+    }
+    Ok(text)
 }
 
-pub fn render(rows: &[RunRow], hidden: &Hidden) -> String {
+/// The `--columns` values of one run node: `config.*` from its config, `summary.*` from
+/// its summary metrics, as compact text ("" when the run has no such value).
+fn column_values(node: &Value, columns: &[String], server: &str) -> Result<Vec<String>> {
+    let config = summary::clean_config(&summary::json_string_field(node, "config", server)?);
+    let metrics =
+        summary::clean_summary(&summary::json_string_field(node, "summaryMetrics", server)?);
+    let empty = serde_json::Map::new();
+    let as_map = |v: &Value| v.as_object().cloned().unwrap_or_else(|| empty.clone());
+    let (config, metrics) = (as_map(&config), as_map(&metrics));
+    Ok(columns
+        .iter()
+        .map(|column| {
+            let (root, path) = column.split_once('.').unwrap_or(("", column));
+            let source = if root == "config" { &config } else { &metrics };
+            match summary::value_at(source, path) {
+                None | Some(Value::Null) => String::new(),
+                Some(Value::String(s)) => summary::shorten(s),
+                Some(other) => summary::shorten(&other.to_string()),
+            }
+        })
+        .collect())
+}
+
+pub fn render(
+    rows: &[RunRow],
+    hidden: &Hidden,
+    columns: &[String],
+    values: &[Vec<String>],
+) -> String {
     let mut out = csv::WriterBuilder::new().from_writer(Vec::new());
     // The exit code of failed runs is a first hint at why; the column appears only when a
     // shown run has one.
@@ -211,8 +276,9 @@ pub fn render(rows: &[RunRow], hidden: &Hidden) -> String {
     if with_exit {
         header.push("exit");
     }
+    header.extend(columns.iter().map(String::as_str));
     let _ = out.write_record(&header);
-    for row in rows {
+    for (i, row) in rows.iter().enumerate() {
         let opt = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
         let mut record = vec![
             row.id.clone(),
@@ -224,6 +290,9 @@ pub fn render(rows: &[RunRow], hidden: &Hidden) -> String {
         ];
         if with_exit {
             record.push(opt(row.failure_exit()));
+        }
+        if let Some(extra) = values.get(i) {
+            record.extend(extra.iter().cloned());
         }
         let _ = out.write_record(&record);
     }
@@ -276,7 +345,7 @@ mod tests {
             exitcode: Some(0),
             ..row("finished", Some(100), Some(50))
         };
-        let text = render(&[finished.clone(), failed], &Hidden::default());
+        let text = render(&[finished.clone(), failed], &Hidden::default(), &[], &[]);
         assert_eq!(
             text.lines().take(3).collect::<Vec<_>>(),
             [
@@ -285,7 +354,7 @@ mod tests {
                 "abcd1234,n,failed,2026-01-01T00:00:00,100,50,137"
             ]
         );
-        assert!(render(&[finished], &Hidden::default())
+        assert!(render(&[finished], &Hidden::default(), &[], &[])
             .starts_with("id,name,state,created_at,runtime_s,steps\n"));
     }
 
@@ -309,6 +378,8 @@ mod tests {
                 short: 1,
                 older: 0,
             },
+            &[],
+            &[],
         );
         assert_eq!(
             text,
@@ -320,7 +391,7 @@ mod tests {
 
     #[test]
     fn no_note_when_nothing_hidden() {
-        let text = render(&[], &Hidden::default());
+        let text = render(&[], &Hidden::default(), &[], &[]);
         assert_eq!(text, "id,name,state,created_at,runtime_s,steps\n");
     }
 }

@@ -23,6 +23,13 @@ pub fn unix_seconds(text: &str) -> Option<i64> {
     Some(parse(text)?.and_utc().timestamp())
 }
 
+/// The wall clock, in seconds since the Unix epoch (0 if the host's clock is before it).
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 /// A duration for people: `45s`, `12m05s`, `3h07m`, `26d4h`.
 pub fn duration(seconds: i64) -> String {
     let s = seconds.max(0);

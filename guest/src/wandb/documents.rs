@@ -3,14 +3,27 @@
 //! Only fields and arguments the official client itself sends (docs/wandb-wire.md,
 //! "Documents") appear here, so every real W&B server answers them.
 
-/// Runs of a project, with the counts needed to say what a filter hid.
-/// `runCount(filters: "{}")` counts every run of the project under an alias.
-pub const LIST_RUNS: &str = "query Runs($project: String!, $entity: String!, $cursor: String, $perPage: Int = 50, $order: String, $filters: JSONString) {
+/// Runs of a project, with the counts needed to say what was hidden: `runCount` under the
+/// listing's filters, and under an alias the count under `$allFilters` (the same filters
+/// without hiding crashed runs).
+pub const LIST_RUNS: &str = "query Runs($project: String!, $entity: String!, $cursor: String, $perPage: Int = 50, $order: String, $filters: JSONString, $allFilters: JSONString) {
   project(name: $project, entityName: $entity) {
     runCount(filters: $filters)
-    allRunCount: runCount(filters: \"{}\")
+    allRunCount: runCount(filters: $allFilters)
     runs(filters: $filters, after: $cursor, first: $perPage, order: $order) {
       edges { node { name displayName state createdAt heartbeatAt historyLineCount exitcode } cursor }
+      pageInfo { endCursor hasNextPage }
+    }
+  }
+}";
+
+/// [`LIST_RUNS`] with each run's config and summary, for `--columns`.
+pub const LIST_RUNS_WITH_VALUES: &str = "query Runs($project: String!, $entity: String!, $cursor: String, $perPage: Int = 50, $order: String, $filters: JSONString, $allFilters: JSONString) {
+  project(name: $project, entityName: $entity) {
+    runCount(filters: $filters)
+    allRunCount: runCount(filters: $allFilters)
+    runs(filters: $filters, after: $cursor, first: $perPage, order: $order) {
+      edges { node { name displayName state createdAt heartbeatAt historyLineCount exitcode config summaryMetrics } cursor }
       pageInfo { endCursor hasNextPage }
     }
   }

@@ -6,6 +6,7 @@ pub mod console;
 pub mod coverage;
 pub mod documents;
 pub mod events;
+pub mod filters;
 pub mod graphql;
 #[cfg(target_arch = "wasm32")]
 pub mod http;

@@ -51,12 +51,6 @@ pub fn ending(run: &RunState, now_unix: i64) -> Option<Ending> {
     }
 }
 
-fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 /// The crash findings of `run`, if it ended badly (none otherwise, and no request).
 /// `step_at` turns a fraction of the run's time into a step.
 pub fn findings(
@@ -65,7 +59,7 @@ pub fn findings(
     state: &RunState,
     last_step: u64,
 ) -> Result<Vec<Finding>> {
-    let Some(ending) = ending(state, now_unix()) else {
+    let Some(ending) = ending(state, crate::text::timefmt::now_unix()) else {
         return Ok(Vec::new());
     };
     let data = client.query(

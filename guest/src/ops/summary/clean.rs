@@ -30,6 +30,16 @@ pub fn json_string_field(node: &Value, key: &str, server: &str) -> Result<Value>
     }
 }
 
+/// A value by its top-level key, else by its dotted path (`optimizer.name`): keys such as
+/// `eval/loss` or `val/acc, top-5 (%)` are found whole first.
+pub fn value_at<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    map.get(key).or_else(|| {
+        let mut parts = key.split('.');
+        let first = map.get(parts.next()?)?;
+        parts.try_fold(first, |v, part| v.get(part))
+    })
+}
+
 fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",

@@ -19,7 +19,7 @@ use crate::ops::Run;
 use crate::wandb::paths::{self, RunPath};
 use crate::wandb::series::{self, Spec};
 use crate::wandb::{documents, graphql, Client};
-pub use clean::{clean_config, json_string_field, shorten};
+pub use clean::{clean_config, clean_summary, json_string_field, shorten, value_at};
 
 /// The default budget, in o200k tokens, for the summary line and its `#` line.
 pub const DEFAULT_BUDGET: u32 = 500;

@@ -7,6 +7,7 @@
 use serde_json::{Map, Value};
 
 use super::best::is_eval;
+use super::clean::value_at;
 use crate::hints;
 use crate::ops::direction::direction;
 
@@ -113,15 +114,6 @@ fn prune(value: &Value) -> Option<Value> {
     }
 }
 
-/// A config value by its top-level key, else by its dotted path (`optimizer.name`).
-fn lookup<'a>(config: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    config.get(key).or_else(|| {
-        let mut parts = key.split('.');
-        let first = config.get(parts.next()?)?;
-        parts.try_fold(first, |v, part| v.get(part))
-    })
-}
-
 /// Summary keys in the order they are shown: validation metrics, then loss- and accuracy-like
 /// ones (at most [`PRIORITY_METRICS`] of both: the first part), then the rest.
 fn metric_order(summary: &Map<String, Value>) -> (Vec<&String>, Vec<&String>) {
@@ -205,7 +197,7 @@ pub fn select(
         // The keys asked for, as they are (even null), outside the budget.
         let mut missing = Vec::new();
         for key in config_keys {
-            match lookup(config, key) {
+            match value_at(config, key) {
                 Some(v) => {
                     picked_config.insert(key.clone(), v.clone());
                 }
