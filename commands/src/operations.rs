@@ -244,6 +244,27 @@ pub struct Best {
     pub filter: RunFilter,
 }
 
+/// `wandb-params`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Params {
+    /// The project: ENTITY/PROJECT (or PROJECT when WANDB_ENTITY is set).
+    pub project: String,
+    /// The metric the hyperparameters are related to (its final summary value, e.g. val_loss).
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub metric: String,
+    /// How many of the newest matching runs to look at (at most 1000) [default: 100].
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub last: Option<u32>,
+    /// Whether lower (min) or higher (max) is better [default: inferred from the name].
+    #[cfg_attr(feature = "cli", arg(long, value_enum))]
+    pub mode: Option<Mode>,
+    #[cfg_attr(feature = "cli", command(flatten))]
+    #[serde(flatten)]
+    pub filter: RunFilter,
+}
+
 /// `wandb-diagnose`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]
@@ -385,6 +406,9 @@ operations! {
     Compare = "wandb-compare",
     /// Name the best of a project's most recent runs by a metric, with the ranking (CSV).
     Best = "wandb-best",
+    /// Which hyperparameters matter: the config keys that vary across a project's runs (a
+    /// sweep), each with how strongly it relates to a metric, strongest first (CSV).
+    Params = "wandb-params",
     /// The end of a run's console: tracebacks, errors and progress, within a token budget.
     Logs = "wandb-logs",
     /// A run's system metrics: GPU, memory, CPU, disk and network, one line per metric.

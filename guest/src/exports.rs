@@ -4,7 +4,7 @@
 
 use wandb_agent_commands::{
     Best, Compare, Diagnose, History, HistoryStats, ListRuns, Logs, Mode as ModeArg, Operation,
-    RunFilter, Summary, System, Window,
+    Params, RunFilter, Summary, System, Window,
 };
 
 use crate::error::AgentError;
@@ -193,6 +193,30 @@ impl Guest for Component {
             include_crashed,
             include_short,
             over_history,
+            filter: run_filter((state, tag, group, job_type, sweep, name, since, conditions)),
+        }))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn wandb_params(
+        project: String,
+        metric: String,
+        last: Option<u32>,
+        mode: Option<Mode>,
+        state: Vec<String>,
+        tag: Vec<String>,
+        group: Option<String>,
+        job_type: Option<String>,
+        sweep: Option<String>,
+        name: Option<String>,
+        since: Option<String>,
+        conditions: Vec<String>,
+    ) -> Result<String, Error> {
+        call(Operation::Params(Params {
+            project,
+            metric,
+            last,
+            mode: mode.map(ModeArg::from),
             filter: run_filter((state, tag, group, job_type, sweep, name, since, conditions)),
         }))
     }

@@ -38,11 +38,21 @@ pub fn nan_step(i: usize) -> u64 {
     explosion_step(i) + 40
 }
 
-/// A well-spread fraction in [0, 1) for run `i` and parameter `salt` (a low-discrepancy
-/// sequence, so every value range is covered evenly).
+/// A fraction in [0, 1) for run `i` and parameter `salt`: for `lr` (salt 0) a low-discrepancy
+/// sequence, so every range of learning rates is covered evenly; for the others a hash, so
+/// no parameter follows another (a sweep's random search).
 fn spread(i: usize, salt: u64) -> f64 {
-    let golden = 0.618_033_988_749_895_f64;
-    ((i as f64 + 1.0) * golden * (1.0 + salt as f64 * 0.414_213_562)).fract()
+    if salt == 0 {
+        return ((i as f64 + 1.0) * 0.618_033_988_749_895).fract();
+    }
+    // splitmix64 of (i, salt).
+    let mut z = (i as u64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(salt.wrapping_mul(0xBF58_476D_1CE4_E5B9));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
 }
 
 fn pick<T: Copy>(i: usize, salt: u64, options: &[T]) -> T {
@@ -101,15 +111,17 @@ fn metrics(i: usize) -> Vec<Metric> {
         loss = loss.with(Event::NanFrom { from: nan_step(i) });
     }
     let mut val_loss = Metric::new("val_loss", 100, decay(2.4, end, tau), 0.01);
+    let mut val_acc = Metric::new("val_acc", 100, decay(0.1, 1.0 - end * 0.4, tau), 0.01);
     if DIVERGED.contains(&i) {
         // The weights are NaN from then on, so is every evaluation.
         val_loss = val_loss.with(Event::NanFrom { from: nan_step(i) });
+        val_acc = val_acc.with(Event::NanFrom { from: nan_step(i) });
     }
     vec![
         loss,
         grad,
         val_loss,
-        Metric::new("val_acc", 100, decay(0.1, 1.0 - end * 0.4, tau), 0.01),
+        val_acc,
         Metric::new(
             "epoch",
             1,

@@ -200,7 +200,7 @@ fn best_of_the_last_five_differs_from_the_best_overall() {
     let ranked: Vec<&str> = rows[2..].iter().map(|r| r[1].as_str()).collect();
     assert_eq!(ranked, ["ft08lr1e", "ft09lr3e", "ft05ovf1", "ft04q8bt"]);
     assert!(text.trim_end().ends_with(
-        "# final val_loss from each run's summary; lower is better (inferred from the name); among the 5 newest runs (crashed and short runs excluded); skipped (no val_loss): ft07nova"
+        "# final val_loss from each run's summary; lower is better (inferred from the name); among the 5 newest runs (crashed and short runs excluded); skipped (no finite val_loss): ft07nova"
     ), "{text}");
     // Over every run, the best is an older one.
     let all = Cli::against(&s).run(&[

@@ -12,4 +12,5 @@ mod list_runs;
 mod sandbox;
 mod summary;
 mod support;
+mod sweep;
 mod wasmtime_cli;

@@ -91,9 +91,11 @@ pub fn best(
                         .remove(0);
                 best_of(curve.points.iter().map(|p| p.1), &dir)
             } else {
+                // A NaN or infinite final value ranks nowhere: the run is listed as skipped.
                 summary::json_string_field(node, "summaryMetrics", client.server)?
                     .get(metric)
                     .and_then(lenient_json::as_f64)
+                    .filter(|v| v.is_finite())
             };
             candidates.push(Candidate { row, value });
         }
@@ -192,7 +194,7 @@ fn render(
     let skipped = if skipped.is_empty() {
         String::new()
     } else {
-        format!("; skipped (no {metric}): {}", skipped.join(" "))
+        format!("; skipped (no finite {metric}): {}", skipped.join(" "))
     };
     text.push_str(&format!(
         "# {used}; {}; among {scope}{skipped}\n",

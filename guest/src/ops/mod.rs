@@ -10,6 +10,7 @@ pub mod direction;
 pub mod history;
 pub mod list_runs;
 pub mod logs;
+pub mod params;
 pub mod summary;
 pub mod system;
 

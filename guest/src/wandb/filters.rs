@@ -129,6 +129,11 @@ pub fn condition(expr: &str) -> Result<Value> {
             ))
         })?;
     let raw = rest[op.len()..].trim();
+    if let Some(next) = raw.chars().next().filter(|c| "<>=!".contains(*c)) {
+        return Err(bad(&format!(
+            "`{op}{next}` is not an operator (= != < <= > >=)"
+        )));
+    }
     if raw.is_empty() {
         return Err(bad(&format!("nothing to compare with after `{op}`")));
     }
@@ -277,6 +282,7 @@ mod tests {
         assert!(e("config.lr 0.1").contains("no comparison"));
         assert!(e("config.lr<").contains("nothing to compare with after `<`"));
         assert!(e("config.lr!0.1").contains("`!` is not an operator"));
+        assert!(e("config.lr=>1").contains("`=>` is not an operator"));
         assert!(e("config..lr=1").contains("empty key"));
         assert!(e("config.lr<true").contains("compares numbers or text"));
         assert!(e("params.lr=1").contains("must start with config."));
