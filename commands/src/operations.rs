@@ -209,6 +209,11 @@ pub struct Compare {
     /// Whether lower (min) or higher (max) is better [default: inferred from the name].
     #[cfg_attr(feature = "cli", arg(long, value_enum))]
     pub mode: Option<Mode>,
+    /// Up to 8 more runs: with three or more, one row per run instead of the side-by-side
+    /// table.
+    #[cfg_attr(feature = "cli", arg(num_args = 0..=8))]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more: Vec<String>,
 }
 
 /// `wandb-best`.
@@ -401,8 +406,8 @@ operations! {
     /// Per-key statistics of a curve (the same as `history --stats`).
     #[cfg_attr(feature = "cli", command(hide = true))]
     HistoryStats = "wandb-history-stats",
-    /// Compare two runs on a metric: final and best values, deltas, which is better, the
-    /// correlation of their curves, and the config keys that differ (CSV).
+    /// Compare 2–10 runs on a metric: final and best values, which is better, the correlation
+    /// of their curves, and the config keys that differ (CSV; deltas for two runs).
     Compare = "wandb-compare",
     /// Name the best of a project's most recent runs by a metric, with the ranking (CSV).
     Best = "wandb-best",

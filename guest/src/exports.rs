@@ -158,12 +158,14 @@ impl Guest for Component {
         run_b: String,
         metric: String,
         mode: Option<Mode>,
+        more: Vec<String>,
     ) -> Result<String, Error> {
         call(Operation::Compare(Compare {
             run_a,
             run_b,
             metric,
             mode: mode.map(ModeArg::from),
+            more,
         }))
     }
 

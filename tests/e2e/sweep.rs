@@ -124,7 +124,10 @@ fn bad_filters_are_one_line_errors_before_any_request() {
             vec!["--where", "lr<1e-3"],
             "--where `lr<1e-3`: `lr` must start with config. or summary.",
         ),
-        (vec!["--where", "config.lr=>1"], "--where `config.lr=>1`: `=>` is not an operator"),
+        (
+            vec!["--where", "config.lr=>1"],
+            "--where `config.lr=>1`: `=>` is not an operator",
+        ),
         (
             vec!["--where", "config.lr<"],
             "nothing to compare with after `<`",
@@ -282,4 +285,51 @@ fn params_without_a_usable_metric_says_so() {
         err.contains("none of the 100 runs looked at has a finite final `nope_loss`"),
         "{err}"
     );
+}
+
+#[test]
+fn compare_takes_up_to_ten_runs_in_one_request() {
+    let s = server();
+    let picks = [143, 61, 10, 100];
+    let paths: Vec<String> = picks.iter().map(|&i| format!("demo/sweep/{}", sweep::id(i))).collect();
+    let mut args = vec!["compare"];
+    args.extend(paths.iter().map(String::as_str));
+    args.extend(["--metric", "val_loss"]);
+    let (out, requests) = counted(&s, &args);
+    assert_eq!(requests, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "run,name,state,val_loss.final,val_loss.best,val_loss.best_step");
+    for (line, &i) in lines[1..5].iter().zip(&picks) {
+        assert!(line.starts_with(&format!("{},trial-{i:03},", sweep::id(i))), "{out}");
+    }
+    // The diverged run's final value is NaN; its best is before the divergence.
+    assert!(lines[2].contains(",failed,nan,"), "{out}");
+    let best_step: u64 = lines[2].rsplit(',').next().unwrap().parse().unwrap();
+    assert!(best_step < sweep::nan_step(61), "{out}");
+    assert_eq!(lines[5], format!("config,{}", picks.map(sweep::id).join(",")));
+    let lr_row = lines.iter().find(|l| l.starts_with("lr,")).unwrap();
+    assert_eq!(
+        *lr_row,
+        format!("lr,{}", picks.map(|i| format!("{}", sweep::lr(i))).join(","))
+    );
+    let best = picks
+        .iter()
+        .filter(|&&i| !DIVERGED.contains(&i))
+        .min_by(|&&a, &&b| sweep::final_val_loss(a).total_cmp(&sweep::final_val_loss(b)))
+        .unwrap();
+    assert!(
+        out.contains(&format!("# best {} on final val_loss", sweep::id(*best))),
+        "{out}"
+    );
+    assert!(out.contains("mean pairwise pearson r=") && out.contains("over 6 pairs"), "{out}");
+
+    // Two runs keep the side-by-side table.
+    let (two, _) = counted(&s, &["compare", &paths[0], &paths[2], "--metric", "val_loss"]);
+    assert!(two.starts_with("item,a,b,delta,delta_pct\n"), "{two}");
+
+    let err = Cli::against(&s)
+        .run(&["compare", &paths[0], &paths[0], "--metric", "val_loss"])
+        .fails(2)
+        .to_string();
+    assert!(err.contains("is given twice"), "{err}");
 }

@@ -73,7 +73,7 @@ fn invoke_calls_the_exports() {
         &s.base_url(),
         &[
             "--invoke",
-            "wandb-list-runs(\"demo/vision\", some(2), false, false)",
+            "wandb-list-runs(\"demo/vision\", some(2), false, false, [], [], none, none, none, none, none, [], [])",
             component.to_str().unwrap(),
         ],
     );

@@ -36,6 +36,13 @@ def text_of(result):
     return "".join(block.text for block in result.content if getattr(block, "type", "") == "text")
 
 
+def list_runs_args(limit):
+    """Every parameter of wandb-list-runs, as Wassette wants them: optional ones as null."""
+    return {"project": "demo/vision", "limit": limit, "include-crashed": False,
+            "include-short": False, "state": [], "tag": [], "group": None, "job-type": None,
+            "sweep": None, "name": None, "since": None, "where": [], "columns": []}
+
+
 async def check(url, wassette):
     plugins = tempfile.mkdtemp(prefix="wassette-plugins-")
     params = StdioServerParameters(
@@ -58,8 +65,7 @@ async def check(url, wassette):
             print(f"wandb-summary's description: {tools['wandb-summary'].description[:120]!r}")
 
             # Before any grant: the component cannot reach the server.
-            denied = text_of(await session.call_tool("wandb-list-runs", {
-                "project": "demo/vision", "limit": None, "include-crashed": False, "include-short": False}))
+            denied = text_of(await session.call_tool("wandb-list-runs", list_runs_args(None)))
             print(f"before grants: {denied[:200]}")
 
             for tool, details in [
@@ -79,8 +85,7 @@ async def check(url, wassette):
 
             # Granted variables reach the component from its next instance; load it again.
             await session.call_tool("load-component", {"path": f"file://{COMPONENT}"})
-            listed = text_of(await session.call_tool("wandb-list-runs", {
-                "project": "demo/vision", "limit": 3, "include-crashed": False, "include-short": False}))
+            listed = text_of(await session.call_tool("wandb-list-runs", list_runs_args(3)))
             print(f"after grants: {listed[:300]}")
             if "api.wandb.ai" in listed:
                 # Wassette 0.2.0 hands granted variables to wasi:config, not to the environment

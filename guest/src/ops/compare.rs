@@ -1,5 +1,6 @@
-//! `compare`: two runs on one metric — final and best values, deltas, which is better, the
-//! correlation of their curves — and the config keys that differ. One round trip (aliases).
+//! `compare`: runs on one metric — final and best values, which is better, the correlation of
+//! their curves — and the config keys that differ. Two runs get the side-by-side table with
+//! deltas; three to ten get one row per run. One round trip (aliases) either way.
 
 use serde_json::{json, Value};
 
@@ -23,6 +24,8 @@ pub const GRID_POINTS: usize = 200;
 const MIN_SHARED_STEPS: usize = 10;
 /// Config differences listed before "… N more".
 const MAX_CONFIG_ROWS: usize = 20;
+/// The most runs one comparison takes.
+pub const MAX_RUNS: usize = 10;
 const DIGITS: usize = 4;
 
 /// What one run says about the metric.
@@ -30,6 +33,7 @@ const DIGITS: usize = 4;
 pub struct Side {
     pub id: String,
     pub name: String,
+    pub state: String,
     pub config: Value,
     pub final_value: Option<f64>,
     pub curve: Series,
@@ -68,6 +72,11 @@ impl Side {
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_string(),
+            state: node
+                .get("state")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
             config: summary::clean_config(&summary::json_string_field(node, "config", server)?),
             final_value,
             curve,
@@ -89,18 +98,36 @@ impl Side {
 
 impl Run for Compare {
     fn run(self, client: &Client) -> Result<String> {
-        let (a, b) = (
-            paths::parse_run_path(&self.run_a)?,
-            paths::parse_run_path(&self.run_b)?,
-        );
-        compare(client, &a, &b, &self.metric, self.mode)
+        let given: Vec<&String> = [&self.run_a, &self.run_b]
+            .into_iter()
+            .chain(&self.more)
+            .collect();
+        if given.len() > MAX_RUNS {
+            return Err(AgentError::BadInput(format!(
+                "compare takes 2 to {MAX_RUNS} runs, not {}",
+                given.len()
+            )));
+        }
+        let runs = given
+            .iter()
+            .map(|r| paths::parse_run_path(r))
+            .collect::<Result<Vec<RunPath>>>()?;
+        for (i, run) in runs.iter().enumerate() {
+            if runs[..i].contains(run) {
+                return Err(AgentError::BadInput(format!(
+                    "run {} is given twice",
+                    run.run_id
+                )));
+            }
+        }
+        compare(client, &runs, &self.metric, self.mode)
     }
 }
 
+/// Fetches `runs` in one request and renders them: side by side for two, a row each for more.
 pub fn compare(
     client: &Client,
-    a: &RunPath,
-    b: &RunPath,
+    runs: &[RunPath],
     metric: &str,
     mode: Option<Mode>,
 ) -> Result<String> {
@@ -112,26 +139,32 @@ pub fn compare(
     }
     let dir = direction(metric, mode)?;
     let spec = Spec::of(metric, SAMPLES, None, None);
-    let data = client.query(
-        documents::COMPARE,
-        json!({
-            "entityA": a.entity, "projectA": a.project, "nameA": a.run_id,
-            "entityB": b.entity, "projectB": b.project, "nameB": b.run_id,
-            "specs": [spec.to_json()],
-        }),
-    )?;
-    let side = |alias: &str, run: &RunPath| -> Result<Side> {
-        let wrapped = json!({"project": data.get(alias).cloned().unwrap_or(Value::Null)});
-        Side::parse(
-            graphql::run_node(&wrapped, run)?,
-            run,
-            metric,
-            &spec,
-            client.server,
-        )
-    };
-    let (sa, sb) = (side("a", a)?, side("b", b)?);
-    Ok(render(&sa, &sb, metric, &dir))
+    let mut variables = json!({"specs": [spec.to_json()]});
+    for (i, run) in runs.iter().enumerate() {
+        variables[format!("e{i}")] = json!(run.entity);
+        variables[format!("p{i}")] = json!(run.project);
+        variables[format!("n{i}")] = json!(run.run_id);
+    }
+    let data = client.query(&documents::compare_runs(runs.len()), variables)?;
+    let sides = runs
+        .iter()
+        .enumerate()
+        .map(|(i, run)| {
+            let alias = format!("r{i}");
+            let wrapped = json!({"project": data.get(&alias).cloned().unwrap_or(Value::Null)});
+            Side::parse(
+                graphql::run_node(&wrapped, run)?,
+                run,
+                metric,
+                &spec,
+                client.server,
+            )
+        })
+        .collect::<Result<Vec<Side>>>()?;
+    Ok(match sides.as_slice() {
+        [a, b] => render(a, b, metric, &dir),
+        _ => render_many(&sides, metric, &dir),
+    })
 }
 
 /// How two curves were correlated.
@@ -314,6 +347,106 @@ pub fn render(a: &Side, b: &Side, metric: &str, dir: &Direction) -> String {
     text.push_str(&format!(
         "# {verdict} on final {metric}: {}; {corr}; best and r from ≤{SAMPLES} sampled rows per run{more}\n",
         dir.describe()
+    ));
+    text
+}
+
+/// Three or more runs: one row per run, then one row per config key that differs (a column
+/// per run), then the best run and how alike the curves are.
+pub fn render_many(sides: &[Side], metric: &str, dir: &Direction) -> String {
+    let mut out = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    let _ = out.write_record([
+        "run".to_string(),
+        "name".into(),
+        "state".into(),
+        format!("{metric}.final"),
+        format!("{metric}.best"),
+        format!("{metric}.best_step"),
+    ]);
+    for side in sides {
+        let best = side.best(dir);
+        let _ = out.write_record([
+            side.id.clone(),
+            side.name.clone(),
+            side.state.clone(),
+            num(side.final_value),
+            num(best.map(|b| b.0)),
+            best.map(|b| b.1.to_string()).unwrap_or_default(),
+        ]);
+    }
+    let configs: Vec<_> = sides
+        .iter()
+        .map(|s| config_diff::flatten(&s.config))
+        .collect();
+    let mut keys: Vec<&String> = configs.iter().flat_map(|c| c.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let differing: Vec<&String> = keys
+        .into_iter()
+        .filter(|k| configs.iter().any(|c| c.get(*k) != configs[0].get(*k)))
+        .collect();
+    if !differing.is_empty() {
+        let mut header = vec!["config".to_string()];
+        header.extend(sides.iter().map(|s| s.id.clone()));
+        let _ = out.write_record(&header);
+        for key in differing.iter().take(MAX_CONFIG_ROWS) {
+            let mut row = vec![key.to_string()];
+            row.extend(configs.iter().map(|c| config_cell(&c.get(*key).cloned())));
+            let _ = out.write_record(&row);
+        }
+    }
+    let mut text = String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default();
+    let best = sides
+        .iter()
+        .filter(|s| s.final_value.is_some_and(f64::is_finite))
+        .reduce(|a, b| {
+            if dir.better(
+                b.final_value.unwrap_or(f64::NAN),
+                a.final_value.unwrap_or(f64::NAN),
+            ) {
+                b
+            } else {
+                a
+            }
+        });
+    let verdict = match best {
+        Some(b) => format!("best {} on final {metric}", b.id),
+        None => format!("no run has a finite final {metric}"),
+    };
+    let mut pairs = Vec::new();
+    for (i, a) in sides.iter().enumerate() {
+        for b in &sides[i + 1..] {
+            if let Some(c) = correlation(&a.curve, &b.curve) {
+                pairs.push((c.r, &a.id, &b.id));
+            }
+        }
+    }
+    let curves = match pairs.iter().min_by(|x, y| x.0.total_cmp(&y.0)) {
+        None => "no two curves share a step range".to_string(),
+        Some((low, a, b)) => format!(
+            "curves: mean pairwise pearson r={} over {} pairs, lowest {} ({a}~{b})",
+            format_sig(
+                pairs.iter().map(|p| p.0).sum::<f64>() / pairs.len() as f64,
+                3
+            ),
+            pairs.len(),
+            format_sig(*low, 3)
+        ),
+    };
+    let more = if differing.len() > MAX_CONFIG_ROWS {
+        format!(
+            "; {} more config differences",
+            differing.len() - MAX_CONFIG_ROWS
+        )
+    } else {
+        String::new()
+    };
+    text.push_str(&format!(
+        "# {verdict}: {}; {curves}; {} runs, best and r from ≤{SAMPLES} sampled rows per run{more}\n",
+        dir.describe(),
+        sides.len()
     ));
     text
 }

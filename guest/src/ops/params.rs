@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use wandb_agent_commands::Params;
 
@@ -13,7 +13,7 @@ use crate::error::{AgentError, Result};
 use crate::ops::compare::pearson;
 use crate::ops::direction::{direction, Direction};
 use crate::ops::list_runs::{self, ListOptions, RunRow};
-use crate::ops::{summary, Run};
+use crate::ops::{config_diff, summary, Run};
 use crate::text::numfmt::format_sig;
 use crate::wandb::paths::{self, ProjectPath};
 use crate::wandb::{documents, lenient_json, Client};
@@ -23,8 +23,6 @@ pub const DEFAULT_LAST: u32 = 100;
 const MAX_KEYS: usize = 20;
 /// Category values shown per key (the best ones by mean); the rest are counted.
 const MAX_VALUES: usize = 6;
-/// Nested config maps are flattened to dotted keys down to this depth.
-const MAX_DEPTH: usize = 3;
 const DIGITS: usize = 3;
 
 impl Run for Params {
@@ -93,41 +91,15 @@ fn fetch(
                 .get(metric)
                 .and_then(lenient_json::as_f64)
                 .filter(|v| v.is_finite());
-            let mut flat = BTreeMap::new();
-            if let Value::Object(map) = &config {
-                flatten("", map, 0, &mut flat);
-            }
             samples.push(Sample {
                 row,
-                config: flat,
+                config: config_diff::flatten(&config),
                 value,
             });
             Ok((samples.len() as u32) < options.limit)
         },
     )?;
     Ok(Fetched { samples, short })
-}
-
-/// Nested maps as dotted keys (`optimizer.name`); lists and deeper maps stay whole.
-fn flatten(
-    prefix: &str,
-    map: &Map<String, Value>,
-    depth: usize,
-    out: &mut BTreeMap<String, Value>,
-) {
-    for (key, value) in map {
-        let name = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
-        match value {
-            Value::Object(inner) if depth + 1 < MAX_DEPTH => flatten(&name, inner, depth + 1, out),
-            other => {
-                out.insert(name, other.clone());
-            }
-        }
-    }
 }
 
 /// How one key relates to the metric.
@@ -346,8 +318,7 @@ mod tests {
     use super::*;
 
     fn sample(config: Value, value: Option<f64>) -> Sample {
-        let mut flat = BTreeMap::new();
-        flatten("", config.as_object().unwrap(), 0, &mut flat);
+        let flat = config_diff::flatten(&config);
         Sample {
             row: RunRow {
                 id: "abcd1234".into(),

@@ -72,11 +72,26 @@ pub const HISTORY: &str = "query RunSampledHistory($project: String!, $entity: S
   }
 }";
 
-/// Two runs' config, summary and sampled history, in one request (aliases `a` and `b`).
-pub const COMPARE: &str = "query Compare($entityA: String!, $projectA: String!, $nameA: String!, $entityB: String!, $projectB: String!, $nameB: String!, $specs: [JSONString!]!) {
-  a: project(name: $projectA, entityName: $entityA) { run(name: $nameA) { name displayName config summaryMetrics historyKeys sampledHistory(specs: $specs) } }
-  b: project(name: $projectB, entityName: $entityB) { run(name: $nameB) { name displayName config summaryMetrics historyKeys sampledHistory(specs: $specs) } }
-}";
+/// The fields `compare` reads of each run.
+const COMPARE_RUN: &str =
+    "run(name: $NAME) { name displayName state config summaryMetrics historyKeys sampledHistory(specs: $specs) }";
+
+/// `n` runs in one request, each under its own alias `rI` with variables `$eI`, `$pI`, `$nI`
+/// (entity, project, run id), as the official client aliases `project` fields.
+pub fn compare_runs(n: usize) -> String {
+    let variables: String = (0..n)
+        .map(|i| format!(", $e{i}: String!, $p{i}: String!, $n{i}: String!"))
+        .collect();
+    let fields: String = (0..n)
+        .map(|i| {
+            format!(
+                "  r{i}: project(name: $p{i}, entityName: $e{i}) {{ {} }}\n",
+                COMPARE_RUN.replace("$NAME", &format!("$n{i}"))
+            )
+        })
+        .collect();
+    format!("query Compare($specs: [JSONString!]!{variables}) {{\n{fields}}}")
+}
 
 /// The tail of a run's console, and what says how the run ended. The official client's
 /// `RunConsoleLogTail` selection plus run fields its other documents send.
