@@ -8,11 +8,7 @@
 //! whole just after it. Both windows are fewer steps than samples, so they come back unthinned
 //! and what they find is exact.
 
-use crate::error::Result;
-use crate::wandb::paths::RunPath;
-use crate::wandb::sampled;
 use crate::wandb::series::{Series, Spec};
-use crate::wandb::Client;
 
 use super::detect::{self, Probe};
 use super::{Keys, Tracks};
@@ -159,23 +155,39 @@ fn follow(
     found
 }
 
-pub fn zoom(
-    client: &Client,
-    run: &RunPath,
-    keys: &Keys,
-    tracks: &mut Tracks,
-    probes: &mut Vec<Probe>,
-    settled: &[u64],
-) -> Result<Zoomed> {
-    let mut zoomed = Zoomed::default();
-    let mut traced: Vec<usize> = Vec::new();
-    for _ in 0..MAX_ZOOM_ROUNDS {
-        let mut cross = cross_windows(keys, probes, &mut traced);
+/// The zoom rounds of one run, as a state machine so that several runs' rounds can share a
+/// request (`triage`): [`Zoom::next_round`] says which windows to fetch, [`Zoom::absorb`]
+/// takes their answers in the same order (`diagnose` drives it for one run, through
+/// [`super::Case`]).
+#[derive(Default)]
+pub struct Zoom {
+    zoomed: Zoomed,
+    traced: Vec<usize>,
+    rounds: u32,
+}
+
+/// One round's windows: `specs` to fetch, and what each answer is for.
+pub struct Round {
+    open: Vec<usize>,
+    cross: Vec<CrossWindow>,
+    lookups: Vec<u64>,
+    pub specs: Vec<Spec>,
+}
+
+impl Zoom {
+    /// The next round's windows, or `None` when nothing is left to narrow or look up (or the
+    /// rounds are spent).
+    pub fn next_round(&mut self, keys: &Keys, probes: &[Probe], settled: &[u64]) -> Option<Round> {
+        if self.rounds >= MAX_ZOOM_ROUNDS {
+            return None;
+        }
+        let cross = cross_windows(keys, probes, &mut self.traced);
         let open: Vec<usize> = (0..probes.len()).filter(|&i| !probes[i].exact).collect();
         // Steps settled without clock windows around them get them looked up.
         let clocks = keys.clocks();
         let mut lookups: Vec<u64> = Vec::new();
         if !clocks.is_empty() {
+            let zoomed = &self.zoomed;
             let known = |step: u64, windows: &[Series]| {
                 windows.first().is_some_and(|w| {
                     w.complete || w.at_or_before(step).is_some_and(|(s, _)| s == step)
@@ -191,8 +203,9 @@ pub fn zoom(
             lookups.dedup();
         }
         if open.is_empty() && lookups.is_empty() && cross.is_empty() {
-            break;
+            return None;
         }
+        self.rounds += 1;
         let mut specs = Vec::new();
         for &i in &open {
             let p = &probes[i];
@@ -204,25 +217,45 @@ pub fn zoom(
         for &step in &lookups {
             specs.extend(clocks.iter().map(|c| clock_window(c, step)));
         }
-        let reply = sampled::fetch(client, run, &specs, false)?;
-        let mut answers = reply.series.into_iter();
-        for &i in &open {
+        Some(Round {
+            open,
+            cross,
+            lookups,
+            specs,
+        })
+    }
+
+    /// Takes a round's answers (one series per spec, in order).
+    pub fn absorb(
+        &mut self,
+        round: Round,
+        keys: &Keys,
+        tracks: &mut Tracks,
+        probes: &mut Vec<Probe>,
+        answers: Vec<Series>,
+    ) {
+        let clocks = keys.clocks().len();
+        let mut answers = answers.into_iter();
+        for &i in &round.open {
             let got = answers.next().unwrap_or_default();
-            let windows = answers.by_ref().take(clocks.len()).collect();
+            let windows = answers.by_ref().take(clocks).collect();
             probes[i].narrow(&got, windows);
         }
         let mut found = Vec::new();
-        for w in cross.drain(..) {
+        for w in &round.cross {
             let got = answers.next().unwrap_or_default();
-            found.extend(follow(keys, tracks, probes, &w, &got));
+            found.extend(follow(keys, tracks, probes, w, &got));
         }
         probes.extend(found);
-        for step in lookups {
-            let windows = answers.by_ref().take(clocks.len()).collect();
-            zoomed.clocks.push((step, windows));
+        for step in round.lookups {
+            let windows = answers.by_ref().take(clocks).collect();
+            self.zoomed.clocks.push((step, windows));
         }
     }
-    Ok(zoomed)
+
+    pub fn finish(self) -> Zoomed {
+        self.zoomed
+    }
 }
 
 #[cfg(test)]
