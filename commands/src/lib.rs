@@ -7,7 +7,7 @@ pub mod operations;
 
 pub use operations::{
     Best, Compare, Diagnose, Handle, History, HistoryStats, ListRuns, Logs, Mode, Operation,
-    Params, RunFilter, Summary, System, Window,
+    Params, RunFilter, Summary, System, Triage, Window,
 };
 
 /// Exit codes (documented in the README). WASI 0.2 commands can only report 0 or 1.

@@ -270,6 +270,22 @@ pub struct Params {
     pub filter: RunFilter,
 }
 
+/// `wandb-triage`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Triage {
+    /// The project: ENTITY/PROJECT (or PROJECT when WANDB_ENTITY is set).
+    pub project: String,
+    /// How many of the newest matching runs to look at, crashed ones included (at most
+    /// 200) [default: 20].
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub last: Option<u32>,
+    #[cfg_attr(feature = "cli", command(flatten))]
+    #[serde(flatten)]
+    pub filter: RunFilter,
+}
+
 /// `wandb-diagnose`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]
@@ -418,6 +434,10 @@ operations! {
     Logs = "wandb-logs",
     /// A run's system metrics: GPU, memory, CPU, disk and network, one line per metric.
     System = "wandb-system",
+    /// The coarse diagnosis of many runs at once: one row per run with its first problem
+    /// (divergence, gradient explosion, loss spike, overfitting, a crash) at its exact step,
+    /// `ok` for healthy ones (CSV).
+    Triage = "wandb-triage",
     /// Find divergence (NaN/Inf), gradient explosions, loss spikes, overfitting and plateaus,
     /// each at its exact step and epoch (CSV), zooming in from a coarse sampled pass.
     Diagnose = "wandb-diagnose",

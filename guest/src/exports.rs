@@ -4,7 +4,7 @@
 
 use wandb_agent_commands::{
     Best, Compare, Diagnose, History, HistoryStats, ListRuns, Logs, Mode as ModeArg, Operation,
-    Params, RunFilter, Summary, System, Window,
+    Params, RunFilter, Summary, System, Triage, Window,
 };
 
 use crate::error::AgentError;
@@ -219,6 +219,26 @@ impl Guest for Component {
             metric,
             last,
             mode: mode.map(ModeArg::from),
+            filter: run_filter((state, tag, group, job_type, sweep, name, since, conditions)),
+        }))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn wandb_triage(
+        project: String,
+        last: Option<u32>,
+        state: Vec<String>,
+        tag: Vec<String>,
+        group: Option<String>,
+        job_type: Option<String>,
+        sweep: Option<String>,
+        name: Option<String>,
+        since: Option<String>,
+        conditions: Vec<String>,
+    ) -> Result<String, Error> {
+        call(Operation::Triage(Triage {
+            project,
+            last,
             filter: run_filter((state, tag, group, job_type, sweep, name, since, conditions)),
         }))
     }

@@ -291,26 +291,41 @@ fn params_without_a_usable_metric_says_so() {
 fn compare_takes_up_to_ten_runs_in_one_request() {
     let s = server();
     let picks = [143, 61, 10, 100];
-    let paths: Vec<String> = picks.iter().map(|&i| format!("demo/sweep/{}", sweep::id(i))).collect();
+    let paths: Vec<String> = picks
+        .iter()
+        .map(|&i| format!("demo/sweep/{}", sweep::id(i)))
+        .collect();
     let mut args = vec!["compare"];
     args.extend(paths.iter().map(String::as_str));
     args.extend(["--metric", "val_loss"]);
     let (out, requests) = counted(&s, &args);
     assert_eq!(requests, 1);
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "run,name,state,val_loss.final,val_loss.best,val_loss.best_step");
+    assert_eq!(
+        lines[0],
+        "run,name,state,val_loss.final,val_loss.best,val_loss.best_step"
+    );
     for (line, &i) in lines[1..5].iter().zip(&picks) {
-        assert!(line.starts_with(&format!("{},trial-{i:03},", sweep::id(i))), "{out}");
+        assert!(
+            line.starts_with(&format!("{},trial-{i:03},", sweep::id(i))),
+            "{out}"
+        );
     }
     // The diverged run's final value is NaN; its best is before the divergence.
     assert!(lines[2].contains(",failed,nan,"), "{out}");
     let best_step: u64 = lines[2].rsplit(',').next().unwrap().parse().unwrap();
     assert!(best_step < sweep::nan_step(61), "{out}");
-    assert_eq!(lines[5], format!("config,{}", picks.map(sweep::id).join(",")));
+    assert_eq!(
+        lines[5],
+        format!("config,{}", picks.map(sweep::id).join(","))
+    );
     let lr_row = lines.iter().find(|l| l.starts_with("lr,")).unwrap();
     assert_eq!(
         *lr_row,
-        format!("lr,{}", picks.map(|i| format!("{}", sweep::lr(i))).join(","))
+        format!(
+            "lr,{}",
+            picks.map(|i| format!("{}", sweep::lr(i))).join(",")
+        )
     );
     let best = picks
         .iter()
@@ -321,10 +336,16 @@ fn compare_takes_up_to_ten_runs_in_one_request() {
         out.contains(&format!("# best {} on final val_loss", sweep::id(*best))),
         "{out}"
     );
-    assert!(out.contains("mean pairwise pearson r=") && out.contains("over 6 pairs"), "{out}");
+    assert!(
+        out.contains("mean pairwise pearson r=") && out.contains("over 6 pairs"),
+        "{out}"
+    );
 
     // Two runs keep the side-by-side table.
-    let (two, _) = counted(&s, &["compare", &paths[0], &paths[2], "--metric", "val_loss"]);
+    let (two, _) = counted(
+        &s,
+        &["compare", &paths[0], &paths[2], "--metric", "val_loss"],
+    );
     assert!(two.starts_with("item,a,b,delta,delta_pct\n"), "{two}");
 
     let err = Cli::against(&s)
@@ -332,4 +353,67 @@ fn compare_takes_up_to_ten_runs_in_one_request() {
         .fails(2)
         .to_string();
     assert!(err.contains("is given twice"), "{err}");
+}
+
+#[test]
+fn triage_finds_every_planted_failure_at_its_exact_step_and_nothing_else() {
+    let s = server();
+    let (out, requests) = counted(&s, &["triage", "demo/sweep", "--last", "200"]);
+    let lines = rows(&out);
+    assert_eq!(lines.len(), RUNS, "{out}");
+    // Four pages of 50 runs, then one zoom round for the four diverged runs together.
+    assert!(requests <= 6, "{requests} requests");
+    assert!(out.ends_with(&format!(
+        "# 160 runs looked at, 5 with a problem; coarse pass of ≤500 samples per key and run, suspects zoomed to their exact step; {requests} requests; diagnose a run for all its findings\n"
+    )), "{out}");
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let i: usize = cells[0][2..].parse().unwrap();
+        if DIVERGED.contains(&i) {
+            let step = sweep::explosion_step(i);
+            assert_eq!(
+                &cells[2..7],
+                ["failed", "explosion", "grad_norm", &step.to_string(), &(step / 100).to_string()],
+                "{line}"
+            );
+        } else if i == CRASHED {
+            assert_eq!(&cells[2..4], ["crashed", "crashed"], "{line}");
+        } else {
+            assert_eq!(cells[3], "ok", "no false alarm: {line}");
+        }
+    }
+}
+
+#[test]
+fn triage_of_fifty_runs_is_a_few_requests_and_few_tokens() {
+    let s = server();
+    let (out, requests) = counted(&s, &["triage", "demo/sweep", "--last", "50"]);
+    assert!(requests <= 6, "{requests} requests");
+    let healthy: Vec<&str> = rows(&out).into_iter().filter(|l| l.contains(",ok,")).collect();
+    assert!(healthy.len() >= 45, "{out}");
+    let per_healthy = tokens(&healthy.join("\n")) as f64 / healthy.len() as f64;
+    assert!(per_healthy <= 30.0, "{per_healthy} tokens per healthy run");
+    // Filters choose the runs, as in list-runs.
+    let (failed, _) = counted(&s, &["triage", "demo/sweep", "--state", "failed"]);
+    assert_eq!(rows(&failed).len(), DIVERGED.len(), "{failed}");
+}
+
+#[test]
+fn triage_reads_runs_whose_keys_have_other_names() {
+    use wandb_emulator::frameworks::trainer;
+    let s = server();
+    let (out, requests) = counted(&s, &["triage", "demo/frameworks"]);
+    // The Trainer's `train/grad_norm` is not among the usual names: one more request.
+    assert!(requests <= 5, "{requests}");
+    let line = rows(&out)
+        .into_iter()
+        .find(|l| l.starts_with(trainer::ID))
+        .unwrap()
+        .to_string();
+    assert!(
+        line.contains(&format!(",explosion,train/grad_norm,{},", trainer::EXPLOSION_STEP)),
+        "{out}"
+    );
+    let err = Cli::against(&s).run(&["triage", "demo/sweep", "--last", "201"]).fails(2).to_string();
+    assert!(err.contains("last must be between 1 and 200"), "{err}");
 }

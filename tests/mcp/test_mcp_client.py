@@ -24,7 +24,7 @@ API_KEY = "demo_0123456789abcdef0123456789abcdef0123"
 
 EXPECTED_TOOLS = {
     "wandb_list_runs", "wandb_summary", "wandb_history", "wandb_history_stats",
-    "wandb_compare", "wandb_best", "wandb_diagnose", "wandb_logs", "wandb_system", "wandb_params",
+    "wandb_compare", "wandb_best", "wandb_diagnose", "wandb_logs", "wandb_system", "wandb_params", "wandb_triage",
 }
 
 

@@ -13,6 +13,7 @@ pub mod logs;
 pub mod params;
 pub mod summary;
 pub mod system;
+pub mod triage;
 
 use wandb_agent_commands::{Handle, Operation};
 

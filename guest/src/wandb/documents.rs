@@ -72,6 +72,36 @@ pub const HISTORY: &str = "query RunSampledHistory($project: String!, $entity: S
   }
 }";
 
+/// A page of runs for `triage`: each with its history keys, how it ended and a coarse
+/// `sampledHistory` of the usual metric names (the runs connection carries it per run).
+pub const RUNS_FOR_TRIAGE: &str = "query Runs($project: String!, $entity: String!, $cursor: String, $perPage: Int = 50, $order: String, $filters: JSONString, $specs: [JSONString!]!) {
+  project(name: $project, entityName: $entity) {
+    runCount(filters: $filters)
+    runs(filters: $filters, after: $cursor, first: $perPage, order: $order) {
+      edges { node { name displayName state createdAt heartbeatAt historyLineCount exitcode historyKeys sampledHistory(specs: $specs) } cursor }
+      pageInfo { endCursor hasNextPage }
+    }
+  }
+}";
+
+/// `n` runs of one project with their own specs each, in one request: alias `rI`, run id
+/// `$nI`, specs `$sI`.
+pub fn history_of_runs(n: usize) -> String {
+    let variables: String = (0..n)
+        .map(|i| format!(", $n{i}: String!, $s{i}: [JSONString!]!"))
+        .collect();
+    let fields: String = (0..n)
+        .map(|i| {
+            format!(
+                "  r{i}: project(name: $project, entityName: $entity) {{ run(name: $n{i}) {{ sampledHistory(specs: $s{i}) }} }}\n"
+            )
+        })
+        .collect();
+    format!(
+        "query RunsSampledHistory($entity: String!, $project: String!{variables}) {{\n{fields}}}"
+    )
+}
+
 /// The fields `compare` reads of each run.
 const COMPARE_RUN: &str =
     "run(name: $NAME) { name displayName state config summaryMetrics historyKeys sampledHistory(specs: $specs) }";

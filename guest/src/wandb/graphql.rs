@@ -22,6 +22,37 @@ pub struct Reply {
     pub location: Option<String>,
 }
 
+/// A transport that counts its round trips (outputs that report them use it).
+pub struct Counting<'a> {
+    inner: &'a dyn Transport,
+    count: std::cell::Cell<u32>,
+}
+
+impl<'a> Counting<'a> {
+    pub fn new(inner: &'a dyn Transport) -> Counting<'a> {
+        Counting {
+            inner,
+            count: std::cell::Cell::new(0),
+        }
+    }
+
+    pub fn count(&self) -> u32 {
+        self.count.get()
+    }
+}
+
+impl Transport for Counting<'_> {
+    fn post_graphql(&self, body: &str) -> Result<Reply> {
+        self.count.set(self.count.get() + 1);
+        self.inner.post_graphql(body)
+    }
+
+    fn get_file(&self, url: &str, range: Option<&str>) -> Result<Reply> {
+        self.count.set(self.count.get() + 1);
+        self.inner.get_file(url, range)
+    }
+}
+
 /// Something that can POST a GraphQL body and hand back the reply, and GET a run file.
 /// The component uses wasi:http (with retries around it); unit tests use canned replies.
 pub trait Transport {

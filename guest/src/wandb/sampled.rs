@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::error::{AgentError, Result};
 use crate::wandb::console::RunState;
-use crate::wandb::paths::RunPath;
+use crate::wandb::paths::{ProjectPath, RunPath};
 use crate::wandb::series::{self, Series, Spec};
 use crate::wandb::{documents, graphql, Client};
 
@@ -56,6 +56,40 @@ pub fn fetch(client: &Client, run: &RunPath, specs: &[Spec], with_keys: bool) ->
 }
 
 /// The run's logged keys (without W&B's `_`-prefixed ones), sorted, if the server said.
+/// Several runs of one project, each with its own specs, in one request (aliases); the
+/// answers in the order asked.
+pub fn fetch_many(
+    client: &Client,
+    project: &ProjectPath,
+    runs: &[(&str, &[Spec])],
+) -> Result<Vec<Vec<Series>>> {
+    if runs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut variables = json!({"entity": project.entity, "project": project.project});
+    for (i, (run_id, specs)) in runs.iter().enumerate() {
+        variables[format!("n{i}")] = json!(run_id);
+        variables[format!("s{i}")] = json!(specs.iter().map(Spec::to_json).collect::<Vec<_>>());
+    }
+    let data = client.query(&documents::history_of_runs(runs.len()), variables)?;
+    runs.iter()
+        .enumerate()
+        .map(|(i, (run_id, specs))| {
+            let results = data
+                .get(format!("r{i}"))
+                .and_then(|p| p.get("run"))
+                .and_then(|r| r.get("sampledHistory"))
+                .ok_or_else(|| {
+                    AgentError::Server(format!(
+                        "{} sent no sampledHistory for run {run_id}",
+                        client.server
+                    ))
+                })?;
+            series::parse_all(specs, results, client.server)
+        })
+        .collect()
+}
+
 pub fn available_keys(history_keys: Option<&Value>) -> Option<Vec<String>> {
     let keys = history_keys?.get("keys")?.as_object()?;
     let mut names: Vec<String> = keys

@@ -18,15 +18,13 @@ mod render;
 mod trends;
 mod zoom;
 
-use std::cell::Cell;
-
 use wandb_agent_commands::Diagnose;
 
 use crate::error::Result;
 use crate::ops::Run;
 use crate::wandb::console::RunState;
 use crate::wandb::coverage::{self, Coverage, Plan};
-use crate::wandb::graphql::Transport;
+use crate::wandb::graphql::Counting;
 use crate::wandb::paths::{self, RunPath};
 use crate::wandb::sampled;
 use crate::wandb::series::{Series, Spec};
@@ -78,24 +76,6 @@ pub fn diagnose(client: &Client, run: &RunPath, choice: &KeyChoice) -> Result<St
     Ok(render::render(&report))
 }
 
-/// A transport that counts round trips (the output reports them).
-struct Counting<'a> {
-    inner: &'a dyn Transport,
-    count: Cell<u32>,
-}
-
-impl Transport for Counting<'_> {
-    fn post_graphql(&self, body: &str) -> Result<crate::wandb::graphql::Reply> {
-        self.count.set(self.count.get() + 1);
-        self.inner.post_graphql(body)
-    }
-
-    fn get_file(&self, url: &str, range: Option<&str>) -> Result<crate::wandb::graphql::Reply> {
-        self.count.set(self.count.get() + 1);
-        self.inner.get_file(url, range)
-    }
-}
-
 /// The observed points of each key, by name.
 #[derive(Default)]
 pub struct Tracks(Vec<(String, Track)>);
@@ -116,10 +96,36 @@ impl Tracks {
         }
     }
 
+    /// Tracks of whole-run series (the coarse pass) over `[0, last_step]`.
+    pub fn whole_run(
+        series: impl IntoIterator<Item = (String, Series)>,
+        last_step: Option<u64>,
+    ) -> Tracks {
+        let range = (0, last_step.unwrap_or(u64::MAX));
+        let mut tracks = Tracks::default();
+        for (key, s) in series {
+            tracks.set(&key, Track::new(s, range));
+        }
+        tracks
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Adds (or replaces) `other`'s tracks.
+    pub fn absorb(&mut self, other: Tracks) {
+        for (key, track) in other.0 {
+            self.set(&key, track);
+        }
+    }
+
     fn series(&self, key: Option<&String>) -> Option<&Series> {
         key.and_then(|k| self.get(k)).map(|t| &t.series)
     }
 }
+
+pub use self::keys::speculative;
 
 /// What the coarse pass saw.
 struct Coarse {
@@ -343,10 +349,7 @@ impl Case {
 }
 
 pub fn run_diagnosis(client: &Client, run: &RunPath, choice: &KeyChoice) -> Result<Report> {
-    let counting = Counting {
-        inner: client.transport,
-        count: Cell::new(0),
-    };
+    let counting = Counting::new(client.transport);
     let counted = client.via(&counting);
     let Coarse {
         run: state,
@@ -368,7 +371,7 @@ pub fn run_diagnosis(client: &Client, run: &RunPath, choice: &KeyChoice) -> Resu
         keys,
         last_step,
         coverage,
-        requests: counting.count.get(),
+        requests: counting.count(),
     })
 }
 

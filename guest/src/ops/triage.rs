@@ -1,0 +1,318 @@
+//! `triage`: the coarse `diagnose` of many runs in a few requests.
+//!
+//! 1. One request per page of 50 runs: each run's history keys, how it ended, and a whole-run
+//!    `sampledHistory` of the usual metric names (the runs connection carries one per run).
+//! 2. Only when some run's loss, gradient-norm, validation or clock keys have other names: one
+//!    request for all such runs (aliases), with their own specs.
+//! 3. The zoom rounds of every run with a suspect ([`Case`]), one request per round for all
+//!    of them, until each suspect is at its exact step.
+//!
+//! There is no dense pass (that is `diagnose`'s): the `#` line says how densely each key was
+//! sampled, and so which events may be too short to see.
+
+use serde_json::{json, Value};
+
+use wandb_agent_commands::Triage;
+
+use crate::error::{AgentError, Result};
+use crate::ops::diagnose::{guess_keys, speculative, Case, Finding, KeyChoice, Tracks};
+use crate::ops::list_runs::{self, ListOptions, RunRow};
+use crate::ops::Run;
+use crate::text::numfmt::format_sig;
+use crate::wandb::graphql::Counting;
+use crate::wandb::paths::{self, ProjectPath};
+use crate::wandb::sampled;
+use crate::wandb::series::{self, Series, Spec};
+use crate::wandb::{documents, Client};
+
+pub const DEFAULT_LAST: u32 = 20;
+pub const MAX_LAST: u32 = 200;
+/// Runs per page: with [`COARSE_SAMPLES`] for each of the usual keys, a page answers at most
+/// ~100,000 rows (a few MB), well within the component's memory.
+pub const PAGE_RUNS: u32 = 50;
+/// Samples per key and run in the coarse pass.
+pub const COARSE_SAMPLES: u32 = 500;
+/// Findings that say something is wrong, most serious first (a plateau is not one). The row
+/// shows the run's most serious finding, the earliest of its kind.
+const PROBLEMS: &[&[&str]] = &[&["divergence", "explosion"], &["spike"], &["overfitting"]];
+const DIGITS: usize = 4;
+
+impl Run for Triage {
+    fn run(self, client: &Client) -> Result<String> {
+        let project = paths::parse_project_path(&self.project, client.default_entity)?;
+        let last = self.last.unwrap_or(DEFAULT_LAST);
+        if last == 0 || last > MAX_LAST {
+            return Err(AgentError::BadInput(format!(
+                "last must be between 1 and {MAX_LAST}"
+            )));
+        }
+        let options = ListOptions {
+            limit: last,
+            include_crashed: true,
+            include_short: true,
+            filter: self.filter,
+        };
+        triage(client, &project, &options)
+    }
+}
+
+/// One run on its way through the triage.
+struct Subject {
+    row: RunRow,
+    last_step: Option<u64>,
+    /// `None` when the run's keys give nothing to diagnose (the reason is in `unread`).
+    case: Option<Case>,
+    unread: Option<String>,
+}
+
+pub fn triage(client: &Client, project: &ProjectPath, options: &ListOptions) -> Result<String> {
+    let counting = Counting::new(client.transport);
+    let client = &client.via(&counting);
+    let names = speculative(&KeyChoice::default());
+    let coarse: Vec<Spec> = names
+        .iter()
+        .map(|k| Spec::of(k, COARSE_SAMPLES, None, None))
+        .collect();
+    let (filters, _) = list_runs::filters(options)?;
+    let variables = json!({
+        "perPage": options.limit.min(PAGE_RUNS),
+        "filters": filters,
+        "specs": coarse.iter().map(Spec::to_json).collect::<Vec<_>>(),
+    });
+    // Per run: its row, history keys and coarse series.
+    let mut pages: Vec<(RunRow, Option<Value>, Vec<Series>)> = Vec::new();
+    list_runs::for_each_run(
+        client,
+        project,
+        documents::RUNS_FOR_TRIAGE,
+        variables,
+        |node| {
+            let row = RunRow::from_node(node)?;
+            let history_keys = node.get("historyKeys").filter(|v| !v.is_null()).cloned();
+            let results = node.get("sampledHistory").cloned().unwrap_or(Value::Null);
+            let series = series::parse_all(&coarse, &results, client.server)?;
+            pages.push((row, history_keys, series));
+            Ok((pages.len() as u32) < options.limit)
+        },
+    )?;
+    if pages.is_empty() {
+        return Err(AgentError::NotFound(format!(
+            "Project {project} has no runs matching the filters; {}",
+            crate::hints::list_runs(&project.to_string(), true)
+        )));
+    }
+    let mut subjects = Vec::new();
+    // Keys some runs log under other names than the usual ones: fetched for all such runs
+    // in one request.
+    let mut missing: Vec<(usize, Vec<String>)> = Vec::new();
+    for (row, history_keys, series) in pages {
+        let last_step = history_keys.as_ref().and_then(sampled::last_step);
+        let available = sampled::available_keys(history_keys.as_ref()).unwrap_or_default();
+        let (case, unread) = match guess_keys(&available, &KeyChoice::default()) {
+            Ok(keys) => {
+                let tracks = Tracks::whole_run(names.iter().cloned().zip(series), last_step);
+                let wanted: Vec<String> = keys
+                    .watched()
+                    .into_iter()
+                    .chain(keys.clocks())
+                    .filter(|k| !tracks.has(k))
+                    .cloned()
+                    .collect();
+                if !wanted.is_empty() {
+                    missing.push((subjects.len(), wanted));
+                }
+                (Some((keys, tracks)), None)
+            }
+            Err(e) => (None, Some(e.to_string())),
+        };
+        subjects.push((row, last_step, case, unread));
+    }
+    if !missing.is_empty() {
+        let specs: Vec<Vec<Spec>> = missing
+            .iter()
+            .map(|(_, keys)| {
+                keys.iter()
+                    .map(|k| Spec::of(k, COARSE_SAMPLES, None, None))
+                    .collect()
+            })
+            .collect();
+        let asked: Vec<(&str, &[Spec])> = missing
+            .iter()
+            .zip(&specs)
+            .map(|((i, _), s)| (subjects[*i].0.id.as_str(), s.as_slice()))
+            .collect();
+        let answers = sampled::fetch_many(client, project, &asked)?;
+        for ((i, keys), answer) in missing.iter().zip(answers) {
+            let (_, last_step, case, _) = &mut subjects[*i];
+            if let Some((_, tracks)) = case.as_mut() {
+                tracks.absorb(Tracks::whole_run(
+                    keys.iter().cloned().zip(answer),
+                    *last_step,
+                ));
+            }
+        }
+    }
+    let mut subjects: Vec<Subject> = subjects
+        .into_iter()
+        .map(|(row, last_step, case, unread)| Subject {
+            row,
+            last_step,
+            case: case.map(|(keys, tracks)| Case::open(keys, tracks, false)),
+            unread,
+        })
+        .collect();
+    zoom_together(client, project, &mut subjects)?;
+    let looked_at = subjects.len();
+    let rows: Vec<Row> = subjects.into_iter().map(Row::of).collect();
+    Ok(render(&rows, looked_at, counting.count()))
+}
+
+/// Every run's zoom rounds, one request per round for all runs that still have one.
+fn zoom_together(client: &Client, project: &ProjectPath, subjects: &mut [Subject]) -> Result<()> {
+    loop {
+        let mut rounds = Vec::new();
+        for (i, subject) in subjects.iter_mut().enumerate() {
+            if let Some(round) = subject.case.as_mut().and_then(Case::next_round) {
+                rounds.push((i, round));
+            }
+        }
+        if rounds.is_empty() {
+            return Ok(());
+        }
+        let asked: Vec<(&str, &[Spec])> = rounds
+            .iter()
+            .map(|(i, round)| (subjects[*i].row.id.as_str(), round.specs.as_slice()))
+            .collect();
+        let answers = sampled::fetch_many(client, project, &asked)?;
+        for ((i, round), answer) in rounds.into_iter().zip(answers) {
+            if let Some(case) = subjects[i].case.as_mut() {
+                case.absorb(round, answer);
+            }
+        }
+    }
+}
+
+/// One run's line.
+struct Row {
+    run: RunRow,
+    finding: Option<Finding>,
+    /// Findings after the shown one.
+    more: usize,
+    /// Why the run could not be read, or how it ended when its metrics show nothing.
+    note: String,
+    last_step: Option<u64>,
+}
+
+impl Row {
+    fn of(subject: Subject) -> Row {
+        let Subject {
+            row,
+            last_step,
+            case,
+            unread,
+        } = subject;
+        let severity = |f: &Finding| PROBLEMS.iter().position(|kinds| kinds.contains(&f.kind));
+        let mut findings: Vec<Finding> = case
+            .map(|c| c.close(Vec::new()).0)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|f| severity(f).is_some())
+            .collect();
+        // Stable: within a kind of problem, the earliest step first.
+        findings.sort_by_key(|f| severity(f));
+        let more = findings.len().saturating_sub(1);
+        Row {
+            finding: findings.into_iter().next(),
+            more,
+            note: unread.unwrap_or_default(),
+            last_step,
+            run: row,
+        }
+    }
+}
+
+fn render(rows: &[Row], looked_at: usize, requests: u32) -> String {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let _ = out.write_record([
+        "id", "name", "state", "finding", "key", "step", "epoch", "detail",
+    ]);
+    let mut flagged = 0;
+    for row in rows {
+        let r = &row.run;
+        let record: [String; 8] = match &row.finding {
+            Some(f) => {
+                flagged += 1;
+                let mut detail = format!("{} {}", format_sig(f.value, DIGITS), f.detail);
+                if row.more > 0 {
+                    detail.push_str(&format!(" (+{} more)", row.more));
+                }
+                [
+                    r.id.clone(),
+                    r.name.clone(),
+                    r.state.clone(),
+                    f.kind.to_string(),
+                    f.key.clone(),
+                    f.step.to_string(),
+                    f.epoch.clone(),
+                    detail,
+                ]
+            }
+            None if r.failure_exit().is_some()
+                || matches!(r.state.as_str(), "crashed" | "failed" | "killed") =>
+            {
+                flagged += 1;
+                let exit = r
+                    .failure_exit()
+                    .map(|c| format!("exit {c}; "))
+                    .unwrap_or_default();
+                [
+                    r.id.clone(),
+                    r.name.clone(),
+                    r.state.clone(),
+                    r.state.clone(),
+                    String::new(),
+                    row.last_step.map(|s| s.to_string()).unwrap_or_default(),
+                    String::new(),
+                    format!(
+                        "{exit}no sign in its metrics{}; read its logs",
+                        note(&row.note)
+                    ),
+                ]
+            }
+            None if !row.note.is_empty() => [
+                r.id.clone(),
+                r.name.clone(),
+                r.state.clone(),
+                "unread".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                row.note.clone(),
+            ],
+            None => [
+                r.id.clone(),
+                r.name.clone(),
+                r.state.clone(),
+                "ok".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ],
+        };
+        let _ = out.write_record(&record);
+    }
+    let mut text = String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default();
+    text.push_str(&format!(
+        "# {looked_at} runs looked at, {flagged} with a problem; coarse pass of ≤{COARSE_SAMPLES} samples per key and run, suspects zoomed to their exact step; {requests} requests; diagnose a run for all its findings\n"
+    ));
+    text
+}
+
+fn note(text: &str) -> String {
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!(" ({text})")
+    }
+}
