@@ -170,7 +170,7 @@ fn run(i: usize, numeric_id: u64) -> Run {
         run.sweep = Some(SWEEP_ID.into());
         run.group = Some(format!("sweep-{SWEEP_ID}"));
         run.tags = vec!["sweep".into(), "cifar10".into()];
-        if i % 5 == 0 {
+        if i.is_multiple_of(5) {
             run.tags.push("long".into());
         }
     } else {

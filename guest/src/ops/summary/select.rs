@@ -245,7 +245,7 @@ pub fn select(
             .map(|(_, k)| k.as_str())
             .collect();
         notes.push(format!(
-            "{} config and {} summary keys over the budget of {budget} tokens left out ({}{}); {}",
+            "{} config and {} summary keys over the budget of {budget} tokens left out ({}{}); {} picks config keys, {} 0 shows all",
             count(true),
             count(false),
             named.join(", "),
@@ -254,11 +254,8 @@ pub fn select(
             } else {
                 ""
             },
-            format!(
-                "{} picks config keys, {} 0 shows all",
-                hints::option("config-keys"),
-                hints::option("budget")
-            ),
+            hints::option("config-keys"),
+            hints::option("budget"),
         ));
     }
     Choice {
