@@ -19,4 +19,6 @@ echo
 echo
 "$PYTHON" bench/mcp_load.py
 echo
+"$PYTHON" bench/many_runs.py 100
+echo
 "$PYTHON" bench/detection.py 100

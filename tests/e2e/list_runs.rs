@@ -168,7 +168,7 @@ fn bad_input_is_a_usage_error() {
         .run(&["list-runs", "demo/vision", "--limit", "0"])
         .fails(2)
         .to_string();
-    assert_eq!(line, "error: limit must be at least 1");
+    assert_eq!(line, "error: limit must be between 1 and 1000");
     let line = Cli::against(&s)
         .run(&["list-runs", "demo/vision", "--limit", "many"])
         .fails(2)

@@ -77,6 +77,35 @@ class OfficialClient(unittest.TestCase):
         regex = self.api.runs("demo/vision", filters={"display_name": {"$regex": "^adamw"}})
         self.assertEqual(sorted(r.id for r in regex), ["c9d2e1fx", "p3n8v4rt"])
 
+    def test_sweep_filters_as_our_tool_sends_them(self):
+        # The forms guest/src/wandb/filters.rs builds: sweep id, tags with $in, a config value
+        # under its `.value` path, a created-at bound, a job type; the same counts as ours.
+        sweep = self.api.runs("demo/sweep", filters={"sweep": "swp7k2q9"}, per_page=200)
+        self.assertEqual(len(sweep), 150)
+        low = self.api.runs("demo/sweep", filters={"$and": [
+            {"sweep": "swp7k2q9"}, {"config.lr.value": {"$lt": 2e-5}},
+            {"config.optimizer.value": "sgd"}]})
+        self.assertTrue(all(r.config["lr"] < 2e-5 and r.config["optimizer"] == "sgd" for r in low))
+        self.assertGreater(len(low), 0)
+        long = self.api.runs("demo/sweep", filters={"$and": [
+            {"tags": {"$in": ["long"]}}, {"tags": {"$in": ["sweep"]}}]}, per_page=50)
+        self.assertEqual(len(long), 30)
+        self.assertTrue(all("long" in r.tags for r in long))
+        newest = self.api.runs("demo/sweep", filters={"createdAt": {"$gte": "2026-11-07T21:00:00"}})
+        self.assertEqual(sorted(r.id for r in newest), ["sw000157", "sw000158", "sw000159"])
+        baselines = self.api.runs("demo/sweep", filters={"jobType": "finetune"})
+        self.assertEqual({r.group for r in baselines}, {"baselines"})
+        self.assertEqual(len(baselines), 10)
+
+    def test_each_key_sees_only_its_own_entity(self):
+        # The emulator's second user (what the multi-tenant MCP test relies on).
+        other = self.wandb.Api(api_key="acme_fedcba9876543210fedcba9876543210fedc", timeout=19)
+        self.assertEqual([r.id for r in other.runs("acme/private")], ["acme0001"])
+        with self.assertRaises(Exception):
+            len(other.runs("demo/vision"))
+        with self.assertRaises(Exception):
+            len(self.api.runs("acme/private"))
+
     def test_reads_config_and_summary_with_nan(self):
         run = self.api.run("demo/vision/l0ng1m2x")
         self.assertEqual(run.config["optimizer"]["name"], "adamw")

@@ -90,6 +90,8 @@ impl RunRow {
 /// What the listing left out, for the trailing line.
 #[derive(Debug, Default, PartialEq)]
 pub struct Hidden {
+    /// How many runs the filters matched, when filters were given.
+    pub matched: Option<i64>,
     pub crashed: i64,
     pub short: i64,
     pub older: i64,
@@ -224,6 +226,7 @@ pub fn list_runs(
     let count = |key: &str| last_page.get(key).and_then(Value::as_i64).unwrap_or(0);
     let (run_count, all_count) = (count("runCount"), count("allRunCount"));
     let hidden = Hidden {
+        matched: (options.filter != RunFilter::default()).then_some(run_count),
         crashed: if options.include_crashed {
             0
         } else {
@@ -232,11 +235,7 @@ pub fn list_runs(
         short: short_hidden,
         older: (run_count - consumed).max(0),
     };
-    let mut text = render(&shown, &hidden, columns, &values);
-    if options.filter != RunFilter::default() {
-        text.push_str(&format!("# {run_count} runs match the filters\n"));
-    }
-    Ok(text)
+    Ok(render(&shown, &hidden, columns, &values))
 }
 
 /// The `--columns` values of one run node: `config.*` from its config, `summary.*` from
@@ -298,6 +297,9 @@ pub fn render(
     }
     let mut text = String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default();
     let mut notes = Vec::new();
+    if let Some(n) = hidden.matched {
+        notes.push(format!("{n} runs match the filters"));
+    }
     if hidden.crashed > 0 {
         notes.push(format!(
             "{} crashed hidden (include-crashed to show)",
@@ -377,6 +379,7 @@ mod tests {
                 crashed: 2,
                 short: 1,
                 older: 0,
+                matched: None,
             },
             &[],
             &[],

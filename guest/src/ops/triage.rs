@@ -304,7 +304,8 @@ fn render(rows: &[Row], looked_at: usize, requests: u32) -> String {
     }
     let mut text = String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default();
     text.push_str(&format!(
-        "# {looked_at} runs looked at, {flagged} with a problem; coarse pass of ≤{COARSE_SAMPLES} samples per key and run, suspects zoomed to their exact step; {requests} requests; diagnose a run for all its findings\n"
+        "# {looked_at} runs looked at, {flagged} with a problem; coarse pass of ≤{COARSE_SAMPLES} samples per key and run, suspects zoomed to their exact step; {requests} request{}; diagnose a run for all its findings\n",
+        if requests == 1 { "" } else { "s" }
     ));
     text
 }

@@ -32,8 +32,10 @@ Work from coarse to fine: (1) wandb_list_runs to discover run ids — never gues
 (2) wandb_summary for one run's config and final metrics, which also shows which metric keys exist; \
 (3) wandb_history_stats for the keys you need: min/max with their steps, NaN onset and a sparkline, ~60 tokens per key; \
 (4) wandb_history for the curve itself, and with min_step/max_step for the exact rows of a window (the micro view). \
-Request only the keys you need. Use wandb_best to pick the best of recent runs, wandb_compare for two runs, \
+Request only the keys you need. Use wandb_best to pick the best of recent runs, wandb_compare for 2 to 10 runs, \
 and wandb_diagnose to pin a divergence, gradient explosion, loss spike or overfitting to its exact step and epoch. \
+For many runs (a sweep): wandb_triage finds which went wrong and where in a few requests, wandb_params which hyperparameters matter; \
+filters (state, tag, group, sweep, since, where such as config.lr<1e-3) narrow list_runs, best, params and triage. \
 Outputs are compact CSV or one-line JSON; a trailing '#' line says what was hidden or reduced and how to see it.";
 
 /// Where a tool call's W&B key comes from.

@@ -1,0 +1,134 @@
+"""Many-runs benchmark on the emulator's 160-run sweep (`demo/sweep`).
+
+1. Cost of each many-runs command: o200k tokens of the output, GraphQL requests (counted by
+   the emulator), wall time.
+2. Triage under W&B's random sampling, as a rate: `triage demo/sweep --last 200` N times with
+   fresh server sampling; each time, every planted failure must be on its row at its exact
+   step (4 diverged runs: the gradient-norm explosion; the crashed run), and every other run
+   `ok`. Reported: exact detections, false alarms, requests and wall time per call.
+
+Run: `python3 bench/many_runs.py [N]` after `cargo build --release` (scripts/bench.sh does both).
+"""
+
+import json
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / "target/release"
+API_KEY = "demo_0123456789abcdef0123456789abcdef0123"
+
+# Planted in server/src/sweep.rs.
+DIVERGED = [23, 61, 97, 131]
+CRASHED = 140
+
+
+def run_id(i):
+    return f"sw{i:06d}"
+
+
+def explosion_step(i):
+    return 1000 + 7 * i
+
+
+def tokens(text):
+    return int(subprocess.run([str(BIN / "tokcount")], input=text, capture_output=True,
+                              text=True, check=True).stdout.split()[0])
+
+
+class Emulator:
+    def __enter__(self):
+        self.proc = subprocess.Popen([str(BIN / "wandb-emulator"), "--listen", "127.0.0.1:0",
+                                      "--api-key", API_KEY], stdout=subprocess.PIPE, text=True)
+        self.url = re.search(r"http://127\.0\.0\.1:\d+", self.proc.stdout.readline()).group(0)
+        return self
+
+    def requests(self):
+        with urllib.request.urlopen(f"{self.url}/__stats") as r:
+            return json.load(r)["graphql_requests"]
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def call(emulator, args):
+    env = {"WANDB_BASE_URL": emulator.url, "WANDB_API_KEY": API_KEY, "PATH": "/usr/bin:/bin",
+           "HOME": str(Path.home())}
+    before = emulator.requests()
+    t0 = time.perf_counter()
+    out = subprocess.run([str(BIN / "wandb-agent"), *args], env=env, capture_output=True,
+                         text=True)
+    wall = time.perf_counter() - t0
+    if out.returncode != 0:
+        raise SystemExit(f"{args} failed: {out.stderr}")
+    return out.stdout, emulator.requests() - before, wall
+
+
+COMMANDS = [
+    ("list-runs, 4 filters, 2 columns",
+     ["list-runs", "demo/sweep", "--sweep", "swp7k2q9", "--tag", "long", "--where", "config.lr<1e-3",
+      "--state", "finished", "--columns", "config.lr,summary.val_loss", "--limit", "20"]),
+    ("list-runs, all 160 runs", ["list-runs", "demo/sweep", "--limit", "1000", "--include-crashed"]),
+    ("best of 100 adamw runs",
+     ["best", "demo/sweep", "--metric", "val_loss", "--last", "100", "--where", "config.optimizer=adamw"]),
+    ("params over 100 runs", ["params", "demo/sweep", "--metric", "val_loss", "--last", "100"]),
+    ("compare 4 runs", ["compare", "demo/sweep/sw000143", "demo/sweep/sw000061",
+                        "demo/sweep/sw000010", "demo/sweep/sw000100", "--metric", "val_loss"]),
+    ("triage 50 runs", ["triage", "demo/sweep", "--last", "50"]),
+    ("triage 160 runs", ["triage", "demo/sweep", "--last", "200"]),
+]
+
+
+def costs(emulator):
+    print("| command | tokens | requests | wall |")
+    print("|---|---|---|---|")
+    for label, args in COMMANDS:
+        out, requests, wall = call(emulator, args)
+        print(f"| {label} | {tokens(out)} | {requests} | {wall * 1000:.0f} ms |")
+
+
+def triage_rate(emulator, n):
+    exact = alarms = missed = 0
+    requests, walls = [], []
+    for _ in range(n):
+        out, req, wall = call(emulator, ["triage", "demo/sweep", "--last", "200"])
+        requests.append(req)
+        walls.append(wall)
+        rows = {line.split(",")[0]: line.split(",") for line in out.splitlines()[1:]
+                if not line.startswith("#")}
+        for i in range(160):
+            cells = rows[run_id(i)]
+            if i in DIVERGED:
+                ok = cells[3:6] == ["explosion", "grad_norm", str(explosion_step(i))]
+            elif i == CRASHED:
+                ok = cells[3] == "crashed"
+            else:
+                if cells[3] != "ok":
+                    alarms += 1
+                continue
+            exact += ok
+            missed += not ok
+    planted = n * (len(DIVERGED) + 1)
+    print(f"triage demo/sweep --last 200, {n} calls with fresh sampling:")
+    print("| planted failures found at the exact step | false alarms on 155 healthy runs | requests per call | wall per call (median) |")
+    print("|---|---|---|---|")
+    print(f"| {exact}/{planted} ({100 * exact / planted:.1f}%) | {alarms} in {n * 155} rows "
+          f"| {min(requests)}–{max(requests)} | {statistics.median(walls):.2f} s |")
+
+
+def main():
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    with Emulator() as emulator:
+        costs(emulator)
+        print()
+        triage_rate(emulator, n)
+
+
+if __name__ == "__main__":
+    main()
