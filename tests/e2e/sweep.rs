@@ -373,7 +373,13 @@ fn triage_finds_every_planted_failure_at_its_exact_step_and_nothing_else() {
             let step = sweep::explosion_step(i);
             assert_eq!(
                 &cells[2..7],
-                ["failed", "explosion", "grad_norm", &step.to_string(), &(step / 100).to_string()],
+                [
+                    "failed",
+                    "explosion",
+                    "grad_norm",
+                    &step.to_string(),
+                    &(step / 100).to_string()
+                ],
                 "{line}"
             );
         } else if i == CRASHED {
@@ -389,7 +395,10 @@ fn triage_of_fifty_runs_is_a_few_requests_and_few_tokens() {
     let s = server();
     let (out, requests) = counted(&s, &["triage", "demo/sweep", "--last", "50"]);
     assert!(requests <= 6, "{requests} requests");
-    let healthy: Vec<&str> = rows(&out).into_iter().filter(|l| l.contains(",ok,")).collect();
+    let healthy: Vec<&str> = rows(&out)
+        .into_iter()
+        .filter(|l| l.contains(",ok,"))
+        .collect();
     assert!(healthy.len() >= 45, "{out}");
     let per_healthy = tokens(&healthy.join("\n")) as f64 / healthy.len() as f64;
     assert!(per_healthy <= 30.0, "{per_healthy} tokens per healthy run");
@@ -411,9 +420,15 @@ fn triage_reads_runs_whose_keys_have_other_names() {
         .unwrap()
         .to_string();
     assert!(
-        line.contains(&format!(",explosion,train/grad_norm,{},", trainer::EXPLOSION_STEP)),
+        line.contains(&format!(
+            ",explosion,train/grad_norm,{},",
+            trainer::EXPLOSION_STEP
+        )),
         "{out}"
     );
-    let err = Cli::against(&s).run(&["triage", "demo/sweep", "--last", "201"]).fails(2).to_string();
+    let err = Cli::against(&s)
+        .run(&["triage", "demo/sweep", "--last", "201"])
+        .fails(2)
+        .to_string();
     assert!(err.contains("last must be between 1 and 200"), "{err}");
 }

@@ -336,19 +336,21 @@ pub fn render(a: &Side, b: &Side, metric: &str, dir: &Direction) -> String {
         Some(c) => c.describe(),
         None => "no common step range for a correlation".into(),
     };
-    let more = if diffs.len() > MAX_CONFIG_ROWS {
-        format!(
-            "; {} more config differences",
-            diffs.len() - MAX_CONFIG_ROWS
-        )
-    } else {
-        String::new()
-    };
+    let more = more_differences(diffs.len());
     text.push_str(&format!(
         "# {verdict} on final {metric}: {}; {corr}; best and r from ≤{SAMPLES} sampled rows per run{more}\n",
         dir.describe()
     ));
     text
+}
+
+/// The `#` line's note on config differences past [`MAX_CONFIG_ROWS`] ("" if none).
+fn more_differences(count: usize) -> String {
+    if count > MAX_CONFIG_ROWS {
+        format!("; {} more config differences", count - MAX_CONFIG_ROWS)
+    } else {
+        String::new()
+    }
 }
 
 /// Three or more runs: one row per run, then one row per config key that differs (a column
@@ -435,14 +437,7 @@ pub fn render_many(sides: &[Side], metric: &str, dir: &Direction) -> String {
             format_sig(*low, 3)
         ),
     };
-    let more = if differing.len() > MAX_CONFIG_ROWS {
-        format!(
-            "; {} more config differences",
-            differing.len() - MAX_CONFIG_ROWS
-        )
-    } else {
-        String::new()
-    };
+    let more = more_differences(differing.len());
     text.push_str(&format!(
         "# {verdict}: {}; {curves}; {} runs, best and r from ≤{SAMPLES} sampled rows per run{more}\n",
         dir.describe(),
