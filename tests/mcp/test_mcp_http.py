@@ -5,9 +5,9 @@ their own data (`demo/...` and `acme/private`).
 Checked: two clients with different keys call concurrently and each sees only its own data,
 although the server itself was started with the first user's key in its environment; requests
 without a key are refused with 401 and one JSON-RPC error line; 50 concurrent calls complete;
-a slow call does not hold up the others; the per-key rate limit answers 429 with Retry-After
-and leaves other keys alone; a non-loopback address needs --public; the keys appear in no
-output of the server. Run: `python3 tests/mcp/test_mcp_http.py` after `cargo build --release`.
+a slow call does not hold up the others; --max-concurrent bounds the calls running at once and
+the CLI's limits apply; the per-key rate limit answers 429 with Retry-After and leaves other
+keys alone; a non-loopback address needs --public; the keys appear in no output of the server. Run: `python3 tests/mcp/test_mcp_http.py` after `cargo build --release`.
 """
 
 import asyncio
@@ -220,6 +220,38 @@ def rate_limit(base_url):
     print("rate limit: the 4th request in a minute got 429 with Retry-After; another key was served")
 
 
+def slots_and_limits(base_url):
+    """--max-concurrent 1 makes a second call wait for the first; the CLI's limits apply."""
+    server = Server(base_url, "--rate", "1000/min", "--max-concurrent", "1", "--max-requests", "1")
+
+    async def slow(call):
+        err, text = await call("wandb_list_runs", {"project": "demo/slow"})
+        assert not err, text
+
+    async def queued(call):
+        await asyncio.sleep(0.3)
+        t0 = time.monotonic()
+        err, text = await call("wandb_list_runs", {"project": "acme/private"})
+        assert not err, text
+        return time.monotonic() - t0
+
+    async def limited(call):
+        return await call("wandb_diagnose", {"run": "demo/vision/l0ng1m2x"})
+
+    async def both():
+        _, waited = await asyncio.gather(with_session(server.url, DEMO_KEY, slow),
+                                         with_session(server.url, ACME_KEY, queued))
+        return waited, await with_session(server.url, DEMO_KEY, limited)
+
+    try:
+        waited, (err, text) = asyncio.run(both())
+    finally:
+        server.stop()
+    assert waited >= 2.0, f"the second call ran alongside the first ({waited:.1f} s)"
+    assert err and "--max-requests" in text, text
+    print(f"--max-concurrent 1: a call waited {waited:.1f} s for the slot; --max-requests 1 stopped a diagnosis")
+
+
 def listen_rules():
     plain = subprocess.run([str(BIN / "wandb-agent"), "mcp", "--http", "0.0.0.0:0"],
                            capture_output=True, text=True, timeout=60)
@@ -251,6 +283,7 @@ def main():
         # The server's own environment held DEMO_KEY; neither key reaches its output.
         assert DEMO_KEY not in output and ACME_KEY not in output, output
         rate_limit(base_url)
+        slots_and_limits(base_url)
         listen_rules()
     finally:
         emulator.terminate()
