@@ -75,7 +75,7 @@ COMMANDS = [
      ["list-runs", "demo/sweep", "--sweep", "swp7k2q9", "--tag", "long", "--where", "config.lr<1e-3",
       "--state", "finished", "--columns", "config.lr,summary.val_loss", "--limit", "20"]),
     ("list-runs, all 160 runs", ["list-runs", "demo/sweep", "--limit", "1000", "--include-crashed"]),
-    ("best of 100 adamw runs",
+    ("best among 100 adamw runs (56 match)",
      ["best", "demo/sweep", "--metric", "val_loss", "--last", "100", "--where", "config.optimizer=adamw"]),
     ("params over 100 runs", ["params", "demo/sweep", "--metric", "val_loss", "--last", "100"]),
     ("compare 4 runs", ["compare", "demo/sweep/sw000143", "demo/sweep/sw000061",

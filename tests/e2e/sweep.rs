@@ -218,6 +218,10 @@ fn best_takes_the_same_filters() {
         let i: usize = id[2..].parse().unwrap();
         assert_eq!(sweep::optimizer(i), "adamw", "{row}");
     }
+    // A long ranking shows its top 20 and counts the rest.
+    let ranked = out.lines().skip(2).filter(|l| !l.starts_with('#')).count();
+    assert_eq!(ranked, 20, "{out}");
+    assert!(out.trim_end().ends_with("lower-ranked runs not shown"), "{out}");
 }
 
 #[test]

@@ -14,6 +14,8 @@ use crate::wandb::series::{self, Spec};
 use crate::wandb::{documents, lenient_json, Client};
 
 pub const DEFAULT_LAST: u32 = 5;
+/// Ranking rows shown; the rest are counted in the `#` line.
+pub const SHOWN_RANKS: usize = 20;
 /// History rows sampled per run when ranking by the best value over history.
 pub const HISTORY_SAMPLES: u32 = 1000;
 const DIGITS: usize = 4;
@@ -175,7 +177,7 @@ fn render(
         .from_writer(Vec::new());
     let _ = out.write_record(["best", &winner.row.id, &winner.row.name, &value(winner)]);
     let _ = out.write_record(["rank", "id", "name", "state", "created_at", metric]);
-    for (i, c) in ranked.iter().enumerate() {
+    for (i, c) in ranked.iter().take(SHOWN_RANKS).enumerate() {
         let _ = out.write_record([
             &(i + 1).to_string(),
             &c.row.id,
@@ -194,10 +196,17 @@ fn render(
     let skipped = if skipped.is_empty() {
         String::new()
     } else {
-        format!("; skipped (no finite {metric}): {}", skipped.join(" "))
+        format!(
+            "; skipped (no finite {metric}): {}",
+            crate::text::id_list(&skipped)
+        )
+    };
+    let hidden = match ranked.len().saturating_sub(SHOWN_RANKS) {
+        0 => String::new(),
+        n => format!("; {n} lower-ranked runs not shown"),
     };
     text.push_str(&format!(
-        "# {used}; {}; among {scope}{skipped}\n",
+        "# {used}; {}; among {scope}{skipped}{hidden}\n",
         dir.describe()
     ));
     Ok(text)

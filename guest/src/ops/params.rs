@@ -177,7 +177,7 @@ fn render(fetched: &Fetched, metric: &str, dir: &Direction) -> Result<String> {
     if !skipped.is_empty() {
         notes.push(format!(
             "skipped (no finite {metric}): {}",
-            list_ids(&skipped)
+            crate::text::id_list(&skipped)
         ));
     }
     if fetched.short > 0 {
@@ -195,15 +195,6 @@ fn render(fetched: &Fetched, metric: &str, dir: &Direction) -> Result<String> {
     }
     text.push_str(&format!("# {}\n", notes.join("; ")));
     Ok(text)
-}
-
-/// At most 10 ids, then how many more.
-fn list_ids(ids: &[&str]) -> String {
-    let mut text = ids.iter().take(10).copied().collect::<Vec<_>>().join(" ");
-    if ids.len() > 10 {
-        text.push_str(&format!(" +{} more", ids.len() - 10));
-    }
-    text
 }
 
 /// A config value in the table: numbers compact, text as is, the rest as JSON.

@@ -1,8 +1,17 @@
 //! Text output: number and time formatting, reducing rows to a token budget, statistics and
-//! sparklines.
+//! sparklines, and bounded lists of run ids for `#` lines.
 
 pub mod logtext;
 pub mod numfmt;
 pub mod reduce;
 pub mod stats;
 pub mod timefmt;
+
+/// Run ids for a `#` line: at most 10, then how many more.
+pub fn id_list(ids: &[&str]) -> String {
+    let mut text = ids.iter().take(10).copied().collect::<Vec<_>>().join(" ");
+    if ids.len() > 10 {
+        text.push_str(&format!(" +{} more", ids.len() - 10));
+    }
+    text
+}
