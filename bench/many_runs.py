@@ -4,8 +4,8 @@
    the emulator), wall time.
 2. Triage under W&B's random sampling, as a rate: `triage demo/sweep --last 200` N times with
    fresh server sampling; each time, every planted failure must be on its row at its exact
-   step (4 diverged runs: the gradient-norm explosion; the crashed run), and every other run
-   `ok`. Reported: exact detections, false alarms, requests and wall time per call.
+   step (4 diverged runs: the gradient-norm explosion; the crashed run; the running run whose
+   heartbeat stopped: stalled), and every other run `ok`. Reported: exact detections, false alarms, requests and wall time per call.
 
 Run: `python3 bench/many_runs.py [N]` after `cargo build --release` (scripts/bench.sh does both).
 """
@@ -26,6 +26,7 @@ API_KEY = "demo_0123456789abcdef0123456789abcdef0123"
 # Planted in server/src/sweep.rs.
 DIVERGED = [23, 61, 97, 131]
 CRASHED = 140
+RUNNING = 149  # its heartbeat is weeks old by the wall clock: stalled
 
 
 def run_id(i):
@@ -107,18 +108,20 @@ def triage_rate(emulator, n):
             if i in DIVERGED:
                 ok = cells[3:6] == ["explosion", "grad_norm", str(explosion_step(i))]
             elif i == CRASHED:
-                ok = cells[3] == "crashed"
+                ok = cells[3:5] == ["crash", "unknown"]
+            elif i == RUNNING:
+                ok = cells[3:5] == ["crash", "stalled"]
             else:
                 if cells[3] != "ok":
                     alarms += 1
                 continue
             exact += ok
             missed += not ok
-    planted = n * (len(DIVERGED) + 1)
+    planted = n * (len(DIVERGED) + 2)
     print(f"triage demo/sweep --last 200, {n} calls with fresh sampling:")
-    print("| planted failures found at the exact step | false alarms on 155 healthy runs | requests per call | wall per call (median) |")
+    print("| planted failures found at the exact step | false alarms on 154 healthy runs | requests per call | wall per call (median) |")
     print("|---|---|---|---|")
-    print(f"| {exact}/{planted} ({100 * exact / planted:.1f}%) | {alarms} in {n * 155} rows "
+    print(f"| {exact}/{planted} ({100 * exact / planted:.1f}%) | {alarms} in {n * 154} rows "
           f"| {min(requests)}–{max(requests)} | {statistics.median(walls):.2f} s |")
 
 

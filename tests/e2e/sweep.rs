@@ -221,7 +221,10 @@ fn best_takes_the_same_filters() {
     // A long ranking shows its top 20 and counts the rest.
     let ranked = out.lines().skip(2).filter(|l| !l.starts_with('#')).count();
     assert_eq!(ranked, 20, "{out}");
-    assert!(out.trim_end().ends_with("lower-ranked runs not shown"), "{out}");
+    assert!(
+        out.trim_end().ends_with("lower-ranked runs not shown"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -365,10 +368,11 @@ fn triage_finds_every_planted_failure_at_its_exact_step_and_nothing_else() {
     let (out, requests) = counted(&s, &["triage", "demo/sweep", "--last", "200"]);
     let lines = rows(&out);
     assert_eq!(lines.len(), RUNS, "{out}");
-    // Four pages of 50 runs, then one zoom round for the four diverged runs together.
-    assert!(requests <= 6, "{requests} requests");
+    // Four pages of 50 runs, one zoom round for the four diverged runs together, one request
+    // for the crash contexts of the runs that ended badly.
+    assert!(requests <= 7, "{requests} requests");
     assert!(out.ends_with(&format!(
-        "# 160 runs looked at, 5 with a problem; coarse pass of ≤500 samples per key and run, suspects zoomed to their exact step; {requests} requests; diagnose a run for all its findings\n"
+        "# 160 runs looked at, 6 with a problem; coarse pass of ≤500 samples per key and run, suspects zoomed to their exact step; {requests} requests; diagnose a run for all its findings\n"
     )), "{out}");
     for line in lines {
         let cells: Vec<&str> = line.split(',').collect();
@@ -387,7 +391,10 @@ fn triage_finds_every_planted_failure_at_its_exact_step_and_nothing_else() {
                 "{line}"
             );
         } else if i == CRASHED {
-            assert_eq!(&cells[2..4], ["crashed", "crashed"], "{line}");
+            assert_eq!(&cells[2..5], ["crashed", "crash", "unknown"], "{line}");
+        } else if i == RUNNING {
+            // Its last heartbeat is weeks before the wall clock: stalled, as `diagnose` says.
+            assert_eq!(&cells[2..5], ["running", "crash", "stalled"], "{line}");
         } else {
             assert_eq!(cells[3], "ok", "no false alarm: {line}");
         }
@@ -418,6 +425,10 @@ fn triage_reads_runs_whose_keys_have_other_names() {
     let (out, requests) = counted(&s, &["triage", "demo/frameworks"]);
     // The Trainer's `train/grad_norm` is not among the usual names: one more request.
     assert!(requests <= 5, "{requests}");
+    assert!(
+        rows(&out).iter().any(|l| l.starts_with("keras003,") && l.contains(",ok,")),
+        "{out}"
+    );
     let line = rows(&out)
         .into_iter()
         .find(|l| l.starts_with(trainer::ID))
@@ -435,4 +446,25 @@ fn triage_reads_runs_whose_keys_have_other_names() {
         .fails(2)
         .to_string();
     assert!(err.contains("last must be between 1 and 200"), "{err}");
+}
+
+#[test]
+fn triage_says_why_runs_died_in_one_more_request() {
+    let s = server();
+    let (out, requests) = counted(&s, &["triage", "demo/crashes"]);
+    // One page, then the crash contexts of all the runs that ended badly together.
+    assert_eq!(requests, 2, "{out}");
+    for (id, cause) in [
+        ("cudaoom1", "gpu-out-of-memory"),
+        ("hostoom2", "host-out-of-memory"),
+        ("ncclto03", "distributed-timeout"),
+        ("stall004", "stalled"),
+        ("preempt5", "preempted"),
+    ] {
+        let line = rows(&out).into_iter().find(|l| l.starts_with(id)).unwrap().to_string();
+        assert!(line.contains(&format!(",crash,{cause},")), "{line}");
+    }
+    // A console kept only in a log file is left to diagnose, and the row says so.
+    let legacy = rows(&out).into_iter().find(|l| l.starts_with("oldlog09")).unwrap().to_string();
+    assert!(legacy.ends_with("no streamed console lines (diagnose also reads its log file)"), "{legacy}");
 }

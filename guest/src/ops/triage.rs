@@ -6,6 +6,9 @@
 //!    request for all such runs (aliases), with their own specs.
 //! 3. The zoom rounds of every run with a suspect ([`Case`]), one request per round for all
 //!    of them, until each suspect is at its exact step.
+//! 4. When some runs ended badly (or stalled): their console tails and system metrics, all in
+//!    one request, for the likely cause (`diagnose`'s crash findings; a console kept only in
+//!    a log file is left to `diagnose`).
 //!
 //! There is no dense pass (that is `diagnose`'s): the `#` line says how densely each key was
 //! sampled, and so which events may be too short to see.
@@ -15,10 +18,12 @@ use serde_json::{json, Value};
 use wandb_agent_commands::Triage;
 
 use crate::error::{AgentError, Result};
+use crate::ops::diagnose::crash::{self, Ending};
 use crate::ops::diagnose::{guess_keys, speculative, Case, Finding, KeyChoice, Tracks};
 use crate::ops::list_runs::{self, ListOptions, RunRow};
 use crate::ops::Run;
 use crate::text::numfmt::format_sig;
+use crate::wandb::console::{self, RunState};
 use crate::wandb::graphql::Counting;
 use crate::wandb::paths::{self, ProjectPath};
 use crate::wandb::sampled;
@@ -34,7 +39,12 @@ pub const PAGE_RUNS: u32 = 50;
 pub const COARSE_SAMPLES: u32 = 500;
 /// Findings that say something is wrong, most serious first (a plateau is not one). The row
 /// shows the run's most serious finding, the earliest of its kind.
-const PROBLEMS: &[&[&str]] = &[&["divergence", "explosion"], &["spike"], &["overfitting"]];
+const PROBLEMS: &[&[&str]] = &[
+    &["divergence", "explosion"],
+    &["crash"],
+    &["spike"],
+    &["overfitting"],
+];
 const DIGITS: usize = 4;
 
 impl Run for Triage {
@@ -59,7 +69,10 @@ impl Run for Triage {
 /// One run on its way through the triage.
 struct Subject {
     row: RunRow,
+    state: RunState,
     last_step: Option<u64>,
+    /// Why it died, when it ended badly (step 4).
+    crash: Vec<Finding>,
     /// `None` when the run's keys give nothing to diagnose (the reason is in `unread`).
     case: Option<Case>,
     unread: Option<String>,
@@ -80,7 +93,7 @@ pub fn triage(client: &Client, project: &ProjectPath, options: &ListOptions) -> 
         "specs": coarse.iter().map(Spec::to_json).collect::<Vec<_>>(),
     });
     // Per run: its row, history keys and coarse series.
-    let mut pages: Vec<(RunRow, Option<Value>, Vec<Series>)> = Vec::new();
+    let mut pages: Vec<(RunRow, RunState, Option<Value>, Vec<Series>)> = Vec::new();
     list_runs::for_each_run(
         client,
         project,
@@ -91,7 +104,7 @@ pub fn triage(client: &Client, project: &ProjectPath, options: &ListOptions) -> 
             let history_keys = node.get("historyKeys").filter(|v| !v.is_null()).cloned();
             let results = node.get("sampledHistory").cloned().unwrap_or(Value::Null);
             let series = series::parse_all(&coarse, &results, client.server)?;
-            pages.push((row, history_keys, series));
+            pages.push((row, RunState::of(node), history_keys, series));
             Ok((pages.len() as u32) < options.limit)
         },
     )?;
@@ -105,7 +118,7 @@ pub fn triage(client: &Client, project: &ProjectPath, options: &ListOptions) -> 
     // Keys some runs log under other names than the usual ones: fetched for all such runs
     // in one request.
     let mut missing: Vec<(usize, Vec<String>)> = Vec::new();
-    for (row, history_keys, series) in pages {
+    for (row, state, history_keys, series) in pages {
         let last_step = history_keys.as_ref().and_then(sampled::last_step);
         let available = sampled::available_keys(history_keys.as_ref()).unwrap_or_default();
         let (case, unread) = match guess_keys(&available, &KeyChoice::default()) {
@@ -125,7 +138,7 @@ pub fn triage(client: &Client, project: &ProjectPath, options: &ListOptions) -> 
             }
             Err(e) => (None, Some(e.to_string())),
         };
-        subjects.push((row, last_step, case, unread));
+        subjects.push((row, state, last_step, case, unread));
     }
     if !missing.is_empty() {
         let specs: Vec<Vec<Spec>> = missing
@@ -143,7 +156,7 @@ pub fn triage(client: &Client, project: &ProjectPath, options: &ListOptions) -> 
             .collect();
         let answers = sampled::fetch_many(client, project, &asked)?;
         for ((i, keys), answer) in missing.iter().zip(answers) {
-            let (_, last_step, case, _) = &mut subjects[*i];
+            let (_, _, last_step, case, _) = &mut subjects[*i];
             if let Some((_, tracks)) = case.as_mut() {
                 tracks.absorb(Tracks::whole_run(
                     keys.iter().cloned().zip(answer),
@@ -154,14 +167,17 @@ pub fn triage(client: &Client, project: &ProjectPath, options: &ListOptions) -> 
     }
     let mut subjects: Vec<Subject> = subjects
         .into_iter()
-        .map(|(row, last_step, case, unread)| Subject {
+        .map(|(row, state, last_step, case, unread)| Subject {
             row,
+            state,
             last_step,
+            crash: Vec::new(),
             case: case.map(|(keys, tracks)| Case::open(keys, tracks, false)),
             unread,
         })
         .collect();
     zoom_together(client, project, &mut subjects)?;
+    read_crashes(client, project, &mut subjects)?;
     let looked_at = subjects.len();
     let rows: Vec<Row> = subjects.into_iter().map(Row::of).collect();
     Ok(render(&rows, looked_at, counting.count()))
@@ -192,32 +208,84 @@ fn zoom_together(client: &Client, project: &ProjectPath, subjects: &mut [Subject
     }
 }
 
+/// The crash findings of every run that ended badly or stalled, from one request.
+fn read_crashes(client: &Client, project: &ProjectPath, subjects: &mut [Subject]) -> Result<()> {
+    let now = crate::text::timefmt::now_unix();
+    let ended: Vec<(usize, Ending)> = subjects
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| Some((i, crash::ending(&s.state, now)?)))
+        .collect();
+    if ended.is_empty() {
+        return Ok(());
+    }
+    let mut variables = crash::context_variables();
+    variables["entity"] = json!(project.entity);
+    variables["project"] = json!(project.project);
+    for (k, (i, _)) in ended.iter().enumerate() {
+        variables[format!("n{k}")] = json!(subjects[*i].row.id);
+    }
+    let data = client.query(&documents::crash_contexts(ended.len()), variables)?;
+    for (k, (i, ending)) in ended.iter().enumerate() {
+        let subject = &mut subjects[*i];
+        let node = data
+            .get(format!("r{k}"))
+            .and_then(|p| p.get("run"))
+            .filter(|r| !r.is_null())
+            .ok_or_else(|| {
+                AgentError::Server(format!(
+                    "{} sent no crash context for run {}",
+                    client.server, subject.row.id
+                ))
+            })?;
+        let lines = console::streamed_lines(node).unwrap_or_default();
+        // Runs synced by older clients keep their console only in a log file, on another
+        // origin and one request each: that is left to `diagnose`.
+        let no_lines = if node.get("logLineCount").and_then(Value::as_u64).unwrap_or(0) == 0 {
+            "no streamed console lines (diagnose also reads its log file)"
+        } else {
+            crash::NO_CONSOLE
+        };
+        subject.crash = crash::from_context(
+            node,
+            &lines,
+            no_lines,
+            ending,
+            &subject.state,
+            subject.last_step.unwrap_or(0),
+            client.server,
+        )?;
+    }
+    Ok(())
+}
+
 /// One run's line.
 struct Row {
     run: RunRow,
     finding: Option<Finding>,
     /// Findings after the shown one.
     more: usize,
-    /// Why the run could not be read, or how it ended when its metrics show nothing.
+    /// Why the run's metrics could not be read.
     note: String,
-    last_step: Option<u64>,
 }
 
 impl Row {
     fn of(subject: Subject) -> Row {
         let Subject {
             row,
-            last_step,
             case,
             unread,
+            crash,
+            ..
         } = subject;
         let severity = |f: &Finding| PROBLEMS.iter().position(|kinds| kinds.contains(&f.kind));
-        let mut findings: Vec<Finding> = case
-            .map(|c| c.close(Vec::new()).0)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|f| severity(f).is_some())
-            .collect();
+        // Closing the case gives the crash findings their epochs too.
+        let all = match case {
+            Some(c) => c.close(crash).0,
+            None => crash,
+        };
+        let mut findings: Vec<Finding> =
+            all.into_iter().filter(|f| severity(f).is_some()).collect();
         // Stable: within a kind of problem, the earliest step first.
         findings.sort_by_key(|f| severity(f));
         let more = findings.len().saturating_sub(1);
@@ -225,7 +293,6 @@ impl Row {
             finding: findings.into_iter().next(),
             more,
             note: unread.unwrap_or_default(),
-            last_step,
             run: row,
         }
     }
@@ -242,7 +309,12 @@ fn render(rows: &[Row], looked_at: usize, requests: u32) -> String {
         let record: [String; 8] = match &row.finding {
             Some(f) => {
                 flagged += 1;
-                let mut detail = format!("{} {}", format_sig(f.value, DIGITS), f.detail);
+                // A crash row's value is its exit code, already in its detail.
+                let mut detail = if f.kind == "crash" {
+                    f.detail.clone()
+                } else {
+                    format!("{} {}", format_sig(f.value, DIGITS), f.detail)
+                };
                 if row.more > 0 {
                     detail.push_str(&format!(" (+{} more)", row.more));
                 }
@@ -255,28 +327,6 @@ fn render(rows: &[Row], looked_at: usize, requests: u32) -> String {
                     f.step.to_string(),
                     f.epoch.clone(),
                     detail,
-                ]
-            }
-            None if r.failure_exit().is_some()
-                || matches!(r.state.as_str(), "crashed" | "failed" | "killed") =>
-            {
-                flagged += 1;
-                let exit = r
-                    .failure_exit()
-                    .map(|c| format!("exit {c}; "))
-                    .unwrap_or_default();
-                [
-                    r.id.clone(),
-                    r.name.clone(),
-                    r.state.clone(),
-                    r.state.clone(),
-                    String::new(),
-                    row.last_step.map(|s| s.to_string()).unwrap_or_default(),
-                    String::new(),
-                    format!(
-                        "{exit}no sign in its metrics{}; read its logs",
-                        note(&row.note)
-                    ),
                 ]
             }
             None if !row.note.is_empty() => [
@@ -308,12 +358,4 @@ fn render(rows: &[Row], looked_at: usize, requests: u32) -> String {
         if requests == 1 { "" } else { "s" }
     ));
     text
-}
-
-fn note(text: &str) -> String {
-    if text.is_empty() {
-        String::new()
-    } else {
-        format!(" ({text})")
-    }
 }

@@ -164,13 +164,36 @@ pub const SYSTEM_EVENTS: &str =
   }
 }";
 
+/// What a crash context reads of a run (one literal for [`CRASH_CONTEXT`] and
+/// [`crash_contexts`]).
+macro_rules! crash_context_fields {
+    () => {
+        "logLineCount logLines(last: $last) { edges { node { number timestamp level label line } } } events(samples: $samples)"
+    };
+}
 /// A crashed run's console tail and system metrics together (one request for `diagnose`).
-pub const CRASH_CONTEXT: &str = "query RunCrashContext($entity: String!, $project: String!, $runName: String!, $last: Int!, $samples: Int) {
+pub const CRASH_CONTEXT: &str = concat!(
+    "query RunCrashContext($entity: String!, $project: String!, $runName: String!, $last: Int!, $samples: Int) {
   project(name: $project, entityName: $entity) {
-    run(name: $runName) {
-      logLineCount
-      logLines(last: $last) { edges { node { number timestamp level label line } } }
-      events(samples: $samples)
-    }
+    run(name: $runName) { ",
+    crash_context_fields!(),
+    " }
   }
-}";
+}"
+);
+
+/// [`CRASH_CONTEXT`] for `n` runs of one project in one request: alias `rI`, run id `$nI`.
+pub fn crash_contexts(n: usize) -> String {
+    let variables: String = (0..n).map(|i| format!(", $n{i}: String!")).collect();
+    let fields: String = (0..n)
+        .map(|i| {
+            format!(
+                "  r{i}: project(name: $project, entityName: $entity) {{ run(name: $n{i}) {{ {} }} }}\n",
+                crash_context_fields!()
+            )
+        })
+        .collect();
+    format!(
+        "query RunsCrashContext($entity: String!, $project: String!, $last: Int!, $samples: Int{variables}) {{\n{fields}}}"
+    )
+}

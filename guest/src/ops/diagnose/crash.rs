@@ -52,7 +52,6 @@ pub fn ending(run: &RunState, now_unix: i64) -> Option<Ending> {
 }
 
 /// The crash findings of `run`, if it ended badly (none otherwise, and no request).
-/// `step_at` turns a fraction of the run's time into a step.
 pub fn findings(
     client: &Client,
     run: &RunPath,
@@ -77,9 +76,32 @@ pub fn findings(
             lines = file_lines;
         }
     }
+    from_context(node, &lines, NO_CONSOLE, &ending, state, last_step, client.server)
+}
+
+/// The crash row's words when the run has no console output at all.
+pub const NO_CONSOLE: &str = "no console output to say why";
+
+/// The variables of a crash-context request besides the run (see [`documents::CRASH_CONTEXT`]).
+pub fn context_variables() -> serde_json::Value {
+    json!({"last": LOG_LINES, "samples": SYSTEM_SAMPLES})
+}
+
+/// The crash findings from a run's crash context (`node`, with its system rows) and its
+/// console `lines`: the `crash` row first (saying `no_lines` when there are none), then what
+/// the system metrics show.
+pub fn from_context(
+    node: &serde_json::Value,
+    lines: &[console::Line],
+    no_lines: &str,
+    ending: &Ending,
+    state: &RunState,
+    last_step: u64,
+    server: &str,
+) -> Result<Vec<Finding>> {
     let texts: Vec<String> = lines.iter().map(|l| logtext::clean(&l.text)).collect();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let (metrics, _) = events::parse(&events::rows_of(node, client.server)?);
+    let (metrics, _) = events::parse(&events::rows_of(node, server)?);
     let end_t = metrics
         .values()
         .flat_map(|p| p.iter().map(|x| x.0))
@@ -91,7 +113,7 @@ pub fn findings(
             ((t / end_t).clamp(0.0, 1.0) * last_step as f64).round() as u64
         }
     };
-    let mut out = vec![crash_row(&ending, &refs, state, last_step)];
+    let mut out = vec![crash_row(ending, &refs, no_lines, state, last_step)];
     out.extend(gpu_memory_full(&metrics, end_t, &step_at));
     out.extend(memory_ramp(&metrics, &step_at));
     out.extend(gpu_idle(&metrics, end_t, &step_at));
@@ -110,7 +132,13 @@ fn finding(kind: &'static str, key: String, step: u64, value: f64, detail: Strin
     }
 }
 
-fn crash_row(ending: &Ending, lines: &[&str], state: &RunState, last_step: u64) -> Finding {
+fn crash_row(
+    ending: &Ending,
+    lines: &[&str],
+    no_lines: &str,
+    state: &RunState,
+    last_step: u64,
+) -> Finding {
     let (cause, evidence) = errors::diagnose(lines, &state.state);
     let quoted = evidence.map(|i| logtext::cut(lines[i], DETAIL_CHARS));
     let exit = state
@@ -133,7 +161,7 @@ fn crash_row(ending: &Ending, lines: &[&str], state: &RunState, last_step: u64) 
         Ending::Ended(how) => {
             let detail = match (&quoted, lines.is_empty()) {
                 (Some(line), _) => format!("{how}{exit}, {}: {line}", cause.describe()),
-                (None, true) => format!("{how}{exit}; no console output to say why"),
+                (None, true) => format!("{how}{exit}; {no_lines}"),
                 (None, false) if cause != Cause::Unknown => {
                     format!("{how}{exit}, {}", cause.describe())
                 }

@@ -11,7 +11,7 @@
 //!    request.
 //! 3. [`render`] writes one CSV row per finding and a `#` line saying what was covered.
 
-mod crash;
+pub mod crash;
 mod detect;
 mod keys;
 mod render;
