@@ -426,7 +426,9 @@ fn triage_reads_runs_whose_keys_have_other_names() {
     // The Trainer's `train/grad_norm` is not among the usual names: one more request.
     assert!(requests <= 5, "{requests}");
     assert!(
-        rows(&out).iter().any(|l| l.starts_with("keras003,") && l.contains(",ok,")),
+        rows(&out)
+            .iter()
+            .any(|l| l.starts_with("keras003,") && l.contains(",ok,")),
         "{out}"
     );
     let line = rows(&out)
@@ -461,10 +463,21 @@ fn triage_says_why_runs_died_in_one_more_request() {
         ("stall004", "stalled"),
         ("preempt5", "preempted"),
     ] {
-        let line = rows(&out).into_iter().find(|l| l.starts_with(id)).unwrap().to_string();
+        let line = rows(&out)
+            .into_iter()
+            .find(|l| l.starts_with(id))
+            .unwrap()
+            .to_string();
         assert!(line.contains(&format!(",crash,{cause},")), "{line}");
     }
     // A console kept only in a log file is left to diagnose, and the row says so.
-    let legacy = rows(&out).into_iter().find(|l| l.starts_with("oldlog09")).unwrap().to_string();
-    assert!(legacy.ends_with("no streamed console lines (diagnose also reads its log file)"), "{legacy}");
+    let legacy = rows(&out)
+        .into_iter()
+        .find(|l| l.starts_with("oldlog09"))
+        .unwrap()
+        .to_string();
+    assert!(
+        legacy.ends_with("no streamed console lines (diagnose also reads its log file)"),
+        "{legacy}"
+    );
 }

@@ -241,7 +241,12 @@ fn read_crashes(client: &Client, project: &ProjectPath, subjects: &mut [Subject]
         let lines = console::streamed_lines(node).unwrap_or_default();
         // Runs synced by older clients keep their console only in a log file, on another
         // origin and one request each: that is left to `diagnose`.
-        let no_lines = if node.get("logLineCount").and_then(Value::as_u64).unwrap_or(0) == 0 {
+        let no_lines = if node
+            .get("logLineCount")
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+            == 0
+        {
             "no streamed console lines (diagnose also reads its log file)"
         } else {
             crash::NO_CONSOLE

@@ -76,7 +76,15 @@ pub fn findings(
             lines = file_lines;
         }
     }
-    from_context(node, &lines, NO_CONSOLE, &ending, state, last_step, client.server)
+    from_context(
+        node,
+        &lines,
+        NO_CONSOLE,
+        &ending,
+        state,
+        last_step,
+        client.server,
+    )
 }
 
 /// The crash row's words when the run has no console output at all.
