@@ -84,43 +84,40 @@ pub const RUNS_FOR_TRIAGE: &str = "query Runs($project: String!, $entity: String
   }
 }";
 
+/// A query reading `n` runs under aliases `r0`, `r1`, ...: `field` once per run, and
+/// `per_run` variables after the `shared` ones; `{i}` in both stands for the run's index.
+fn aliased(operation: &str, shared: &str, per_run: &str, field: &str, n: usize) -> String {
+    let at = |template: &str, i: usize| template.replace("{i}", &i.to_string());
+    let variables: String = (0..n).map(|i| format!(", {}", at(per_run, i))).collect();
+    let fields: String = (0..n)
+        .map(|i| format!("  r{i}: {}\n", at(field, i)))
+        .collect();
+    format!("query {operation}({shared}{variables}) {{\n{fields}}}")
+}
+
 /// `n` runs of one project with their own specs each, in one request: alias `rI`, run id
 /// `$nI`, specs `$sI`.
 pub fn history_of_runs(n: usize) -> String {
-    let variables: String = (0..n)
-        .map(|i| format!(", $n{i}: String!, $s{i}: [JSONString!]!"))
-        .collect();
-    let fields: String = (0..n)
-        .map(|i| {
-            format!(
-                "  r{i}: project(name: $project, entityName: $entity) {{ run(name: $n{i}) {{ sampledHistory(specs: $s{i}) }} }}\n"
-            )
-        })
-        .collect();
-    format!(
-        "query RunsSampledHistory($entity: String!, $project: String!{variables}) {{\n{fields}}}"
+    aliased(
+        "RunsSampledHistory",
+        "$entity: String!, $project: String!",
+        "$n{i}: String!, $s{i}: [JSONString!]!",
+        "project(name: $project, entityName: $entity) { run(name: $n{i}) { sampledHistory(specs: $s{i}) } }",
+        n,
     )
 }
 
-/// The fields `compare` reads of each run.
-const COMPARE_RUN: &str =
-    "run(name: $NAME) { name displayName state config summaryMetrics historyKeys sampledHistory(specs: $specs) }";
-
 /// `n` runs in one request, each under its own alias `rI` with variables `$eI`, `$pI`, `$nI`
-/// (entity, project, run id), as the official client aliases `project` fields.
+/// (entity, project, run id), as the official client aliases `project` fields; the fields
+/// `compare` reads of each.
 pub fn compare_runs(n: usize) -> String {
-    let variables: String = (0..n)
-        .map(|i| format!(", $e{i}: String!, $p{i}: String!, $n{i}: String!"))
-        .collect();
-    let fields: String = (0..n)
-        .map(|i| {
-            format!(
-                "  r{i}: project(name: $p{i}, entityName: $e{i}) {{ {} }}\n",
-                COMPARE_RUN.replace("$NAME", &format!("$n{i}"))
-            )
-        })
-        .collect();
-    format!("query Compare($specs: [JSONString!]!{variables}) {{\n{fields}}}")
+    aliased(
+        "Compare",
+        "$specs: [JSONString!]!",
+        "$e{i}: String!, $p{i}: String!, $n{i}: String!",
+        "project(name: $p{i}, entityName: $e{i}) { run(name: $n{i}) { name displayName state config summaryMetrics historyKeys sampledHistory(specs: $specs) } }",
+        n,
+    )
 }
 
 /// The tail of a run's console, and what says how the run ended. The official client's
@@ -184,16 +181,15 @@ pub const CRASH_CONTEXT: &str = concat!(
 
 /// [`CRASH_CONTEXT`] for `n` runs of one project in one request: alias `rI`, run id `$nI`.
 pub fn crash_contexts(n: usize) -> String {
-    let variables: String = (0..n).map(|i| format!(", $n{i}: String!")).collect();
-    let fields: String = (0..n)
-        .map(|i| {
-            format!(
-                "  r{i}: project(name: $project, entityName: $entity) {{ run(name: $n{i}) {{ {} }} }}\n",
-                crash_context_fields!()
-            )
-        })
-        .collect();
-    format!(
-        "query RunsCrashContext($entity: String!, $project: String!, $last: Int!, $samples: Int{variables}) {{\n{fields}}}"
+    aliased(
+        "RunsCrashContext",
+        "$entity: String!, $project: String!, $last: Int!, $samples: Int",
+        "$n{i}: String!",
+        concat!(
+            "project(name: $project, entityName: $entity) { run(name: $n{i}) { ",
+            crash_context_fields!(),
+            " } }"
+        ),
+        n,
     )
 }
