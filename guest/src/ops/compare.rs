@@ -400,19 +400,7 @@ pub fn render_many(sides: &[Side], metric: &str, dir: &Direction) -> String {
         }
     }
     let mut text = String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default();
-    let best = sides
-        .iter()
-        .filter(|s| s.final_value.is_some_and(f64::is_finite))
-        .reduce(|a, b| {
-            if dir.better(
-                b.final_value.unwrap_or(f64::NAN),
-                a.final_value.unwrap_or(f64::NAN),
-            ) {
-                b
-            } else {
-                a
-            }
-        });
+    let best = dir.best_by(sides, |s| s.final_value);
     let verdict = match best {
         Some(b) => format!("best {} on final {metric}", b.id),
         None => format!("no run has a finite final {metric}"),

@@ -84,6 +84,20 @@ pub fn direction(metric: &str, explicit: Option<Mode>) -> Result<Direction> {
 }
 
 impl Direction {
+    /// The item whose value is best, the first among equals; items without a finite value
+    /// never win (`None` when no item has one).
+    pub fn best_by<'a, T>(
+        &self,
+        items: impl IntoIterator<Item = &'a T>,
+        value: impl Fn(&T) -> Option<f64>,
+    ) -> Option<&'a T> {
+        let of = |t: &T| value(t).unwrap_or(f64::NAN);
+        items
+            .into_iter()
+            .filter(|t| of(t).is_finite())
+            .reduce(|a, b| if self.better(of(b), of(a)) { b } else { a })
+    }
+
     /// Whether `a` is better than `b` (finite values beat non-finite ones).
     pub fn better(&self, a: f64, b: f64) -> bool {
         match (a.is_finite(), b.is_finite()) {
