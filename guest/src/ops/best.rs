@@ -63,7 +63,7 @@ pub fn best(
             "no metric given: name one, e.g. `val_loss`".into(),
         ));
     }
-    list_runs::check_limit("last", options.last)?;
+    list_runs::check_limit("last", options.last, list_runs::MAX_LIMIT)?;
     let dir = direction(metric, options.mode)?;
     let list = ListOptions {
         limit: options.last,

@@ -177,11 +177,12 @@ impl Run for ListRuns {
     }
 }
 
-/// Checks a limit (`limit` for list-runs, `last` for the others) against [`MAX_LIMIT`].
-pub fn check_limit(name: &str, limit: u32) -> Result<()> {
-    if limit == 0 || limit > MAX_LIMIT {
+/// Checks a limit (`limit` for list-runs, `last` for the others) against `max` (usually
+/// [`MAX_LIMIT`]).
+pub fn check_limit(name: &str, limit: u32, max: u32) -> Result<()> {
+    if limit == 0 || limit > max {
         return Err(AgentError::BadInput(format!(
-            "{name} must be between 1 and {MAX_LIMIT}"
+            "{name} must be between 1 and {max}"
         )));
     }
     Ok(())
@@ -193,7 +194,7 @@ pub fn list_runs(
     options: &ListOptions,
     columns: &[String],
 ) -> Result<String> {
-    check_limit("limit", options.limit)?;
+    check_limit("limit", options.limit, MAX_LIMIT)?;
     for column in columns {
         filters::field_of(column)
             .map_err(|why| AgentError::BadInput(format!("--columns: {why}")))?;

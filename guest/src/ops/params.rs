@@ -35,7 +35,7 @@ impl Run for Params {
             ));
         }
         let last = self.last.unwrap_or(DEFAULT_LAST);
-        list_runs::check_limit("last", last)?;
+        list_runs::check_limit("last", last, list_runs::MAX_LIMIT)?;
         let dir = direction(metric, self.mode)?;
         let options = ListOptions {
             limit: last,
@@ -122,16 +122,8 @@ fn render(fetched: &Fetched, metric: &str, dir: &Direction) -> Result<String> {
         .filter(|s| s.value.is_none())
         .map(|s| s.row.id.as_str())
         .collect();
-    let best = used
-        .iter()
-        .copied()
-        .reduce(|a, b| {
-            if dir.better(b.value.unwrap_or(f64::NAN), a.value.unwrap_or(f64::NAN)) {
-                b
-            } else {
-                a
-            }
-        })
+    let best = dir
+        .best_by(used.iter().copied(), |s| s.value)
         .ok_or_else(|| {
             AgentError::NotFound(format!(
                 "none of the {} runs looked at has a finite final `{metric}`",

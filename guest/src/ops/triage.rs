@@ -51,11 +51,7 @@ impl Run for Triage {
     fn run(self, client: &Client) -> Result<String> {
         let project = paths::parse_project_path(&self.project, client.default_entity)?;
         let last = self.last.unwrap_or(DEFAULT_LAST);
-        if last == 0 || last > MAX_LAST {
-            return Err(AgentError::BadInput(format!(
-                "last must be between 1 and {MAX_LAST}"
-            )));
-        }
+        list_runs::check_limit("last", last, MAX_LAST)?;
         let options = ListOptions {
             limit: last,
             include_crashed: true,
