@@ -84,7 +84,7 @@ pub struct RunFilter {
     /// `summary.val_loss<=0.4`, `config.optimizer=adamw`, `config.model.depth!=18`
     /// (operators = != < <= > >=; numbers compare as numbers, anything else as text,
     /// `true`/`false`/`null` as themselves; quote text that looks like a number: "1e-3").
-    /// Repeatable.
+    /// One condition per item (no `and`); repeatable.
     #[cfg_attr(feature = "cli", arg(long = "where", value_name = "EXPR"))]
     #[serde(default, rename = "where")]
     pub conditions: Vec<String>,
@@ -140,10 +140,16 @@ pub struct Summary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<u32>,
     /// Config keys to show, as they are (top-level names or dotted paths such as
-    /// optimizer.name); the summary metrics still follow the budget.
+    /// optimizer.name), instead of the budgeted config; the summary follows the budget.
     #[cfg_attr(feature = "cli", arg(long, value_delimiter = ','))]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub config_keys: Vec<String>,
+    /// Summary metrics to show, as they are (e.g. val_acc_class/57), instead of the budgeted
+    /// summary; the config follows the budget. On the command line: comma-separated,
+    /// repeatable, or a JSON list for keys with commas.
+    #[cfg_attr(feature = "cli", arg(long, value_parser = key_list))]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub summary_keys: Vec<String>,
 }
 
 /// `wandb-history`; on the command line `history --stats` is `wandb-history-stats`.
@@ -168,8 +174,8 @@ pub struct History {
     /// (0 = print every fetched row) [default: 1500].
     #[cfg_attr(feature = "cli", arg(long, conflicts_with = "stats"))]
     pub budget: Option<u32>,
-    /// Print per-key statistics (min/max with steps, mean, std, NaN onset, sparkline) instead:
-    /// the command line's spelling of `wandb-history-stats` (see [`Operation::resolved`]).
+    /// Print per-key statistics (min/max with steps, mean, std, NaN onset, sparkline) instead.
+    // The command line's spelling of `wandb-history-stats` (see `Operation::resolved`).
     #[cfg_attr(feature = "cli", arg(long))]
     #[cfg_attr(feature = "schema", schemars(skip))]
     #[serde(skip)]
@@ -445,8 +451,8 @@ operations! {
 
 impl Operation {
     /// The operation as its export sees it: `history --stats` becomes `wandb-history-stats`,
-    /// and the command line's `--keys` values (comma-separated or JSON lists) become one key
-    /// each. Both command lines call this after parsing.
+    /// and the command line's `--keys` and `--summary-keys` values (comma-separated or JSON
+    /// lists) become one key each. Both command lines call this after parsing.
     pub fn resolved(self) -> Operation {
         match self {
             Operation::History(History {
@@ -467,6 +473,10 @@ impl Operation {
             Operation::HistoryStats(stats) => Operation::HistoryStats(HistoryStats {
                 keys: split_keys(stats.keys),
                 ..stats
+            }),
+            Operation::Summary(summary) => Operation::Summary(Summary {
+                summary_keys: split_keys(summary.summary_keys),
+                ..summary
             }),
             other => other,
         }

@@ -108,11 +108,13 @@ impl Guest for Component {
         run: String,
         budget: Option<u32>,
         config_keys: Vec<String>,
+        summary_keys: Vec<String>,
     ) -> Result<String, Error> {
         call(Operation::Summary(Summary {
             run,
             budget,
             config_keys,
+            summary_keys,
         }))
     }
 

@@ -96,7 +96,7 @@ proptest! {
 
     #[test]
     fn summaries_render_one_line_of_json(config in json_value(), summary_v in json_value(), budget in 0u32..800) {
-        let text = summary::render(&config, &summary_v, &[], budget, &[]);
+        let text = summary::render(&config, &summary_v, &[], budget, summary::select::Asked::default());
         let mut lines = text.lines();
         prop_assert!(serde_json::from_str::<Value>(lines.next().unwrap()).is_ok());
         prop_assert!(lines.all(|l| l.starts_with("# ")));

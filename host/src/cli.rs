@@ -19,7 +19,9 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The flags every subcommand takes, listed under their own heading after the subcommand's.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Connection and sandbox")]
 pub struct Global {
     /// W&B API base URL. The API key comes from WANDB_API_KEY, else ~/.netrc (`machine <host[:port]>`).
     #[arg(

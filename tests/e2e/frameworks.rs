@@ -71,7 +71,7 @@ fn a_trainer_summary_fits_its_budget_and_keeps_the_hyperparameters() {
     );
     assert!(
         note.contains("config and")
-            && note.contains("--config-keys picks config keys, --budget 0 shows all"),
+            && note.contains("--config-keys and --summary-keys pick keys, --budget 0 shows all"),
         "{note}"
     );
     // The validation loss overfits: its best value and step come with the final one.
@@ -142,6 +142,33 @@ fn hundreds_of_per_class_metrics_stay_within_the_budget() {
     assert_eq!(v["best"]["val_acc"]["step"], lightning::BEST_VAL_STEP);
     assert!(
         v["best"]["val_acc"]["max"].as_f64().unwrap() > v["summary"]["val_acc"].as_f64().unwrap()
+    );
+    // One per-class metric of the hundred left out, by name, with a key holding a comma (a
+    // JSON list) and a key the run lacks; the config still follows the budget.
+    let picked = Cli::against(&s)
+        .run(&[
+            "summary",
+            &run(lightning::ID),
+            "--summary-keys",
+            "val_acc_class/57",
+            "--summary-keys",
+            r#"["val/acc, top-5 (%)", "nope"]"#,
+        ])
+        .ok()
+        .to_string();
+    let (v, note) = summary(&picked);
+    assert_eq!(
+        v["summary"].as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["val/acc, top-5 (%)", "val_acc_class/57"],
+        "{picked}"
+    );
+    assert!(v["summary"]["val_acc_class/57"].is_number(), "{picked}");
+    assert_eq!(v["config"]["lr"], 0.1);
+    assert!(note.contains("no summary key `nope`"), "{note}");
+    assert!(
+        tokens(&picked) <= 400,
+        "{} tokens: {picked}",
+        tokens(&picked)
     );
     let keras = Cli::against(&s)
         .run(&["summary", &run(keras::ID)])

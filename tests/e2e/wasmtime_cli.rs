@@ -87,7 +87,7 @@ fn invoke_calls_the_exports() {
         &s.base_url(),
         &[
             "--invoke",
-            "wandb-summary(\"demo/vision/nosuchrn\", none, [])",
+            "wandb-summary(\"demo/vision/nosuchrn\", none, [], [])",
             component.to_str().unwrap(),
         ],
     );

@@ -35,7 +35,7 @@ if (process.argv.includes('--probe')) {
   // Child mode: one summary call with whatever environment the parent gave.
   const agent = await import('./out/wandb-agent.js');
   try {
-    console.log(`ok ${agent.wandbSummary('demo/vision/x7k2m9qa', undefined, [])}`);
+    console.log(`ok ${agent.wandbSummary('demo/vision/x7k2m9qa', undefined, [], [])}`);
   } catch (e) {
     console.log(`${e?.payload?.tag}: ${e?.payload?.val}`);
   }
@@ -54,10 +54,10 @@ try {
   const runs = agent.wandbListRuns('demo/vision', 3, false, false, [], [], undefined, undefined, undefined, undefined, undefined, [], []);
   assert.ok(runs.startsWith('id,name,state,created_at,runtime_s,steps\nk5e6y7mx,multi-cadence,finished'), runs);
 
-  const summary = agent.wandbSummary('demo/vision/d1v3rg3n', undefined, []);
+  const summary = agent.wandbSummary('demo/vision/d1v3rg3n', undefined, [], []);
   assert.ok(summary.includes('"loss":"NaN"'), summary);
 
-  const notFound = (() => { try { agent.wandbSummary('demo/vision/nosuchrn', undefined, []); } catch (e) { return e; } })();
+  const notFound = (() => { try { agent.wandbSummary('demo/vision/nosuchrn', undefined, [], []); } catch (e) { return e; } })();
   assert.equal(notFound?.payload?.tag, 'not-found', String(notFound));
   // Under a host that does not say it is our CLI, hints name the exports, not CLI commands.
   assert.equal(notFound.payload.val, 'Run nosuchrn not found in demo/vision; list runs with wandb-list-runs (project "demo/vision")');

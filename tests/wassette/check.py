@@ -95,7 +95,7 @@ async def check(url, wassette):
                 return
             assert "k5e6y7mx" in listed, listed
             missing = text_of(await session.call_tool("wandb-summary", {
-                "run": "demo/vision/nosuchrn", "budget": None, "config-keys": []}))
+                "run": "demo/vision/nosuchrn", "budget": None, "config-keys": [], "summary-keys": []}))
             print(f"unknown run: {missing}")
             assert "list runs with wandb-list-runs" in missing, missing
             logs = text_of(await session.call_tool("wandb-logs", {

@@ -139,6 +139,14 @@ pub fn condition(expr: &str) -> Result<Value> {
     }
     let field = field_of(path.trim()).map_err(|why| bad(&why))?;
     let value = value_of(raw);
+    // Bare text holding a comparison or a space is almost always two conditions in one
+    // (`config.lr<1e-3 and summary.loss<1`): compared as one text value it would silently
+    // match nothing.
+    if value.as_str() == Some(raw) && raw.contains(['<', '>', '=', '!', ' ', '\t']) {
+        return Err(bad(&format!(
+            "`{raw}` is not one value: give each condition its own --where (all must hold), and quote text with spaces"
+        )));
+    }
     if mongo.is_some_and(|m| m != "$ne") && !(value.is_number() || value.is_string()) {
         return Err(bad(&format!(
             "`{op}` compares numbers or text, not `{raw}`"
@@ -286,6 +294,16 @@ mod tests {
         assert!(e("config..lr=1").contains("empty key"));
         assert!(e("config.lr<true").contains("compares numbers or text"));
         assert!(e("params.lr=1").contains("must start with config."));
+        let two = e("config.lr<1e-3 and summary.val_loss<=0.6");
+        assert!(
+            two.contains("`1e-3 and summary.val_loss<=0.6` is not one value"),
+            "{two}"
+        );
+        assert!(e("config.name=my run").contains("is not one value"));
+        assert_eq!(
+            condition("config.name='my run'").unwrap(),
+            json!({"config.name.value": "my run"})
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 pub mod best;
 mod clean;
-mod select;
+pub mod select;
 
 use serde_json::{json, Map, Value};
 
@@ -28,7 +28,11 @@ impl Run for Summary {
     fn run(self, client: &Client) -> Result<String> {
         let run = paths::parse_run_path(&self.run)?;
         let budget = self.budget.unwrap_or(DEFAULT_BUDGET);
-        summary(client, &run, budget, &self.config_keys)
+        let asked = select::Asked {
+            config: &self.config_keys,
+            summary: &self.summary_keys,
+        };
+        summary(client, &run, budget, asked)
     }
 }
 
@@ -37,7 +41,7 @@ pub fn summary(
     client: &Client,
     run: &RunPath,
     budget: u32,
-    config_keys: &[String],
+    asked: select::Asked,
 ) -> Result<String> {
     let specs: Vec<Spec> = best::CANDIDATES.iter().map(|k| best::spec(k)).collect();
     let data = client.query(
@@ -55,13 +59,7 @@ pub fn summary(
         .unwrap_or_default();
     let (config, summary) = cleaned(&config, &summary);
     let bests = best::bests(&summary, &specs, &history);
-    Ok(render_cleaned(
-        &config,
-        &summary,
-        &bests,
-        budget,
-        config_keys,
-    ))
+    Ok(render_cleaned(&config, &summary, &bests, budget, asked))
 }
 
 /// The run's config and summary fields as stored (parsed), cleaned (see [`clean`]).
@@ -83,10 +81,10 @@ pub fn render(
     summary: &Value,
     bests: &[best::Best],
     budget: u32,
-    config_keys: &[String],
+    asked: select::Asked,
 ) -> String {
     let (config, summary) = cleaned(config, summary);
-    render_cleaned(&config, &summary, bests, budget, config_keys)
+    render_cleaned(&config, &summary, bests, budget, asked)
 }
 
 fn render_cleaned(
@@ -94,10 +92,10 @@ fn render_cleaned(
     summary: &Map<String, Value>,
     bests: &[best::Best],
     budget: u32,
-    config_keys: &[String],
+    asked: select::Asked,
 ) -> String {
     let reserved = bests.len() * best::TOKENS_PER_ENTRY;
-    let choice = select::select(config, summary, budget, reserved, config_keys);
+    let choice = select::select(config, summary, budget, reserved, asked);
     let mut line = json!({"config": choice.config, "summary": choice.summary});
     if !bests.is_empty() {
         line["best"] = Value::Object(bests.iter().map(best::Best::entry).collect());

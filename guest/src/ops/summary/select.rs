@@ -80,6 +80,41 @@ const HYPERPARAMETERS: [&str; 49] = [
     "label_smoothing",
 ];
 
+/// Keys asked for by name (`config-keys`, `summary-keys`): shown as they are, even `null`,
+/// outside the budget. A section with keys asked for shows only those.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Asked<'a> {
+    pub config: &'a [String],
+    pub summary: &'a [String],
+}
+
+impl Asked<'_> {
+    fn is_empty(&self) -> bool {
+        self.config.is_empty() && self.summary.is_empty()
+    }
+}
+
+/// The entries of `map` named by `keys` (exact names, else dotted paths), and a note naming
+/// those it does not have.
+fn pick(
+    map: &Map<String, Value>,
+    keys: &[String],
+    section: &str,
+) -> (Map<String, Value>, Option<String>) {
+    let mut picked = Map::new();
+    let mut missing = Vec::new();
+    for key in keys {
+        match value_at(map, key) {
+            Some(v) => {
+                picked.insert(key.clone(), v.clone());
+            }
+            None => missing.push(format!("`{key}`")),
+        }
+    }
+    let note = (!missing.is_empty()).then(|| format!("no {section} key {}", missing.join(", ")));
+    (picked, note)
+}
+
 pub struct Choice {
     pub config: Value,
     pub summary: Value,
@@ -143,15 +178,15 @@ fn metric_entries(keys: Vec<&String>, kept: &Map<String, Value>) -> Vec<(bool, S
 }
 
 /// What of `config` and `summary` fits `budget` tokens (0: everything, as stored) after the
-/// `reserved` tokens of the rest of the line.
+/// `reserved` tokens of the rest of the line, with the `asked` keys outside the budget.
 pub fn select(
     config: &Map<String, Value>,
     summary: &Map<String, Value>,
     budget: u32,
     reserved: usize,
-    config_keys: &[String],
+    asked: Asked,
 ) -> Choice {
-    if budget == 0 && config_keys.is_empty() {
+    if budget == 0 && asked.is_empty() {
         return Choice {
             config: Value::Object(config.clone()),
             summary: Value::Object(summary.clone()),
@@ -166,13 +201,25 @@ pub fn select(
     };
     let config_kept = pruned(config);
     let summary_kept = pruned(summary);
-    let dropped = config.len() - config_kept.len() + summary.len() - summary_kept.len();
+    let (mut picked_config, missing) = pick(config, asked.config, "config");
+    notes.extend(missing);
+    let (mut picked_summary, missing) = pick(summary, asked.summary, "summary");
+    notes.extend(missing);
+    // Nulls are counted in the sections that follow the budget only.
+    let mut dropped = 0;
+    if asked.config.is_empty() {
+        dropped += config.len() - config_kept.len();
+    }
+    if asked.summary.is_empty() {
+        dropped += summary.len() - summary_kept.len();
+    }
 
-    // Entries in the order they are offered: (is_config, key, value).
+    // Entries in the order they are offered: (is_config, key, value). The hyperparameters,
+    // then validation/loss/accuracy metrics and a few others, then the rest of the config,
+    // then the rest of the summary; a section with keys asked for offers nothing more.
     let mut offered: Vec<(bool, String, Value)> = Vec::new();
-    let mut picked_config = Map::new();
-    if config_keys.is_empty() {
-        let is_hyper = |k: &str| HYPERPARAMETERS.iter().any(|h| h.eq_ignore_ascii_case(k));
+    let is_hyper = |k: &str| HYPERPARAMETERS.iter().any(|h| h.eq_ignore_ascii_case(k));
+    if asked.config.is_empty() {
         for name in HYPERPARAMETERS {
             if let Some((k, v)) = config_kept
                 .iter()
@@ -181,45 +228,37 @@ pub fn select(
                 offered.push((true, k.clone(), v.clone()));
             }
         }
+    }
+    let mut late = Vec::new();
+    if asked.summary.is_empty() {
         let (first, rest) = metric_order(summary);
         offered.extend(metric_entries(first, &summary_kept));
         let mut rest = metric_entries(rest, &summary_kept);
-        let late = rest.split_off(rest.len().min(EARLY_METRICS));
+        late = rest.split_off(rest.len().min(EARLY_METRICS));
         offered.extend(rest);
+    }
+    if asked.config.is_empty() {
         offered.extend(
             config_kept
                 .iter()
                 .filter(|(k, _)| !is_hyper(k))
                 .map(|(k, v)| (true, k.clone(), v.clone())),
         );
-        offered.extend(late);
-    } else {
-        // The keys asked for, as they are (even null), outside the budget.
-        let mut missing = Vec::new();
-        for key in config_keys {
-            match value_at(config, key) {
-                Some(v) => {
-                    picked_config.insert(key.clone(), v.clone());
-                }
-                None => missing.push(format!("`{key}`")),
-            }
-        }
-        if !missing.is_empty() {
-            notes.push(format!("no config key {}", missing.join(", ")));
-        }
-        let (first, rest) = metric_order(summary);
-        offered.extend(metric_entries(first, &summary_kept));
-        offered.extend(metric_entries(rest, &summary_kept));
     }
+    offered.extend(late);
 
     let budget = if budget == 0 {
         usize::MAX
     } else {
         budget as usize
     };
-    let mut spent =
-        FRAME_TOKENS + reserved + picked_config.iter().map(|(k, v)| cost(k, v)).sum::<usize>();
-    let mut picked_summary = Map::new();
+    let mut spent = FRAME_TOKENS
+        + reserved
+        + picked_config
+            .iter()
+            .chain(&picked_summary)
+            .map(|(k, v)| cost(k, v))
+            .sum::<usize>();
     let mut left_out: Vec<(bool, String)> = Vec::new();
     for (is_config, key, value) in offered {
         let c = cost(&key, &value);
@@ -245,7 +284,7 @@ pub fn select(
             .map(|(_, k)| k.as_str())
             .collect();
         notes.push(format!(
-            "{} config and {} summary keys over the budget of {budget} tokens left out ({}{}); {} picks config keys, {} 0 shows all",
+            "{} config and {} summary keys over the budget of {budget} tokens left out ({}{}); {} and {} pick keys, {} 0 shows all",
             count(true),
             count(false),
             named.join(", "),
@@ -255,6 +294,7 @@ pub fn select(
                 ""
             },
             hints::option("config-keys"),
+            hints::option("summary-keys"),
             hints::option("budget"),
         ));
     }
@@ -284,7 +324,7 @@ mod tests {
             "learning_rate": 3e-5, "mp_parameters": "", "seed": 42, "zeta": {"a": null},
         }));
         let summary = map(json!({"eval/loss": 3.1, "train_runtime": 10.5, "x": null}));
-        let c = select(&config, &summary, 500, 0, &[]);
+        let c = select(&config, &summary, 500, 0, Asked::default());
         assert_eq!(
             c.config,
             json!({"adam_beta1": 0.9, "id2label": "<map of 20>", "learning_rate": 3e-5, "seed": 42})
@@ -292,7 +332,13 @@ mod tests {
         assert_eq!(c.summary, json!({"eval/loss": 3.1, "train_runtime": 10.5}));
         assert_eq!(c.notes, vec!["5 null or empty values left out"]);
         // A tight budget keeps the hyperparameters and the validation metric.
-        let tight = select(&config, &summary, FRAME_TOKENS as u32 + 22, 0, &[]);
+        let tight = select(
+            &config,
+            &summary,
+            FRAME_TOKENS as u32 + 22,
+            0,
+            Asked::default(),
+        );
         assert_eq!(tight.config, json!({"learning_rate": 3e-5, "seed": 42}));
         assert_eq!(tight.summary, json!({"eval/loss": 3.1}));
         assert!(tight.notes[1].starts_with(
@@ -308,11 +354,59 @@ mod tests {
             &Map::new(),
             500,
             0,
-            &["a".into(), "opt.name".into(), "nope".into()],
+            Asked {
+                config: &["a".into(), "opt.name".into(), "nope".into()],
+                summary: &[],
+            },
         );
         assert_eq!(c.config, json!({"a": null, "opt.name": "adamw"}));
         assert_eq!(c.notes[0], "no config key `nope`");
-        let all = select(&config, &Map::new(), 0, 0, &[]);
+        let all = select(&config, &Map::new(), 0, 0, Asked::default());
         assert_eq!(all.config, Value::Object(config));
+    }
+
+    #[test]
+    fn asked_summary_keys_come_alone_and_the_config_follows_the_budget() {
+        let config = map(json!({"lr": 0.1, "notes": null, "seed": 7}));
+        let summary = map(json!({
+            "val_acc": 0.8, "val_acc_class/7": 0.55, "val_acc_class/8": null, "loss": 1.2,
+        }));
+        let c = select(
+            &config,
+            &summary,
+            500,
+            0,
+            Asked {
+                config: &[],
+                summary: &[
+                    "val_acc_class/7".into(),
+                    "val_acc_class/8".into(),
+                    "nope".into(),
+                ],
+            },
+        );
+        assert_eq!(
+            c.summary,
+            json!({"val_acc_class/7": 0.55, "val_acc_class/8": null})
+        );
+        assert_eq!(c.config, json!({"lr": 0.1, "seed": 7}));
+        assert_eq!(
+            c.notes,
+            vec!["no summary key `nope`", "1 null or empty values left out"]
+        );
+        // Asked keys are outside the budget: a budget too small for anything else keeps them.
+        let tight = select(
+            &config,
+            &summary,
+            1,
+            0,
+            Asked {
+                config: &["seed".into()],
+                summary: &["loss".into()],
+            },
+        );
+        assert_eq!(tight.config, json!({"seed": 7}));
+        assert_eq!(tight.summary, json!({"loss": 1.2}));
+        assert_eq!(tight.notes, Vec::<String>::new());
     }
 }
