@@ -13,6 +13,9 @@
 //!   [`Handle`] for it (the guest's operation modules do).
 //!
 //! A test in the host checks every declaration against the component's exports.
+//!
+//! Longer than our usual modules on purpose: every operation's parameters and their help in
+//! one file is the point of the design (one place to read and to change).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,9 @@
 //! Many runs: the filters of `list-runs` and `best`, `--columns`, pagination past one page
 //! and `params`, on the emulator's 160-run sweep (`demo/sweep`, planted facts in
 //! `wandb_emulator::sweep`), with the round trips counted at the emulator.
+//!
+//! Over 400 lines: one test per command and filter flag of issue #15, each against planted
+//! facts; they share the sweep's fixtures.
 
 use wandb_emulator::sweep::{self, CRASHED, DIVERGED, RUNNING, RUNS, SWEEP_ID, SWEEP_RUNS};
 
