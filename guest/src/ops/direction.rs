@@ -125,9 +125,43 @@ impl Direction {
     }
 }
 
+/// Whether a metric's name says it is measured on held-out data: `val_loss`, `eval/accuracy`,
+/// `epoch/val_accuracy`, `test_acc` — a whole word of the name, so `interval` or `latest_loss`
+/// are not.
+pub fn is_eval(key: &str) -> bool {
+    key.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+        matches!(
+            w.to_ascii_lowercase().as_str(),
+            "val" | "eval" | "valid" | "validation" | "test"
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn held_out_metrics_by_whole_words() {
+        for name in [
+            "val_loss",
+            "eval/accuracy",
+            "epoch/val_accuracy",
+            "test_acc",
+            "Valid-F1",
+        ] {
+            assert!(is_eval(name), "{name}");
+        }
+        for name in [
+            "loss",
+            "train/loss",
+            "interval_loss",
+            "latest_loss",
+            "evaluator_time",
+        ] {
+            assert!(!is_eval(name), "{name}");
+        }
+    }
 
     #[test]
     fn infers_from_names() {

@@ -2,6 +2,7 @@
 //! common names first, then by substrings.
 
 use crate::error::{AgentError, Result};
+use crate::ops::direction::is_eval;
 
 /// Keys the user named; the rest are guessed from `historyKeys`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -74,12 +75,6 @@ fn first_match<'a>(
         .iter()
         .find_map(|e| available.iter().find(|k| k.as_str() == *e))
         .or_else(|| available.iter().find(|k| pred(&k.to_ascii_lowercase())))
-}
-
-fn is_eval(k: &str) -> bool {
-    ["val", "eval", "valid", "test"]
-        .iter()
-        .any(|w| k.contains(w))
 }
 
 /// Guesses keys by common names, then by substrings.

@@ -14,7 +14,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::ops::direction::{direction, Mode};
+use crate::ops::direction::{direction, is_eval, Mode};
 use crate::text::numfmt::{format_sig, round_sig, SUMMARY_DIGITS};
 use crate::wandb::series::{Series, Spec};
 
@@ -118,16 +118,6 @@ pub fn bests(summary: &Map<String, Value>, specs: &[Spec], history: &[Series]) -
             })
         })
         .collect()
-}
-
-/// Validation-type names: `val_loss`, `eval/accuracy`, `epoch/val_accuracy`, `test_acc`.
-pub fn is_eval(key: &str) -> bool {
-    key.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
-        matches!(
-            w.to_ascii_lowercase().as_str(),
-            "val" | "eval" | "valid" | "validation" | "test"
-        )
-    })
 }
 
 /// What the best values were computed over, when any was sampled.

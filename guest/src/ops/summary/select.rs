@@ -6,10 +6,9 @@
 
 use serde_json::{Map, Value};
 
-use super::best::is_eval;
 use super::clean::value_at;
 use crate::hints;
-use crate::ops::direction::direction;
+use crate::ops::direction::{direction, is_eval};
 
 /// Nested maps with more entries than this become `"<map of N>"`.
 pub const MAX_MAP_ENTRIES: usize = 8;
