@@ -13,6 +13,7 @@ pub mod demo;
 pub mod detection;
 pub mod files;
 pub mod filters;
+pub mod fleet;
 pub mod frameworks;
 pub mod history;
 pub mod http;

@@ -103,6 +103,95 @@ fn limit_pages_past_hidden_runs() {
 }
 
 #[test]
+fn thousands_of_runs_page_by_cursor_up_to_the_thousand_run_limit() {
+    use wandb_emulator::fleet::{crashed, id, nightly, RUNS};
+    // demo/fleet holds 2,400 runs: a thousand rows take five pages of 200.
+    let s = server();
+    let counted = |args: &[&str]| {
+        let before = request_count(&s);
+        let out = Cli::against(&s).run(args).ok().to_string();
+        (out, request_count(&s) - before)
+    };
+    let (out, requests) = counted(&[
+        "list-runs",
+        "demo/fleet",
+        "--limit",
+        "1000",
+        "--include-crashed",
+    ]);
+    let newest: Vec<String> = (0..RUNS).rev().take(1000).map(id).collect();
+    assert_eq!(
+        ids(&out),
+        newest,
+        "the 1,000 newest, newest first, none twice"
+    );
+    assert_eq!(requests, 5);
+    assert!(
+        out.ends_with(&format!(
+            "\n# {} older not listed (raise limit)\n",
+            RUNS - 1000
+        )),
+        "{out}"
+    );
+
+    // Crashed runs hidden: the rows reach further back, and the counts span every page.
+    let (out, requests) = counted(&["list-runs", "demo/fleet", "--limit", "1000"]);
+    let kept: Vec<String> = (0..RUNS)
+        .rev()
+        .filter(|i| !crashed(*i))
+        .take(1000)
+        .map(id)
+        .collect();
+    assert_eq!(ids(&out), kept);
+    assert_eq!(requests, 5);
+    let hidden = (0..RUNS).filter(|i| crashed(*i)).count();
+    assert!(
+        out.ends_with(&format!(
+            "\n# {hidden} crashed hidden (include-crashed to show); {} older not listed (raise limit)\n",
+            RUNS - hidden - 1000
+        )),
+        "{out}"
+    );
+
+    // A filter over all of them is evaluated and counted by the server, in one request.
+    let (out, requests) = counted(&[
+        "list-runs",
+        "demo/fleet",
+        "--tag",
+        "nightly",
+        "--limit",
+        "3",
+    ]);
+    let matching = (0..RUNS).filter(|i| nightly(*i) && !crashed(*i)).count();
+    let first: Vec<String> = (0..RUNS)
+        .rev()
+        .filter(|i| nightly(*i) && !crashed(*i))
+        .take(3)
+        .map(id)
+        .collect();
+    assert_eq!(ids(&out), first);
+    assert_eq!(requests, 1);
+    let crashed_nightly = (0..RUNS).filter(|i| nightly(*i) && crashed(*i)).count();
+    assert_eq!(
+        out.lines().last().unwrap(),
+        format!(
+            "# {matching} runs match the filters; {crashed_nightly} crashed hidden (include-crashed to show); {} older not listed (raise limit)",
+            matching - 3
+        ),
+        "{out}"
+    );
+
+    // Past the limit: refused before any request.
+    let before = request_count(&s);
+    let err = Cli::against(&s)
+        .run(&["list-runs", "demo/fleet", "--limit", "1001"])
+        .fails(2)
+        .to_string();
+    assert!(err.contains("1000"), "{err}");
+    assert_eq!(request_count(&s), before);
+}
+
+#[test]
 fn created_at_descends() {
     let s = server();
     let out = Cli::against(&s).run(&[

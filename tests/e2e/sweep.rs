@@ -1,4 +1,4 @@
-//! Many runs: the filters of `list-runs` and `best`, `--columns`, pagination past one page
+//! Many runs: the filters of `list-runs` and `best`, `--columns`, a limit above the run count
 //! and `params`, on the emulator's 160-run sweep (`demo/sweep`, planted facts in
 //! `wandb_emulator::sweep`), with the round trips counted at the emulator.
 //!
@@ -158,7 +158,7 @@ fn bad_filters_are_one_line_errors_before_any_request() {
 }
 
 #[test]
-fn a_thousand_run_limit_pages_through_every_run() {
+fn a_limit_above_the_run_count_lists_every_run_once() {
     let s = server();
     let (out, requests) = counted(
         &s,
@@ -175,7 +175,7 @@ fn a_thousand_run_limit_pages_through_every_run() {
     let unique: std::collections::BTreeSet<_> = listed.iter().collect();
     assert_eq!(unique.len(), RUNS, "no run twice");
     assert_eq!(listed[0], sweep::id(RUNS - 1), "newest first");
-    // 160 runs, pages of 200.
+    // 160 runs, pages of 200 (crossing pages: `list_runs.rs`, on the 2,400-run demo/fleet).
     assert_eq!(requests, 1);
     let (out, requests) = counted(&s, &["list-runs", "demo/sweep", "--limit", "150"]);
     assert_eq!(rows(&out).len(), 150);
