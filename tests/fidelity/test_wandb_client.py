@@ -37,6 +37,7 @@ class EmulatorProcess:
     def __exit__(self, *exc):
         self.proc.terminate()
         self.proc.wait(timeout=10)
+        self.proc.stdout.close()
 
 
 class OfficialClient(unittest.TestCase):
@@ -155,7 +156,7 @@ class OfficialClient(unittest.TestCase):
         log = run.file("output.log")
         self.assertGreater(log.size, 9_000_000)
         with tempfile.TemporaryDirectory() as root:
-            log.download(root=root)
+            log.download(root=root).close()  # it returns the file, opened
             with open(os.path.join(root, "output.log"), "rb") as f:
                 text = f.read()
         self.assertEqual(len(text), log.size)
