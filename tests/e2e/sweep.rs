@@ -135,6 +135,10 @@ fn bad_filters_are_one_line_errors_before_any_request() {
             vec!["--where", "config.lr<"],
             "nothing to compare with after `<`",
         ),
+        (
+            vec!["--where", "config.lr<1e-3 and summary.val_loss<0.6"],
+            "`1e-3 and summary.val_loss<0.6` is not one value: give each condition its own --where",
+        ),
         (vec!["--state", "finshed"], "unknown state `finshed`"),
         (
             vec!["--since", "yesterday"],
