@@ -126,7 +126,7 @@ pub fn parse_response(status: u16, bytes: &[u8], server: &str) -> Result<Value> 
     let parsed = std::str::from_utf8(bytes)
         .ok()
         .and_then(|t| lenient_json::parse(t).ok());
-    let Some(body) = parsed else {
+    let Some(mut body) = parsed else {
         return Err(AgentError::Server(format!(
             "{server} sent a reply that is not JSON: {}",
             excerpt(bytes)
@@ -137,8 +137,9 @@ pub fn parse_response(status: u16, bytes: &[u8], server: &str) -> Result<Value> 
             "{server} answered with an error: {message}"
         )));
     }
-    match body.get("data") {
-        Some(data) if data.is_object() => Ok(data.clone()),
+    // Taken, not cloned: a page of runs with their curves is tens of MB as values.
+    match body.get_mut("data").map(Value::take) {
+        Some(data) if data.is_object() => Ok(data),
         _ => Err(AgentError::Server(format!(
             "{server} sent a GraphQL reply without data: {}",
             excerpt(bytes)
