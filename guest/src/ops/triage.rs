@@ -224,16 +224,12 @@ fn read_crashes(client: &Client, project: &ProjectPath, subjects: &mut [Subject]
     let data = client.query(&documents::crash_contexts(ended.len()), variables)?;
     for (k, (i, ending)) in ended.iter().enumerate() {
         let subject = &mut subjects[*i];
-        let node = data
-            .get(format!("r{k}"))
-            .and_then(|p| p.get("run"))
-            .filter(|r| !r.is_null())
-            .ok_or_else(|| {
-                AgentError::Server(format!(
-                    "{} sent no crash context for run {}",
-                    client.server, subject.row.id
-                ))
-            })?;
+        let node = documents::aliased_run(&data, k).ok_or_else(|| {
+            AgentError::Server(format!(
+                "{} sent no crash context for run {}",
+                client.server, subject.row.id
+            ))
+        })?;
         let lines = console::streamed_lines(node).unwrap_or_default();
         // Runs synced by older clients keep their console only in a log file, on another
         // origin and one request each: that is left to `diagnose`.
@@ -307,7 +303,8 @@ fn render(rows: &[Row], looked_at: usize, requests: u32) -> String {
     let mut flagged = 0;
     for row in rows {
         let r = &row.run;
-        let record: [String; 8] = match &row.finding {
+        // finding, key, step, epoch, detail
+        let cells: [String; 5] = match &row.finding {
             Some(f) => {
                 flagged += 1;
                 // A crash row's value is its exit code, already in its detail.
@@ -320,9 +317,6 @@ fn render(rows: &[Row], looked_at: usize, requests: u32) -> String {
                     detail.push_str(&format!(" (+{} more)", row.more));
                 }
                 [
-                    r.id.clone(),
-                    r.name.clone(),
-                    r.state.clone(),
                     f.kind.to_string(),
                     f.key.clone(),
                     f.step.to_string(),
@@ -331,27 +325,16 @@ fn render(rows: &[Row], looked_at: usize, requests: u32) -> String {
                 ]
             }
             None if !row.note.is_empty() => [
-                r.id.clone(),
-                r.name.clone(),
-                r.state.clone(),
                 "unread".into(),
-                String::new(),
-                String::new(),
-                String::new(),
+                "".into(),
+                "".into(),
+                "".into(),
                 row.note.clone(),
             ],
-            None => [
-                r.id.clone(),
-                r.name.clone(),
-                r.state.clone(),
-                "ok".into(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-            ],
+            None => ["ok".into(), "".into(), "".into(), "".into(), "".into()],
         };
-        let _ = out.write_record(&record);
+        let record = [&r.id, &r.name, &r.state].into_iter().chain(&cells);
+        let _ = out.write_record(record);
     }
     let mut text = String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default();
     text.push_str(&format!(

@@ -3,6 +3,8 @@
 //! Only fields and arguments the official client itself sends (docs/wandb-wire.md,
 //! "Documents") appear here, so every real W&B server answers them.
 
+use serde_json::Value;
+
 /// Runs of a project, with the counts needed to say what was hidden: `runCount` under the
 /// listing's filters, and under an alias the count under `$allFilters` (the same filters
 /// without hiding crashed runs).
@@ -84,15 +86,25 @@ pub const RUNS_FOR_TRIAGE: &str = "query Runs($project: String!, $entity: String
   }
 }";
 
-/// A query reading `n` runs under aliases `r0`, `r1`, ...: `field` once per run, and
-/// `per_run` variables after the `shared` ones; `{i}` in both stands for the run's index.
+/// A query reading `n` runs under aliases `r0`, `r1`, ... ([`alias`]): `field` once per run,
+/// and `per_run` variables after the `shared` ones; `{i}` in both stands for the run's index.
 fn aliased(operation: &str, shared: &str, per_run: &str, field: &str, n: usize) -> String {
     let at = |template: &str, i: usize| template.replace("{i}", &i.to_string());
     let variables: String = (0..n).map(|i| format!(", {}", at(per_run, i))).collect();
     let fields: String = (0..n)
-        .map(|i| format!("  r{i}: {}\n", at(field, i)))
+        .map(|i| format!("  {}: {}\n", alias(i), at(field, i)))
         .collect();
     format!("query {operation}({shared}{variables}) {{\n{fields}}}")
+}
+
+/// The alias of run `i` in the many-run queries: the reply holds its `project` field there.
+pub fn alias(i: usize) -> String {
+    format!("r{i}")
+}
+
+/// Run `i`'s node in the reply to a many-run query; `None` when the server has no such run.
+pub fn aliased_run(data: &Value, i: usize) -> Option<&Value> {
+    data.get(alias(i))?.get("run").filter(|run| !run.is_null())
 }
 
 /// `n` runs of one project with their own specs each, in one request: alias `rI`, run id

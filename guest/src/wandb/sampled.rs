@@ -75,9 +75,7 @@ pub fn fetch_many(
     runs.iter()
         .enumerate()
         .map(|(i, (run_id, specs))| {
-            let results = data
-                .get(format!("r{i}"))
-                .and_then(|p| p.get("run"))
+            let results = documents::aliased_run(&data, i)
                 .and_then(|r| r.get("sampledHistory"))
                 .ok_or_else(|| {
                     AgentError::Server(format!(

@@ -152,8 +152,8 @@ pub fn compare(
         .iter()
         .enumerate()
         .map(|(i, run)| {
-            let alias = format!("r{i}");
-            let wrapped = json!({"project": data.get(&alias).cloned().unwrap_or(Value::Null)});
+            let project = data.get(documents::alias(i)).cloned();
+            let wrapped = json!({"project": project.unwrap_or(Value::Null)});
             Side::parse(
                 graphql::run_node(&wrapped, run)?,
                 run,

@@ -61,11 +61,11 @@ pub fn findings(
     let Some(ending) = ending(state, crate::text::timefmt::now_unix()) else {
         return Ok(Vec::new());
     };
-    let data = client.query(
-        documents::CRASH_CONTEXT,
-        json!({"entity": run.entity, "project": run.project, "runName": run.run_id,
-               "last": LOG_LINES, "samples": SYSTEM_SAMPLES}),
-    )?;
+    let mut variables = context_variables();
+    variables["entity"] = json!(run.entity);
+    variables["project"] = json!(run.project);
+    variables["runName"] = json!(run.run_id);
+    let data = client.query(documents::CRASH_CONTEXT, variables)?;
     let node = graphql::run_node(&data, run)?;
     let mut lines = console::streamed_lines(node).unwrap_or_default();
     if lines.is_empty() {

@@ -243,7 +243,6 @@ pub struct Case {
     tracks: Tracks,
     probes: Vec<detect::Probe>,
     coarse_findings: Vec<Finding>,
-    settled: Vec<u64>,
     zoom: zoom::Zoom,
 }
 
@@ -271,13 +270,11 @@ impl Case {
         if plateau && diverged_at.is_none() {
             coarse_findings.extend(trends::plateau(&keys.loss, &loss));
         }
-        let settled = coarse_findings.iter().map(|f| f.step).collect();
         Case {
             keys,
             tracks,
             probes,
             coarse_findings,
-            settled,
             zoom: zoom::Zoom::default(),
         }
     }
@@ -285,7 +282,7 @@ impl Case {
     /// The next zoom round's windows (see [`zoom::Zoom`]).
     pub fn next_round(&mut self) -> Option<zoom::Round> {
         self.zoom
-            .next_round(&self.keys, &self.probes, &self.settled)
+            .next_round(&self.keys, &self.probes, &self.coarse_findings)
     }
 
     pub fn absorb(&mut self, round: zoom::Round, answers: Vec<Series>) {

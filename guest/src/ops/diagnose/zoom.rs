@@ -11,7 +11,7 @@
 use crate::wandb::series::{Series, Spec};
 
 use super::detect::{self, Probe};
-use super::{Keys, Tracks};
+use super::{Finding, Keys, Tracks};
 
 /// Samples of a zoom window; a window of fewer steps comes back whole.
 pub const ZOOM_SAMPLES: u32 = 2000;
@@ -177,7 +177,12 @@ pub struct Round {
 impl Zoom {
     /// The next round's windows, or `None` when nothing is left to narrow or look up (or the
     /// rounds are spent).
-    pub fn next_round(&mut self, keys: &Keys, probes: &[Probe], settled: &[u64]) -> Option<Round> {
+    pub fn next_round(
+        &mut self,
+        keys: &Keys,
+        probes: &[Probe],
+        settled: &[Finding],
+    ) -> Option<Round> {
         if self.rounds >= MAX_ZOOM_ROUNDS {
             return None;
         }
@@ -197,7 +202,7 @@ impl Zoom {
                 .iter()
                 .filter(|p| p.exact)
                 .filter_map(|p| p.found.map(|f| f.0).filter(|&s| !known(s, &p.clocks)))
-                .chain(settled.iter().copied().filter(|&s| !known(s, &[])))
+                .chain(settled.iter().map(|f| f.step).filter(|&s| !known(s, &[])))
                 .collect();
             lookups.sort_unstable();
             lookups.dedup();
