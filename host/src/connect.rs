@@ -122,6 +122,29 @@ fn tls_connector() -> tokio_rustls::TlsConnector {
     tokio_rustls::TlsConnector::from(Arc::new(config))
 }
 
+/// How long a request body is still read after its connection failed (see [`send`]).
+const DRAIN_ON_FAILURE: Duration = Duration::from_secs(2);
+
+/// A connection to one of `addrs`, TLS for `https` with the certificate checked against
+/// `origin`'s host name.
+async fn open(
+    origin: &Origin,
+    addrs: &[SocketAddr],
+    connect_timeout: Duration,
+) -> Result<Box<dyn Stream>, Error> {
+    let tcp = connect_any(addrs, connect_timeout).await?;
+    if !origin.is_https() {
+        return Ok(Box::new(tcp));
+    }
+    let name = rustls::pki_types::ServerName::try_from(origin.host().to_string())
+        .map_err(|_| Error::HttpRequestUriInvalid)?;
+    let tls = tokio::time::timeout(connect_timeout, tls_connector().connect(name, tcp))
+        .await
+        .map_err(|_| Error::ConnectionTimeout)?
+        .map_err(Error::Tls)?;
+    Ok(Box::new(tls))
+}
+
 /// Sends `request` over a new connection to one of `addrs` (HTTP/1.1, TLS for `https` with
 /// the certificate checked against `origin`'s host name), with the given timeouts.
 pub async fn send(
@@ -137,17 +160,20 @@ pub async fn send(
         .between_bytes_timeout
         .unwrap_or(long)
         .max(Duration::from_nanos(1));
-    let tcp = connect_any(addrs, connect_timeout).await?;
-    let stream: Box<dyn Stream> = if origin.is_https() {
-        let name = rustls::pki_types::ServerName::try_from(origin.host().to_string())
-            .map_err(|_| Error::HttpRequestUriInvalid)?;
-        let tls = tokio::time::timeout(connect_timeout, tls_connector().connect(name, tcp))
-            .await
-            .map_err(|_| Error::ConnectionTimeout)?
-            .map_err(Error::Tls)?;
-        Box::new(tls)
-    } else {
-        Box::new(tcp)
+    let stream = match open(origin, addrs, connect_timeout).await {
+        Ok(stream) => stream,
+        Err(e) => {
+            // The component writes its request body while this runs: had the body been
+            // dropped now, its write would fail first and it would report a closed stream
+            // instead of this error (a refused certificate would read "connection failed").
+            // Taking the rest of the body, briefly, lets it finish and read the real cause.
+            let mut body = request.into_body();
+            let _ = tokio::time::timeout(DRAIN_ON_FAILURE, async {
+                while let Some(Ok(_)) = body.frame().await {}
+            })
+            .await;
+            return Err(e);
+        }
     };
     let (mut sender, conn) = tokio::time::timeout(
         connect_timeout,
