@@ -232,6 +232,7 @@ def big_bodies(base_url):
             s = socket.create_connection((host, port), timeout=30)
             s.sendall(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                       b"Authorization: Bearer madeup0000000000000000000000000000000000\r\n"
+                      b"Accept: application/json, text/event-stream\r\n"
                       b"Content-Type: application/json\r\nContent-Length: 4000000\r\n\r\n")
             try:
                 s.sendall(b"x" * 4_000_000)
@@ -274,7 +275,7 @@ def big_bodies(base_url):
 
 
 def fair_slots(base_url):
-    server = Server(base_url, "--max-concurrent", "4", "--rate", "1000/min")
+    server = Server(base_url, "--max-concurrent", "8", "--rate", "1000/min")
 
     async def hog(call):
         async def slow():
@@ -301,7 +302,7 @@ def fair_slots(base_url):
     finally:
         server.stop()
     assert fast < 1.5, f"3 calls of another key took {fast:.1f} s behind 24 slow ones"
-    print(f"24 slow calls of one key on 4 slots ({total:.1f} s in all) left another key a slot: "
+    print(f"24 slow calls of one key on 8 slots ({total:.1f} s in all) left another key a slot: "
           f"its 3 calls took {fast:.2f} s")
 
 

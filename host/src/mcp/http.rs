@@ -81,8 +81,7 @@ pub async fn serve(sandbox: Sandbox, grant: Grant, options: HttpOptions) -> Resu
         KeySource::Bearer,
         options.max_concurrent,
     );
-    let mut config =
-        StreamableHttpServerConfig::default().with_max_request_body_bytes(MAX_BODY);
+    let mut config = StreamableHttpServerConfig::default().with_max_request_body_bytes(MAX_BODY);
     if options.public {
         // The Host check guards loopback servers against DNS rebinding; a public server is
         // reached under names we cannot know.
@@ -95,11 +94,7 @@ pub async fn serve(sandbox: Sandbox, grant: Grant, options: HttpOptions) -> Resu
         config = config.with_allowed_hosts(allowed_hosts(addr));
     }
     let manager = Arc::new(LocalSessionManager::default());
-    let service = StreamableHttpService::new(
-        move || Ok(tools.clone()),
-        manager.clone(),
-        config,
-    );
+    let service = StreamableHttpService::new(move || Ok(tools.clone()), manager.clone(), config);
     let door = Arc::new(Door::new(
         options.rate,
         options.open_rate,

@@ -29,8 +29,9 @@ pub enum Verdict {
 
 /// The check itself: `Ok(verdict)`, or `Err(why)` when no answer could be had (W&B
 /// unreachable, a limit hit) — such an outcome is not remembered.
-pub type Check =
-    Arc<dyn Fn(String) -> Pin<Box<dyn Future<Output = Result<Verdict, String>> + Send>> + Send + Sync>;
+pub type Check = Arc<
+    dyn Fn(String) -> Pin<Box<dyn Future<Output = Result<Verdict, String>> + Send>> + Send + Sync,
+>;
 
 pub struct KeyChecks {
     check: Check,
@@ -84,13 +85,11 @@ impl KeyChecks {
             if answers.len() >= PRUNE_AT {
                 let ttl = self.ttl;
                 // Entries someone is still waiting on are kept.
-                answers.retain(|_, a| {
-                    Arc::strong_count(a) > 1 || a.fresh(now, ttl).is_some()
-                });
+                answers.retain(|_, a| Arc::strong_count(a) > 1 || a.fresh(now, ttl).is_some());
             }
-            let stale = answers.get(&client).is_some_and(|a| {
-                a.cell.initialized() && a.fresh(now, self.ttl).is_none()
-            });
+            let stale = answers
+                .get(&client)
+                .is_some_and(|a| a.cell.initialized() && a.fresh(now, self.ttl).is_none());
             if stale {
                 answers.remove(&client);
             }

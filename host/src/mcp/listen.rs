@@ -106,12 +106,15 @@ pub async fn serve(
         let builder = builder.clone();
         tokio::spawn(async move {
             let _place = place;
-            let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-                request.extensions_mut().insert(ConnectInfo(peer));
-                let router = router.clone();
-                async move { router.oneshot(request).await }
-            });
-            let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+            let service =
+                hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    let router = router.clone();
+                    async move { router.oneshot(request).await }
+                });
+            let _ = builder
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
         });
     }
 }
