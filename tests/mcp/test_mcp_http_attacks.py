@@ -7,13 +7,15 @@ Last-Event-ID) or closed with another key (404, as if it did not exist) and stil
 own; 200 half-sent requests (headers or body) are closed within 35 s while a real client is
 served; a 4 MB body gets 413 before it is read, and a chunked one once it passes 64 KiB; one
 key's slow calls leave another key a slot; `mcp --http 127.0.0.2:PORT` serves, and still
-refuses a foreign Host. Run: `python3 tests/mcp/test_mcp_http_attacks.py` after
+refuses a foreign Host; the soft open-files limit is raised to the hard one and the connection
+cap fits in it. Run: `python3 tests/mcp/test_mcp_http_attacks.py` after
 `cargo build --release`.
 """
 
 import asyncio
 import json
 import re
+import resource
 import selectors
 import socket
 import subprocess
@@ -320,12 +322,32 @@ def own_address(base_url):
     print("mcp --http 127.0.0.2:PORT serves under its own address; a foreign Host gets 403")
 
 
+def open_files(base_url):
+    """The soft open-files limit is raised to the hard one; the connection cap fits in it."""
+    seen = {}
+    for soft, hard in [(256, 4096), (256, 256)]:
+        proc = subprocess.Popen(
+            [str(BIN / "wandb-agent"), "mcp", "--http", "127.0.0.1:0", "--base-url", base_url],
+            stderr=subprocess.PIPE, text=True,
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard)))
+        try:
+            line = proc.stderr.readline()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+        match = re.search(r"(\d+) connections, (\d+) open files", line)
+        assert match, line
+        seen[hard] = (int(match.group(1)), int(match.group(2)))
+    assert seen == {4096: (1024, 4096), 256: (128, 256)}, seen
+    print(f"open files: soft 256 raised to the hard limit; connections capped at {seen}")
+
+
 def main():
     emulator = subprocess.Popen([str(BIN / "wandb-emulator"), "--listen", "127.0.0.1:0",
                                  "--api-key", DEMO_KEY], stdout=subprocess.PIPE, text=True)
     try:
         base_url = re.search(r"http://127\.0\.0\.1:\d+", emulator.stdout.readline()).group(0)
-        for check in (own_address, sessions_bound_to_keys, session_caps, big_bodies, fair_slots,
+        for check in (open_files, own_address, sessions_bound_to_keys, session_caps, big_bodies, fair_slots,
                       half_sent, flood):
             check(base_url)
     finally:
