@@ -91,11 +91,8 @@ pub async fn door(State(door): State<Arc<Door>>, request: Request, next: Next) -
     let method = parts.method.clone();
     let mut opening = None;
     match &session {
-        Some(id) => {
-            if !door.sessions.owned_by(id, &client) {
-                return not_found();
-            }
-        }
+        Some(id) if !door.sessions.owned_by(id, &client) => return not_found(),
+        Some(_) => {}
         None if method == Method::POST => {
             let initialize = is_initialize(&bytes);
             let known = door.keys.known(&client);

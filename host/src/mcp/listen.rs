@@ -64,7 +64,7 @@ fn raise_open_files() -> u64 {
                 limit.rlim_cur = wanted;
             }
         }
-        limit.rlim_cur as u64
+        limit.rlim_cur
     }
 }
 
