@@ -7,7 +7,8 @@ Last-Event-ID) or closed with another key (404, as if it did not exist) and stil
 own; 200 half-sent requests (headers or body) are closed within 35 s while a real client is
 served; a 4 MB body gets 413 before it is read, and a chunked one once it passes 64 KiB; one
 key's slow calls leave another key a slot; `mcp --http 127.0.0.2:PORT` serves, and still
-refuses a foreign Host; the soft open-files limit is raised to the hard one and the connection
+refuses a foreign Host; a sessionless call (2026-07-28) passes the same key check and address
+rate; the soft open-files limit is raised to the hard one and the connection
 cap fits in it. Run: `python3 tests/mcp/test_mcp_http_attacks.py` after
 `cargo build --release`.
 """
@@ -322,6 +323,42 @@ def own_address(base_url):
     print("mcp --http 127.0.0.2:PORT serves under its own address; a foreign Host gets 403")
 
 
+def sessionless(base_url):
+    """A call of the sessionless protocol (2026-07-28) passes the same door: its key is
+    checked first, and each new key is charged to the address."""
+    server = Server(base_url)
+    call = {"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+            "params": {"name": "wandb_list_runs",
+                       "arguments": {"project": "demo/vision", "limit": 2},
+                       "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                                 "io.modelcontextprotocol/clientCapabilities": {}}}}
+
+    def send(conn, key):
+        conn.request("POST", "/mcp", body=json.dumps(call), headers={
+            "Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+            "Authorization": f"Bearer {key}", "MCP-Protocol-Version": "2026-07-28",
+            "Mcp-Method": "tools/call", "Mcp-Name": "wandb_list_runs"})
+        response = conn.getresponse()
+        return response.status, response.read().decode()
+
+    try:
+        host, port = host_port(server.url)
+        conn = http.client.HTTPConnection(host, port, timeout=30,
+                                          source_address=("127.0.2.1", 0))
+        status, text = send(conn, DEMO_KEY)
+        assert status == 200 and "k5e6y7mx" in text, (status, text)
+        statuses = [send(conn, f"madeup{i:04d}" + "0" * 30)[0] for i in range(35)]
+        # The first key took one of the address's 30; 29 made-up keys were checked, then 429.
+        assert statuses == [401] * 29 + [429] * 6, statuses
+        # A key already checked is not charged again.
+        status, text = send(conn, DEMO_KEY)
+        assert status == 200 and "k5e6y7mx" in text, (status, text)
+    finally:
+        server.stop()
+    print("sessionless calls: served with a good key; made-up keys refused (401) until the "
+          "address's 30 new keys were spent (429); a checked key still served")
+
+
 def open_files(base_url):
     """The soft open-files limit is raised to the hard one; the connection cap fits in it."""
     seen = {}
@@ -347,7 +384,7 @@ def main():
                                  "--api-key", DEMO_KEY], stdout=subprocess.PIPE, text=True)
     try:
         base_url = re.search(r"http://127\.0\.0\.1:\d+", emulator.stdout.readline()).group(0)
-        for check in (open_files, own_address, sessions_bound_to_keys, session_caps, big_bodies, fair_slots,
+        for check in (open_files, own_address, sessionless, sessions_bound_to_keys, session_caps, big_bodies, fair_slots,
                       half_sent, flood):
             check(base_url)
     finally:
