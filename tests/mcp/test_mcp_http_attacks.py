@@ -8,9 +8,8 @@ own; 200 half-sent requests (headers or body) are closed within 35 s while a rea
 served; a 4 MB body gets 413 before it is read, and a chunked one once it passes 64 KiB; one
 key's slow calls leave another key a slot; `mcp --http 127.0.0.2:PORT` serves, and still
 refuses a foreign Host; a sessionless call (2026-07-28) passes the same key check and address
-rate; the soft open-files limit is raised to the hard one and the connection
-cap fits in it. Run: `python3 tests/mcp/test_mcp_http_attacks.py` after
-`cargo build --release`.
+rate; the soft open-files limit is raised to the hard one and the connection cap fits in it.
+Run: `python3 tests/mcp/test_mcp_http_attacks.py` after `cargo build --release`.
 """
 
 import asyncio
