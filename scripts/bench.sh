@@ -18,6 +18,7 @@ echo
 "$PYTHON" bench/sandbox.py
 echo
 "$PYTHON" bench/mcp_load.py
+"$PYTHON" bench/mcp_sessions.py
 echo
 "$PYTHON" bench/many_runs.py 100
 echo

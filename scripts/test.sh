@@ -23,6 +23,7 @@ cargo test --release --workspace
 "$PYTHON" tests/fidelity/test_wandb_client.py
 "$PYTHON" tests/mcp/test_mcp_client.py
 "$PYTHON" tests/mcp/test_mcp_http.py
+"$PYTHON" tests/mcp/test_mcp_http_attacks.py
 
 # jco: transpile the component for Node with an allowlist on outgoing HTTP, then call it.
 (

@@ -102,6 +102,16 @@ pub struct McpArgs {
     /// With --http: requests one client (one key) may make, as N/s, N/min or N/h.
     #[arg(long, value_name = "RATE", default_value = "60/min", requires = "http")]
     pub rate: crate::mcp::Rate,
+    /// With --http: sessions one network address may open (and keys not yet checked it may
+    /// bring), as N/s, N/min or N/h.
+    #[arg(long, value_name = "RATE", default_value = "30/min", requires = "http")]
+    pub open_rate: crate::mcp::Rate,
+    /// With --http: sessions one key may hold open at once.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..), requires = "http")]
+    pub max_sessions_per_key: u32,
+    /// With --http: sessions the server holds at once, all keys together.
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..), requires = "http")]
+    pub max_sessions: u32,
 }
 
 /// Writes a result to stdout, ending with one newline.

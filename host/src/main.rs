@@ -88,6 +88,9 @@ async fn serve_mcp(global: &cli::Global, args: cli::McpArgs) -> Result<(), Failu
         public: args.public,
         max_concurrent,
         rate: args.rate,
+        open_rate: args.open_rate,
+        max_sessions_per_key: args.max_sessions_per_key as usize,
+        max_sessions: args.max_sessions as usize,
     };
     // A bad address fails before the component is compiled.
     mcp::http::check_listen(&options)?;

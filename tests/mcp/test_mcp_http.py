@@ -4,10 +4,12 @@ their own data (`demo/...` and `acme/private`).
 
 Checked: two clients with different keys call concurrently and each sees only its own data,
 although the server itself was started with the first user's key in its environment; requests
-without a key are refused with 401 and one JSON-RPC error line; 50 concurrent calls complete;
+without a key, or with one W&B rejects, are refused with 401 and one JSON-RPC error line; 50
+concurrent calls complete;
 a slow call does not hold up the others; --max-concurrent bounds the calls running at once and
 the CLI's limits apply; the per-key rate limit answers 429 with Retry-After and leaves other
-keys alone; a non-loopback address needs --public; the keys appear in no output of the server. Run: `python3 tests/mcp/test_mcp_http.py` after `cargo build --release`.
+keys alone; a non-loopback address needs --public; the keys appear in no output of the server.
+Attacks (floods, stolen session ids, slow and large requests) are in test_mcp_http_attacks.py. Run: `python3 tests/mcp/test_mcp_http.py` after `cargo build --release`.
 """
 
 import asyncio
@@ -39,13 +41,13 @@ def text_of(result):
 class Server:
     """`wandb-agent mcp --http` on a free loopback port; its stderr is kept for inspection."""
 
-    def __init__(self, base_url, *flags, env_key=DEMO_KEY):
+    def __init__(self, base_url, *flags, env_key=DEMO_KEY, listen="127.0.0.1:0"):
         env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"),
                "WANDB_BASE_URL": base_url}
         if env_key:
             env["WANDB_API_KEY"] = env_key
         self.proc = subprocess.Popen(
-            [str(BIN / "wandb-agent"), "mcp", "--http", "127.0.0.1:0", *flags],
+            [str(BIN / "wandb-agent"), "mcp", "--http", listen, *flags],
             env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.lines = queue.Queue()
         self.stderr = []
@@ -53,7 +55,7 @@ class Server:
         deadline = time.time() + 60
         while True:
             line = self.lines.get(timeout=max(0.1, deadline - time.time()))
-            match = re.search(r"on (http://127\.0\.0\.1:\d+/mcp)", line)
+            match = re.search(r"on (http://[\d.]+:\d+/mcp)", line)
             if match:
                 self.url = match.group(1)
                 break
@@ -132,11 +134,13 @@ async def tenants_and_load(url):
     assert "acme0001" not in demo and "x7k2m9qa" not in acme
     print("two clients with their own keys, concurrently: each saw only its own data")
 
-    async def wrong_key(call):
-        return await call("wandb_list_runs", {"project": "demo/vision"})
-    err, text = await with_session(url, "wrong_" + "0" * 34, wrong_key)
-    assert err and "check the W&B API key your client sends as `Authorization: Bearer <key>`" in text, text
-    print("a key W&B rejects: a tool error that names the client's Bearer key")
+    # A key W&B rejects opens no session: it is checked (once) before one exists.
+    for _ in range(2):
+        status, hdrs, body = post(url, INITIALIZE, {"Authorization": "Bearer wrong_" + "0" * 34})
+        assert status == 401 and hdrs.get("WWW-Authenticate") == "Bearer", (status, body)
+        message = json.loads(body)["error"]["message"]
+        assert "check the W&B API key your client sends as `Authorization: Bearer <key>`" in message, body
+    print("a key W&B rejects: initialize refused with 401, one line naming the client's Bearer key")
 
     # 50 concurrent calls, from 50 sessions with alternating keys.
     async def one(i):
@@ -273,7 +277,9 @@ def main():
                                  "--api-key", DEMO_KEY], stdout=subprocess.PIPE, text=True)
     try:
         base_url = re.search(r"http://127\.0\.0\.1:\d+", emulator.stdout.readline()).group(0)
-        server = Server(base_url, "--rate", "1000/min")
+        # 50 sessions at once from one address, 25 per key: above the default caps.
+        server = Server(base_url, "--rate", "1000/min", "--open-rate", "1000/min",
+                        "--max-sessions-per-key", "50")
         try:
             refusals(server.url)
             asyncio.run(keyless_client_is_refused(server.url))

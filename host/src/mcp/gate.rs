@@ -1,17 +1,15 @@
-//! The door of `mcp --http`: every request carries its client's W&B key as a Bearer token,
-//! and each client (each key) makes at most `--rate` requests per period. Refusals are one
-//! JSON-RPC error line with the HTTP status that says why (401, 429).
+//! What the door of `mcp --http` ([`super::door`]) is made of: the client's W&B key from its
+//! Bearer token, rates (`--rate` per key, `--open-rate` per address) kept as token buckets,
+//! and refusals as one JSON-RPC error line with the HTTP status that says why.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use sha2::{Digest, Sha256};
 
 pub const MISSING_KEY: &str =
     "no W&B API key: send yours as `Authorization: Bearer <key>` (this server holds none)";
@@ -70,10 +68,10 @@ impl std::fmt::Display for Rate {
 }
 
 /// A token bucket per client: `rate.requests` at once, refilled evenly over `rate.per`.
-/// Clients are told apart by a hash of their key, so the table holds no keys.
-pub struct Limiter {
+/// Clients are told apart by `K`: a hash of their key, or their network address.
+pub struct Limiter<K> {
     rate: Rate,
-    buckets: Mutex<HashMap<[u8; 32], Bucket>>,
+    buckets: Mutex<HashMap<K, Bucket>>,
 }
 
 struct Bucket {
@@ -84,19 +82,18 @@ struct Bucket {
 /// Forget full buckets (idle clients) once the table is this large.
 const PRUNE_AT: usize = 10_000;
 
-impl Limiter {
-    pub fn new(rate: Rate) -> Limiter {
+impl<K: Hash + Eq> Limiter<K> {
+    pub fn new(rate: Rate) -> Limiter<K> {
         Limiter {
             rate,
             buckets: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Takes one request from `key`'s bucket, or says how long until one is there.
-    pub fn admit(&self, key: &str, now: Instant) -> Result<(), Duration> {
+    /// Takes one request from `client`'s bucket, or says how long until one is there.
+    pub fn admit(&self, client: K, now: Instant) -> Result<(), Duration> {
         let capacity = f64::from(self.rate.requests);
         let per_second = capacity / self.rate.per.as_secs_f64();
-        let client: [u8; 32] = Sha256::digest(key.as_bytes()).into();
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if buckets.len() >= PRUNE_AT {
             buckets.retain(|_, b| {
@@ -124,41 +121,8 @@ impl Limiter {
     }
 }
 
-/// The middleware: no key → 401; over the rate → 429 with `Retry-After`; else on to MCP.
-pub async fn door(State(limiter): State<Arc<Limiter>>, request: Request, next: Next) -> Response {
-    let Some(key) = bearer_key(request.headers()) else {
-        let mut response = refusal(StatusCode::UNAUTHORIZED, MISSING_KEY);
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        return response;
-    };
-    if let Err(wait) = limiter.admit(key, Instant::now()) {
-        let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
-        let mut response = refusal(
-            StatusCode::TOO_MANY_REQUESTS,
-            &format!(
-                "rate limit: at most {} requests per key; retry in {seconds} s",
-                limiter.rate()
-            ),
-        );
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        return response;
-    }
-    let closing = request.method() == axum::http::Method::DELETE;
-    let mut response = next.run(request).await;
-    // rmcp confirms a closed session with 202; the official Python client counts only 200 and
-    // 204 as closed and logs a warning for every session. 204 says the same to both.
-    if closing && response.status() == StatusCode::ACCEPTED {
-        *response.status_mut() = StatusCode::NO_CONTENT;
-    }
-    response
-}
-
-/// A JSON-RPC error with no request id (the request was not read), on one line.
-fn refusal(status: StatusCode, message: &str) -> Response {
+/// A refusal: one JSON-RPC error line with no request id, under `status`.
+pub fn refusal(status: StatusCode, message: &str) -> Response {
     let body = serde_json::json!({
         "jsonrpc": "2.0",
         "id": null,
@@ -170,6 +134,20 @@ fn refusal(status: StatusCode, message: &str) -> Response {
         body.to_string(),
     )
         .into_response()
+}
+
+/// A wait in whole seconds, at least 1 (what `Retry-After` carries).
+pub fn whole_seconds(wait: Duration) -> u64 {
+    wait.as_secs_f64().ceil().max(1.0) as u64
+}
+
+/// A refusal with `Retry-After: seconds`.
+pub fn retry_later(status: StatusCode, message: &str, seconds: u64) -> Response {
+    let mut response = refusal(status, message);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
 }
 
 #[cfg(test)]
@@ -214,7 +192,7 @@ mod tests {
 
     #[test]
     fn each_client_has_its_own_bucket_that_refills_evenly() {
-        let limiter = Limiter::new("2/s".parse().unwrap());
+        let limiter = Limiter::<&str>::new("2/s".parse().unwrap());
         let t0 = Instant::now();
         assert!(limiter.admit("a", t0).is_ok());
         assert!(limiter.admit("a", t0).is_ok());

@@ -3,14 +3,17 @@
 //! the component in a fresh sandboxed instance with the same allowlist and limits as the CLI;
 //! a failed call is an MCP tool error (`isError`) carrying the CLI's one-line message.
 
+mod door;
 mod gate;
 pub mod http;
+mod keys;
+mod listen;
+mod sessions;
+mod slots;
 
 pub use gate::Rate;
 
 use std::sync::Arc;
-
-use tokio::sync::Semaphore;
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
@@ -55,7 +58,7 @@ pub struct WandbTools {
     catalog: Arc<Vec<ToolSpec>>,
     keys: KeySource,
     /// Tool calls running at once; the others wait for a slot.
-    slots: Arc<Semaphore>,
+    slots: Arc<slots::Slots>,
 }
 
 impl WandbTools {
@@ -70,7 +73,8 @@ impl WandbTools {
             grant: Arc::new(grant),
             catalog: Arc::new(tools::catalog()),
             keys,
-            slots: Arc::new(Semaphore::new(max_concurrent.max(1))),
+            // Shared fairly between clients when each brings its own key.
+            slots: slots::Slots::new(max_concurrent, keys == KeySource::Bearer),
         }
     }
 
@@ -160,11 +164,7 @@ impl ServerHandler for WandbTools {
     ) -> Result<CallToolResponse, ErrorData> {
         let operation = self.operation(request)?;
         let grant = self.grant_for(&context)?;
-        let _slot = self
-            .slots
-            .acquire()
-            .await
-            .map_err(|_| ErrorData::internal_error("the server is shutting down", None))?;
+        let _slot = self.slots.acquire(slots::Client::of(&grant)).await;
         let result = match self.sandbox.run(&grant, &operation).await {
             Ok(text) => CallToolResult::success(vec![ContentBlock::text(text)]),
             Err(err) => CallToolResult::error(vec![ContentBlock::text(format!(
