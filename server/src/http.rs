@@ -57,11 +57,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 /// round trip of a remote server, for benchmarks that count requests and wall time per
 /// question. `/__stats` (the tests' own reading of the counters) is neither counted nor
 /// delayed.
-pub fn round_trip(
-    router: Router,
-    delay: std::time::Duration,
-    requests: Arc<AtomicU64>,
-) -> Router {
+pub fn round_trip(router: Router, delay: std::time::Duration, requests: Arc<AtomicU64>) -> Router {
     router.layer(axum::middleware::from_fn(
         move |request: axum::extract::Request, next: axum::middleware::Next| {
             let requests = requests.clone();

@@ -231,7 +231,10 @@ mod tests {
             assert!(took >= delay, "storage answered after {took:?}");
         }
         let (took, reply) = request(slow.addr, "GET", "/__stats");
-        assert!(took < delay, "the counters are read without delay, not {took:?}");
+        assert!(
+            took < delay,
+            "the counters are read without delay, not {took:?}"
+        );
         assert!(
             reply.contains(r#""graphql_requests":3,"http_requests":6}"#),
             "every request but the stats counted, on both origins: {reply}"
