@@ -181,7 +181,7 @@ CAUSES = [  # how an agent reads a console tail or a cause column; first match w
     ("nan-inf-check", r"returned nan values|nan-inf-check"),
     ("disk-full", r"No space left on device|disk-full"),
     ("data-loader", r"DataLoader worker|data-loader"),
-    ("host-out-of-memory", r"(?m)^!?Killed$|host-out-of-memory|MemoryError"),
+    ("host-out-of-memory", r"(?m)^Killed$|host-out-of-memory|MemoryError"),
     ("preempted", r"SIGTERM|preempt"),
     ("stalled", r"\bstalled\b"),
     ("missing-path", r"does not exist"),
@@ -195,8 +195,8 @@ def cause_of(text):
     return "unknown"
 
 
-def first_above(values, steps, factor=10.0, window=20):
-    """(index) of the first value above `factor` × the median of the `window` before it."""
+def first_above(values, factor=10.0, window=20):
+    """The index of the first value above `factor` × the median of the `window` before it."""
     for i in range(window, len(values)):
         level = statistics.median(values[i - window:i])
         if values[i] == values[i] and values[i] > factor * level:
@@ -214,20 +214,21 @@ def pin(c, run, key, lo, hi, hit):
     return None
 
 
-def explosion_and_nan(c, run, samples):
+def explosion_and_nan(c, run, samples, nan_too=True):
     """A careful agent's look at one run: sampled history to find suspects, then exact scans
-    of the windows that bracket them. Returns (explosion step, first NaN step of loss)."""
+    of the windows that bracket them. Returns (explosion step, first NaN step of loss; None
+    when not asked)."""
     df = c.history(run, keys=["loss", "grad_norm"], samples=samples).sort_values("_step")
     steps = [int(s) for s in df["_step"]]
     grad = [float(v) for v in df["grad_norm"]]
     loss = [float(v) for v in df["loss"]]
     explosion = nan = None
-    i = first_above(grad, steps)
+    i = first_above(grad)
     if i is not None:
         level = statistics.median(grad[i - 20:i])
         explosion = pin(c, run, "grad_norm", steps[i - 1] + 1, steps[i], lambda v: float(v) > 10 * level)
-    j = next((k for k, v in enumerate(loss) if v != v), None)
-    if j is not None:
+    j = next((k for k, v in enumerate(loss) if v != v), None) if nan_too else None
+    if j is not None and j > 0:
         nan = pin(c, run, "loss", steps[j - 1] + 1, steps[j], lambda v: float(v) != float(v))
     return explosion, nan
 
@@ -315,7 +316,7 @@ def q_sweep_client(c):
     runs = c.runs("demo/sweep", filters={"sweep": sweep}, per_page=200)
     found = {}
     for run in runs:
-        explosion, _ = explosion_and_nan(c, run, samples=500)
+        explosion, _ = explosion_and_nan(c, run, samples=500, nan_too=False)
         if explosion is not None:
             found[run.id] = explosion
     c.say(f"{len(runs)} runs checked, {len(found)} with an exploding gradient norm: {found}")
