@@ -23,6 +23,6 @@ echo
 echo
 "$PYTHON" bench/many_runs.py 100
 echo
-"$PYTHON" bench/tasks.py --delay-ms 300
+"$PYTHON" bench/tasks.py --delay-ms 300 --repeat 5
 echo
 "$PYTHON" bench/detection.py 100
