@@ -3,7 +3,7 @@
 # CLI, curl), tokens (ours vs pandas to_csv), speed/size, the sandbox under host-side
 # allocation attacks, the MCP HTTP server under 50 concurrent clients, whole diagnosis
 # questions against the official client at a 300 ms round trip (fails on a wrong answer;
-# about 10 minutes, most of it the client's), and detection rates
+# about 3 minutes, most of it the client's), and detection rates
 # under random sampling (the slow one: about 45 minutes on 2 cores). Results go to stdout as
 # Markdown tables.
 set -euo pipefail
