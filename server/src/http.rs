@@ -23,6 +23,8 @@ pub struct AppState {
     pub accounts: Vec<Account>,
     /// GraphQL requests received, readable at `GET /__stats` (tests count round trips).
     pub graphql_requests: AtomicU64,
+    /// HTTP requests of any kind on both origins (run files too), also at `GET /__stats`.
+    pub http_requests: Arc<AtomicU64>,
     /// When set, one JSON line per GraphQL request: its body and the bytes in and out
     /// (the benchmark replays the bodies with curl and sums the bytes).
     pub request_log: Option<std::sync::Mutex<std::fs::File>>,
@@ -49,6 +51,27 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(file_redirect),
         )
         .with_state(state)
+}
+
+/// `router` with every request counted in `requests` and answered only after `delay`: the
+/// round trip of a remote server, for benchmarks that count requests and wall time per
+/// question. `/__stats` (the tests' own reading of the counters) is neither counted nor
+/// delayed.
+pub fn round_trip(router: Router, delay: std::time::Duration, requests: Arc<AtomicU64>) -> Router {
+    router.layer(axum::middleware::from_fn(
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let requests = requests.clone();
+            async move {
+                if request.uri().path() != "/__stats" {
+                    requests.fetch_add(1, Ordering::SeqCst);
+                    if !delay.is_zero() {
+                        tokio::time::sleep(delay).await;
+                    }
+                }
+                next.run(request).await
+            }
+        },
+    ))
 }
 
 fn json_reply(status: StatusCode, body: String) -> Response {
@@ -88,7 +111,11 @@ async fn file_redirect(
 
 async fn stats(State(state): State<Arc<AppState>>) -> Response {
     let n = state.graphql_requests.load(Ordering::SeqCst);
-    json_reply(StatusCode::OK, json!({"graphql_requests": n}).to_string())
+    let all = state.http_requests.load(Ordering::SeqCst);
+    json_reply(
+        StatusCode::OK,
+        json!({"graphql_requests": n, "http_requests": all}).to_string(),
+    )
 }
 
 async fn graphql(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {

@@ -24,6 +24,7 @@ pub mod system;
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The API key the demo server accepts (40+ characters, as the official client requires).
 pub const DEMO_API_KEY: &str = "demo_0123456789abcdef0123456789abcdef0123";
@@ -65,15 +66,28 @@ pub fn app(
     files: Arc<files::FileStore>,
     api_key: &str,
     request_log: Option<std::fs::File>,
+    http_requests: Arc<AtomicU64>,
 ) -> axum::Router {
     let state = Arc::new(http::AppState {
         schema: schema::build(store, files.clone()),
         files,
         accounts: accounts::accounts(api_key),
         graphql_requests: AtomicU64::new(0),
+        http_requests,
         request_log: request_log.map(std::sync::Mutex::new),
     });
     http::router(state)
+}
+
+/// How the emulator behaves beyond its data.
+#[derive(Default)]
+pub struct Options {
+    /// When set, one JSON line per GraphQL request (see [`http::AppState::request_log`]).
+    pub request_log: Option<std::fs::File>,
+    /// Added before every HTTP answer, on both origins: a loopback server answers in
+    /// microseconds where W&B's API takes a few hundred milliseconds, and a benchmark of
+    /// whole questions must pay for round trips as a real agent would.
+    pub delay: Duration,
 }
 
 /// Where the emulator listens: the API, and a second origin for run files (as a storage
@@ -87,7 +101,7 @@ pub struct Listeners {
 pub async fn serve(
     listeners: Listeners,
     api_key: &str,
-    request_log: Option<std::fs::File>,
+    options: Options,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let origin = format!("http://{}", listeners.files.local_addr()?);
@@ -102,13 +116,24 @@ pub async fn serve(
     let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
+    let requests = Arc::new(AtomicU64::new(0));
+    let api = app(
+        store,
+        files.clone(),
+        api_key,
+        options.request_log,
+        requests.clone(),
+    );
     let api = axum::serve(
         listeners.api,
-        app(store, files.clone(), api_key, request_log),
+        http::round_trip(api, options.delay, requests.clone()),
     )
     .with_graceful_shutdown(until_stopped(stopped.clone()));
-    let storage = axum::serve(listeners.files, files::router(files))
-        .with_graceful_shutdown(until_stopped(stopped));
+    let storage = axum::serve(
+        listeners.files,
+        http::round_trip(files::router(files), options.delay, requests),
+    )
+    .with_graceful_shutdown(until_stopped(stopped));
     tokio::try_join!(
         std::future::IntoFuture::into_future(api),
         std::future::IntoFuture::into_future(storage)
@@ -119,6 +144,15 @@ pub async fn serve(
 /// Starts the demo server on its own thread and runtime, bound to `addr` (run files on the
 /// same address, another port).
 pub fn spawn(addr: SocketAddr, api_key: &str) -> std::io::Result<RunningServer> {
+    spawn_with(addr, api_key, Options::default())
+}
+
+/// [`spawn`] with [`Options`] (a request log, a round-trip delay).
+pub fn spawn_with(
+    addr: SocketAddr,
+    api_key: &str,
+    options: Options,
+) -> std::io::Result<RunningServer> {
     let bind = |addr: SocketAddr| -> std::io::Result<std::net::TcpListener> {
         let listener = std::net::TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;
@@ -143,7 +177,7 @@ pub fn spawn(addr: SocketAddr, api_key: &str) -> std::io::Result<RunningServer> 
                     api: tokio::net::TcpListener::from_std(api).expect("listener"),
                     files: tokio::net::TcpListener::from_std(files).expect("listener"),
                 };
-                let _ = serve(listeners, &key, None, async move {
+                let _ = serve(listeners, &key, options, async move {
                     let _ = rx.await;
                 })
                 .await;
@@ -155,4 +189,57 @@ pub fn spawn(addr: SocketAddr, api_key: &str) -> std::io::Result<RunningServer> 
         shutdown: Some(tx),
         thread: Some(thread),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::time::Instant;
+
+    /// Wall time of one plain HTTP request (the connection closed by the server).
+    fn request(addr: SocketAddr, method: &str, path: &str) -> (Duration, String) {
+        let start = Instant::now();
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).unwrap();
+        (start.elapsed(), reply)
+    }
+
+    #[test]
+    fn every_answer_waits_for_the_delay_on_both_origins() {
+        let delay = Duration::from_millis(150);
+        let options = Options {
+            delay,
+            ..Options::default()
+        };
+        let slow = spawn_with("127.0.0.1:0".parse().unwrap(), DEMO_API_KEY, options).unwrap();
+        let fast = spawn("127.0.0.1:0".parse().unwrap(), DEMO_API_KEY).unwrap();
+        for _ in 0..3 {
+            // Refused for want of a key, and still only after the delay.
+            let (took, reply) = request(slow.addr, "POST", "/graphql");
+            assert!(reply.starts_with("HTTP/1.1 401"), "{reply}");
+            assert!(took >= delay, "answered after {took:?}");
+            // Not found on the storage origin: delayed too, as a remote bucket would be.
+            let (took, reply) = request(slow.files_addr, "GET", "/no-such-file");
+            assert!(reply.starts_with("HTTP/1.1 4"), "{reply}");
+            assert!(took >= delay, "storage answered after {took:?}");
+        }
+        let (took, reply) = request(slow.addr, "GET", "/__stats");
+        assert!(
+            took < delay,
+            "the counters are read without delay, not {took:?}"
+        );
+        assert!(
+            reply.contains(r#""graphql_requests":3,"http_requests":6}"#),
+            "every request but the stats counted, on both origins: {reply}"
+        );
+        let (took, _) = request(fast.addr, "POST", "/graphql");
+        assert!(took < delay, "no delay asked, yet {took:?}");
+    }
 }

@@ -18,6 +18,10 @@ struct Args {
     /// Append one JSON line per GraphQL request (its body, bytes in and out) to this file.
     #[arg(long, value_name = "FILE")]
     log_requests: Option<std::path::PathBuf>,
+    /// Wait this many milliseconds before answering any HTTP request (on both origins), to
+    /// stand in for a remote server's round trip (W&B's is a few hundred ms).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    delay_ms: u64,
 }
 
 #[tokio::main]
@@ -69,7 +73,10 @@ async fn main() -> std::process::ExitCode {
             files,
         },
         &args.api_key,
-        log,
+        wandb_emulator::Options {
+            request_log: log,
+            delay: std::time::Duration::from_millis(args.delay_ms),
+        },
         shutdown,
     )
     .await
