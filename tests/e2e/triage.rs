@@ -50,7 +50,7 @@ fn triage_finds_every_planted_event_of_long_runs_exactly_on_every_call() {
         let requests = requests_said(&note);
         assert!(requests <= 8, "call {call}: {note}");
         assert!(
-            note.starts_with("# 10 runs looked at, 4 with a problem; dense pass as diagnose's: sampled at random ~1/100 steps per key, may miss events <500 steps (sparsest run); suspects zoomed to their exact step;"),
+            note.starts_with("# 10 runs looked at, 4 with a problem; dense pass as diagnose's: sampled at random ~1/101 steps per key, may miss events <505 steps (sparsest run); suspects zoomed to their exact step;"),
             "call {call}: {note}"
         );
         for run in PLANTED {
