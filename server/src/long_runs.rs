@@ -35,7 +35,9 @@ pub enum Planted {
         loss_spike: u64,
     },
     /// `loss` and `val_loss` NaN from `step` on.
-    NanOnset { step: u64 },
+    NanOnset {
+        step: u64,
+    },
     Healthy,
 }
 
@@ -196,7 +198,11 @@ fn spec(i: usize, run: &LongRun) -> RunSpec {
 }
 
 pub fn project_of(numeric_id: u64) -> Project {
-    let specs = PLANTED.iter().enumerate().map(|(i, r)| spec(i, r)).collect();
+    let specs = PLANTED
+        .iter()
+        .enumerate()
+        .map(|(i, r)| spec(i, r))
+        .collect();
     let mut p = project(DEMO_ENTITY, PROJECT, numeric_id, specs);
     for (run, planted) in p.runs.iter_mut().zip(PLANTED) {
         if matches!(planted.planted, Planted::NanOnset { .. }) {
@@ -240,6 +246,8 @@ mod tests {
         }
         // The narrowest promised event: 0.1% of its run.
         let surge = PLANTED[6];
-        assert!(matches!(surge.planted, Planted::Explosion { width, .. } if width * 1000 == surge.last_step));
+        assert!(
+            matches!(surge.planted, Planted::Explosion { width, .. } if width * 1000 == surge.last_step)
+        );
     }
 }

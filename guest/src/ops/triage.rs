@@ -21,7 +21,9 @@ use wandb_agent_commands::Triage;
 
 use crate::error::{AgentError, Result};
 use crate::ops::diagnose::crash::{self, Ending};
-use crate::ops::diagnose::{guess_keys, speculative, Case, Dense, Finding, KeyChoice, Keys, Tracks};
+use crate::ops::diagnose::{
+    guess_keys, speculative, Case, Dense, Finding, KeyChoice, Keys, Tracks,
+};
 use crate::ops::list_runs::{self, ListOptions, RunRow};
 use crate::ops::Run;
 use crate::text::numfmt::format_sig;
@@ -165,7 +167,11 @@ fn dense_together(
 ) -> Result<Vec<Subject>> {
     let specs: Vec<Vec<Spec>> = looked
         .iter()
-        .map(|l| l.reading.as_ref().map_or_else(|_| Vec::new(), |(_, _, d)| d.specs()))
+        .map(|l| {
+            l.reading
+                .as_ref()
+                .map_or_else(|_| Vec::new(), |(_, _, d)| d.specs())
+        })
         .collect();
     let asked: Vec<(&str, &[Spec])> = looked
         .iter()

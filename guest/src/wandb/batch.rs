@@ -15,6 +15,10 @@ use crate::wandb::Client;
 pub const MAX_SAMPLES_PER_REQUEST: u64 = 240_000;
 /// Specs in one request (each a `sampledHistory` result list of its own).
 pub const MAX_SPECS_PER_REQUEST: usize = 600;
+/// Halvings of one request at most: down to a sixteenth (15,000 rows, less than `diagnose`
+/// asks of one run), a server that still fails is failing for another reason, and the call
+/// ends with its error instead of spending requests.
+const MAX_HALVINGS: u32 = 4;
 
 /// Specs `from..to` of run `run`: what one request asks of that run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -33,7 +37,7 @@ pub fn fetch(
 ) -> Result<Vec<Vec<Series>>> {
     let mut answers: Vec<Vec<Series>> = vec![Vec::new(); runs.len()];
     for request in pack(runs) {
-        for (piece, series) in send(client, project, runs, &request)? {
+        for (piece, series) in send(client, project, runs, &request, 0)? {
             answers[piece.run].extend(series);
         }
     }
@@ -87,12 +91,13 @@ fn rows_at_most(spec: &Spec) -> u64 {
 }
 
 /// One request's pieces and their answers; halved and sent again, each half on its own, when
-/// the server answers as if it was too large.
+/// the server answers as if it was too large (`halvings` so far).
 fn send(
     client: &Client,
     project: &ProjectPath,
     runs: &[(&str, &[Spec])],
     request: &[Piece],
+    halvings: u32,
 ) -> Result<Vec<(Piece, Vec<Series>)>> {
     let asked: Vec<(&str, &[Spec])> = request
         .iter()
@@ -100,10 +105,10 @@ fn send(
         .collect();
     match sampled::fetch_many(client, project, &asked) {
         Ok(answers) => Ok(request.iter().copied().zip(answers).collect()),
-        Err(e) if too_large(&e) => match halves(request) {
+        Err(e) if too_large(&e) && halvings < MAX_HALVINGS => match halves(request) {
             Some((a, b)) => {
-                let mut got = send(client, project, runs, &a)?;
-                got.extend(send(client, project, runs, &b)?);
+                let mut got = send(client, project, runs, &a, halvings + 1)?;
+                got.extend(send(client, project, runs, &b, halvings + 1)?);
                 Ok(got)
             }
             None => Err(e),
@@ -145,10 +150,11 @@ fn halves(request: &[Piece]) -> Option<(Vec<Piece>, Vec<Piece>)> {
 
 /// Whether a failed request may succeed when smaller: the server said it was too large or too
 /// complex (HTTP 413, or an error naming a limit), failed or timed out on it (5xx after the
-/// retries, a read timeout), or its answer outgrew what the host accepts.
+/// retries, a read timeout), or its answer outgrew what the host accepts. (Not a refused or
+/// timed-out connection: no smaller request would reach the server either.)
 fn too_large(error: &AgentError) -> bool {
     let message = error.message().to_ascii_lowercase();
-    let sized = [
+    let said = [
         "too large",
         "too big",
         "too many",
@@ -163,12 +169,13 @@ fn too_large(error: &AgentError) -> bool {
     .any(|w| message.contains(w));
     match error {
         AgentError::Server(_) => {
-            sized
-                || ["413", "500", "502", "503", "504"]
-                    .iter()
-                    .any(|code| message.starts_with(&format!("http {code} ")))
+            said || ["413", "500", "502", "503", "504"]
+                .iter()
+                .any(|code| message.starts_with(&format!("http {code} ")))
         }
-        AgentError::Network(_) => sized || message.contains("body size"),
+        AgentError::Network(_) => ["read timed out", "bodysize", "body size"]
+            .iter()
+            .any(|w| message.contains(w)),
         _ => false,
     }
 }
@@ -236,7 +243,11 @@ mod tests {
             .map(|i| Spec::of("loss", 2000, Some(i * 50), Some(i * 50 + 49)))
             .collect();
         let requests = pack(&[("n", &narrow[..])]);
-        assert_eq!(requests.len(), 5, "by the spec count, not by 2,000 samples each");
+        assert_eq!(
+            requests.len(),
+            5,
+            "by the spec count, not by 2,000 samples each"
+        );
     }
 
     #[test]
@@ -254,8 +265,11 @@ mod tests {
         for e in [
             AgentError::Server("HTTP 413 from srv: request entity too large".into()),
             AgentError::Server("HTTP 504 from srv: gateway".into()),
-            AgentError::Server("srv answered with an error: query complexity 12000 exceeds 10000".into()),
+            AgentError::Server(
+                "srv answered with an error: query complexity 12000 exceeds 10000".into(),
+            ),
             AgentError::Network("cannot reach u: read timed out".into()),
+            AgentError::Network("cannot reach u: HttpResponseBodySize(Some(67108864))".into()),
         ] {
             assert!(too_large(&e), "{e}");
         }
@@ -264,6 +278,7 @@ mod tests {
             AgentError::Server("srv answered with an error: unknown field".into()),
             AgentError::Unauthorized("HTTP 401 from srv: too many keys".into()),
             AgentError::Network("cannot reach u: connection refused".into()),
+            AgentError::Network("cannot reach u: connection timed out".into()),
         ] {
             assert!(!too_large(&e), "{e}");
         }
@@ -306,10 +321,7 @@ mod tests {
                         json!([{"_step": spec["minStep"], "loss": spec["minStep"]}])
                     })
                     .collect();
-                data.insert(
-                    format!("r{i}"),
-                    json!({"run": {"sampledHistory": rows}}),
-                );
+                data.insert(format!("r{i}"), json!({"run": {"sampledHistory": rows}}));
             }
             Ok(Reply {
                 status: 200,
@@ -341,5 +353,15 @@ mod tests {
         };
         let err = fetch(&Client::new(&one, "srv"), &project, &[("a", &a[..1])]).unwrap_err();
         assert!(err.message().contains("HTTP 413"), "{err}");
+        assert_eq!(*one.bodies.borrow(), vec![1]);
+        // A server failing whatever the size: a few halvings, then its error.
+        let down = Strict {
+            max_specs: 0,
+            bodies: RefCell::new(Vec::new()),
+        };
+        let many = specs(100, 5);
+        let err = fetch(&Client::new(&down, "srv"), &project, &[("m", &many[..])]).unwrap_err();
+        assert!(err.message().contains("HTTP 413"), "{err}");
+        assert_eq!(*down.bodies.borrow(), vec![100, 50, 25, 12, 6]);
     }
 }

@@ -31,8 +31,8 @@ use crate::wandb::sampled;
 use crate::wandb::series::{Series, Spec};
 use crate::wandb::Client;
 
-use self::detect::Track;
 pub use self::dense::Dense;
+use self::detect::Track;
 pub use self::keys::{guess_keys, KeyChoice, Keys};
 
 /// Samples of a single whole-run spec (the first request's, and the epoch's).
