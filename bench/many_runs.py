@@ -187,6 +187,10 @@ def long_runs_rate(calls):
                         alarms += cells[3] != "ok"
                     else:
                         found[run] += cells[3:6] == [answer[0], answer[1], str(answer[2])]
+            # The bound on bytes is for ten runs of 2M steps; demo/detection's ten newest
+            # runs have 5M each (the dense pass asks the same samples of any long run).
+            _, longest_requests, _ = call(emulator, ["triage", "demo/detection", "--last", "10"])
+            longest_bytes, offset = bytes_received(log, offset)
     healthy = sum(1 for _, _, a in LONG_RUNS if a is None)
     print(f"triage demo/long-runs (10 runs, 100k to 2M steps), {calls} calls with fresh sampling:")
     print("| planted event | found at the exact step |")
@@ -200,6 +204,9 @@ def long_runs_rate(calls):
     print("|---|---|---|")
     print(f"| {min(requests)}–{max(requests)} | {min(mbs):.1f}–{max(mbs):.1f} "
           f"| {statistics.median(walls):.2f} s |")
+    print()
+    print(f"triage demo/detection --last 10 (ten runs of 5M steps): {longest_requests} requests, "
+          f"{longest_bytes / 1e6:.1f} MB received")
 
 
 def main():
