@@ -431,7 +431,7 @@ fn triage_reads_runs_whose_keys_have_other_names() {
     use wandb_emulator::frameworks::trainer;
     let s = server();
     let (out, requests) = counted(&s, &["triage", "demo/frameworks"]);
-    // The Trainer's `train/grad_norm` is not among the usual names: one more request.
+    // The Trainer's `train/grad_norm`, not among the usual names, comes with the dense pass.
     assert!(requests <= 5, "{requests}");
     assert!(
         rows(&out)
