@@ -1,6 +1,6 @@
 //! Many runs' history specs in as few requests as the server's limits allow (docs/wandb-wire.md,
 //! "Many runs in one request"): the specs of several runs go into one aliased request
-//! ([`sampled::fetch_many`]) until it may answer [`MAX_SAMPLES_PER_REQUEST`] rows or holds
+//! ([`sampled::fetch_many`]) until it may answer [`MAX_ROWS_PER_REQUEST`] rows or holds
 //! [`MAX_SPECS_PER_REQUEST`] specs. What a real server accepts in one request is not documented;
 //! when one answers as if a request was too large, its specs are halved and sent again.
 
@@ -11,8 +11,9 @@ use crate::wandb::series::{Series, Spec};
 use crate::wandb::Client;
 
 /// Rows one request may answer, over all its runs and specs. A sampled row is about 45 bytes
-/// on the wire, so a full request is about 10 MB: the dense passes of five 2M-step runs.
-pub const MAX_SAMPLES_PER_REQUEST: u64 = 240_000;
+/// on the wire, so a full request is about 10 MB — the dense passes of five long runs — and
+/// its JSON values take about 100 MiB of the component's memory (256 MiB by default).
+pub const MAX_ROWS_PER_REQUEST: u64 = 240_000;
 /// Specs in one request (each a `sampledHistory` result list of its own).
 pub const MAX_SPECS_PER_REQUEST: usize = 600;
 /// Halvings of one request at most: down to a sixteenth (15,000 rows, less than `diagnose`
@@ -49,21 +50,21 @@ pub fn fetch(
 fn pack(runs: &[(&str, &[Spec])]) -> Vec<Vec<Piece>> {
     let mut requests: Vec<Vec<Piece>> = Vec::new();
     let mut current: Vec<Piece> = Vec::new();
-    let (mut samples, mut specs) = (0u64, 0usize);
+    let (mut rows, mut specs) = (0u64, 0usize);
     for (run, (_, run_specs)) in runs.iter().enumerate() {
         let mut from = 0;
         for (i, spec) in run_specs.iter().enumerate() {
             let asked = rows_at_most(spec);
             if specs > 0
-                && (samples + asked > MAX_SAMPLES_PER_REQUEST || specs + 1 > MAX_SPECS_PER_REQUEST)
+                && (rows + asked > MAX_ROWS_PER_REQUEST || specs + 1 > MAX_SPECS_PER_REQUEST)
             {
                 if i > from {
                     current.push(Piece { run, from, to: i });
                 }
                 requests.push(std::mem::take(&mut current));
-                (samples, specs, from) = (0, 0, i);
+                (rows, specs, from) = (0, 0, i);
             }
-            samples += asked;
+            rows += asked;
             specs += 1;
         }
         if run_specs.len() > from {
