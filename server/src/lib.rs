@@ -17,6 +17,7 @@ pub mod fleet;
 pub mod frameworks;
 pub mod history;
 pub mod http;
+pub mod long_runs;
 pub mod schema;
 pub mod sweep;
 pub mod system;

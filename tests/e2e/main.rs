@@ -13,4 +13,5 @@ mod sandbox;
 mod summary;
 mod support;
 mod sweep;
+mod triage;
 mod wasmtime_cli;

@@ -375,11 +375,12 @@ fn triage_finds_every_planted_failure_at_its_exact_step_and_nothing_else() {
     let (out, requests) = counted(&s, &["triage", "demo/sweep", "--last", "200"]);
     let lines = rows(&out);
     assert_eq!(lines.len(), RUNS, "{out}");
-    // Four pages of 50 runs, one zoom round for the four diverged runs together, one request
-    // for the crash contexts of the runs that ended badly.
-    assert!(requests <= 7, "{requests} requests");
+    // Four pages of 50 runs; the dense pass of all 160 (every row of their 3,000 steps:
+    // 960,000 rows, 240,000 per request) in four; the zoom rounds of the four diverged runs
+    // together (at most three); one request for the crash contexts of the runs that ended badly.
+    assert!(requests <= 12, "{requests} requests");
     assert!(out.ends_with(&format!(
-        "# 160 runs looked at, 6 with a problem; coarse pass of ≤500 samples per key and run, suspects zoomed to their exact step; {requests} requests; diagnose a run for all its findings\n"
+        "# 160 runs looked at, 6 with a problem; dense pass as diagnose's: every logged row; suspects zoomed to their exact step; {requests} requests; diagnose a run for all its findings\n"
     )), "{out}");
     for line in lines {
         let cells: Vec<&str> = line.split(',').collect();
@@ -430,7 +431,7 @@ fn triage_reads_runs_whose_keys_have_other_names() {
     use wandb_emulator::frameworks::trainer;
     let s = server();
     let (out, requests) = counted(&s, &["triage", "demo/frameworks"]);
-    // The Trainer's `train/grad_norm` is not among the usual names: one more request.
+    // The Trainer's `train/grad_norm`, not among the usual names, comes with the dense pass.
     assert!(requests <= 5, "{requests}");
     assert!(
         rows(&out)
@@ -461,8 +462,9 @@ fn triage_reads_runs_whose_keys_have_other_names() {
 fn triage_says_why_runs_died_in_one_more_request() {
     let s = server();
     let (out, requests) = counted(&s, &["triage", "demo/crashes"]);
-    // One page, then the crash contexts of all the runs that ended badly together.
-    assert_eq!(requests, 2, "{out}");
+    // One page, the dense pass of every run, then the crash contexts of all the runs that
+    // ended badly together.
+    assert_eq!(requests, 3, "{out}");
     for (id, cause) in [
         ("cudaoom1", "gpu-out-of-memory"),
         ("hostoom2", "host-out-of-memory"),

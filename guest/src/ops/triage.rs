@@ -1,17 +1,19 @@
-//! `triage`: the coarse `diagnose` of many runs in a few requests.
+//! `triage`: `diagnose` of many runs in a few requests, as carefully as `diagnose` looks.
 //!
 //! 1. One request per page of 50 runs: each run's history keys, how it ended, and a whole-run
-//!    `sampledHistory` of the usual metric names (the runs connection carries one per run).
-//! 2. Only when some run's loss, gradient-norm, validation or clock keys have other names: one
-//!    request for all such runs (aliases), with their own specs.
+//!    `sampledHistory` of the usual metric names (the runs connection carries one per run);
+//!    for a short run that is every row.
+//! 2. The dense pass of every run ([`Dense`], the same windows `diagnose` fetches): the
+//!    windows of all runs together, in as few requests as the server's limits allow
+//!    ([`batch`]), with the keys some runs log under other names.
 //! 3. The zoom rounds of every run with a suspect ([`Case`]), one request per round for all
 //!    of them, until each suspect is at its exact step.
 //! 4. When some runs ended badly (or stalled): their console tails and system metrics, all in
 //!    one request, for the likely cause (`diagnose`'s crash findings; a console kept only in
 //!    a log file is left to `diagnose`).
 //!
-//! There is no dense pass (that is `diagnose`'s): the `#` line says how densely each key was
-//! sampled, and so which events may be too short to see.
+//! The `#` line says how densely the sparsest run was sampled, and so which events an `ok`
+//! may have missed.
 
 use serde_json::{json, Value};
 
@@ -19,23 +21,26 @@ use wandb_agent_commands::Triage;
 
 use crate::error::{AgentError, Result};
 use crate::ops::diagnose::crash::{self, Ending};
-use crate::ops::diagnose::{guess_keys, speculative, Case, Finding, KeyChoice, Tracks};
+use crate::ops::diagnose::{
+    guess_keys, speculative, Case, Dense, Finding, KeyChoice, Keys, Tracks,
+};
 use crate::ops::list_runs::{self, ListOptions, RunRow};
 use crate::ops::Run;
 use crate::text::numfmt::format_sig;
 use crate::wandb::console::{self, RunState};
+use crate::wandb::coverage::Coverage;
 use crate::wandb::graphql::Counting;
 use crate::wandb::paths::{self, ProjectPath};
 use crate::wandb::sampled;
 use crate::wandb::series::{self, Series, Spec};
-use crate::wandb::{documents, Client};
+use crate::wandb::{batch, documents, Client};
 
 pub const DEFAULT_LAST: u32 = 20;
 pub const MAX_LAST: u32 = 200;
 /// Runs per page: with [`COARSE_SAMPLES`] for each of the usual keys, a page answers at most
 /// ~100,000 rows (a few MB), well within the component's memory.
 pub const PAGE_RUNS: u32 = 50;
-/// Samples per key and run in the coarse pass.
+/// Samples per key and run of the first, whole-run look (the dense pass follows).
 pub const COARSE_SAMPLES: u32 = 500;
 /// Findings that say something is wrong, most serious first (a plateau is not one). The row
 /// shows the run's most serious finding, the earliest of its kind.
@@ -71,7 +76,17 @@ struct Subject {
     crash: Vec<Finding>,
     /// `None` when the run's keys give nothing to diagnose (the reason is in `unread`).
     case: Option<Case>,
+    /// What the passes covered of its keys.
+    coverage: Coverage,
     unread: Option<String>,
+}
+
+/// A run after its first look: its keys and tracks, and the dense pass still to fetch.
+struct Looked {
+    row: RunRow,
+    state: RunState,
+    last_step: Option<u64>,
+    reading: std::result::Result<(Keys, Tracks, Dense), String>,
 }
 
 pub fn triage(client: &Client, project: &ProjectPath, options: &ListOptions) -> Result<String> {
@@ -88,95 +103,108 @@ pub fn triage(client: &Client, project: &ProjectPath, options: &ListOptions) -> 
         "filters": filters,
         "specs": coarse.iter().map(Spec::to_json).collect::<Vec<_>>(),
     });
-    // Per run: its row, history keys and coarse series.
-    let mut pages: Vec<(RunRow, RunState, Option<Value>, Vec<Series>)> = Vec::new();
+    let mut looked: Vec<Looked> = Vec::new();
     list_runs::for_each_run(
         client,
         project,
         documents::RUNS_FOR_TRIAGE,
         variables,
         |node| {
-            let row = RunRow::from_node(node)?;
-            let history_keys = node.get("historyKeys").filter(|v| !v.is_null()).cloned();
             let results = node.get("sampledHistory").cloned().unwrap_or(Value::Null);
             let series = series::parse_all(&coarse, &results, client.server)?;
-            pages.push((row, RunState::of(node), history_keys, series));
-            Ok((pages.len() as u32) < options.limit)
+            looked.push(first_look(node, &names, series)?);
+            Ok((looked.len() as u32) < options.limit)
         },
     )?;
-    if pages.is_empty() {
+    if looked.is_empty() {
         return Err(AgentError::NotFound(format!(
             "Project {project} has no runs matching the filters; {}",
             crate::hints::list_runs(&project.to_string(), true)
         )));
     }
-    let mut subjects = Vec::new();
-    // Keys some runs log under other names than the usual ones: fetched for all such runs
-    // in one request.
-    let mut missing: Vec<(usize, Vec<String>)> = Vec::new();
-    for (row, state, history_keys, series) in pages {
-        let last_step = history_keys.as_ref().and_then(sampled::last_step);
-        let available = sampled::available_keys(history_keys.as_ref()).unwrap_or_default();
-        let (case, unread) = match guess_keys(&available, &KeyChoice::default()) {
-            Ok(keys) => {
-                let tracks = Tracks::whole_run(names.iter().cloned().zip(series), last_step);
-                let wanted: Vec<String> = keys
-                    .watched()
-                    .into_iter()
-                    .chain(keys.clocks())
-                    .filter(|k| !tracks.has(k))
-                    .cloned()
-                    .collect();
-                if !wanted.is_empty() {
-                    missing.push((subjects.len(), wanted));
-                }
-                (Some((keys, tracks)), None)
-            }
-            Err(e) => (None, Some(e.to_string())),
-        };
-        subjects.push((row, state, last_step, case, unread));
-    }
-    if !missing.is_empty() {
-        let specs: Vec<Vec<Spec>> = missing
-            .iter()
-            .map(|(_, keys)| {
-                keys.iter()
-                    .map(|k| Spec::of(k, COARSE_SAMPLES, None, None))
-                    .collect()
-            })
-            .collect();
-        let asked: Vec<(&str, &[Spec])> = missing
-            .iter()
-            .zip(&specs)
-            .map(|((i, _), s)| (subjects[*i].0.id.as_str(), s.as_slice()))
-            .collect();
-        let answers = sampled::fetch_many(client, project, &asked)?;
-        for ((i, keys), answer) in missing.iter().zip(answers) {
-            let (_, _, last_step, case, _) = &mut subjects[*i];
-            if let Some((_, tracks)) = case.as_mut() {
-                tracks.absorb(Tracks::whole_run(
-                    keys.iter().cloned().zip(answer),
-                    *last_step,
-                ));
-            }
-        }
-    }
-    let mut subjects: Vec<Subject> = subjects
-        .into_iter()
-        .map(|(row, state, last_step, case, unread)| Subject {
-            row,
-            state,
-            last_step,
-            crash: Vec::new(),
-            case: case.map(|(keys, tracks)| Case::open(keys, tracks, false)),
-            unread,
-        })
-        .collect();
+    let mut subjects = dense_together(client, project, looked)?;
     zoom_together(client, project, &mut subjects)?;
     read_crashes(client, project, &mut subjects)?;
     let looked_at = subjects.len();
+    let sparsest = subjects
+        .iter()
+        .filter(|s| s.case.is_some())
+        .map(|s| s.coverage)
+        .max_by_key(Coverage::safe_width)
+        .unwrap_or(Coverage::Every);
     let rows: Vec<Row> = subjects.into_iter().map(Row::of).collect();
-    Ok(render(&rows, looked_at, counting.count()))
+    Ok(render(&rows, looked_at, &sparsest, counting.count()))
+}
+
+/// A run's node on a page: its keys guessed, its whole-run series as tracks, its dense pass
+/// planned.
+fn first_look(node: &Value, names: &[String], series: Vec<Series>) -> Result<Looked> {
+    let row = RunRow::from_node(node)?;
+    let history_keys = node.get("historyKeys").filter(|v| !v.is_null());
+    let last_step = history_keys.and_then(sampled::last_step);
+    let available = sampled::available_keys(history_keys).unwrap_or_default();
+    let reading = guess_keys(&available, &KeyChoice::default())
+        .map(|keys| {
+            let tracks = Tracks::whole_run(names.iter().cloned().zip(series), last_step);
+            let dense = Dense::plan(&keys, &tracks, last_step, COARSE_SAMPLES);
+            (keys, tracks, dense)
+        })
+        .map_err(|e| e.to_string());
+    Ok(Looked {
+        row,
+        state: RunState::of(node),
+        last_step,
+        reading,
+    })
+}
+
+/// Every run's dense pass, the windows of all runs together in as few requests as the
+/// server's limits allow; then each run's suspects.
+fn dense_together(
+    client: &Client,
+    project: &ProjectPath,
+    looked: Vec<Looked>,
+) -> Result<Vec<Subject>> {
+    let specs: Vec<Vec<Spec>> = looked
+        .iter()
+        .map(|l| {
+            l.reading
+                .as_ref()
+                .map_or_else(|_| Vec::new(), |(_, _, d)| d.specs())
+        })
+        .collect();
+    let asked: Vec<(&str, &[Spec])> = looked
+        .iter()
+        .zip(&specs)
+        .filter(|(_, s)| !s.is_empty())
+        .map(|(l, s)| (l.row.id.as_str(), s.as_slice()))
+        .collect();
+    let mut answers = batch::fetch(client, project, &asked)?.into_iter();
+    let mut subjects = Vec::with_capacity(looked.len());
+    for (l, specs) in looked.into_iter().zip(&specs) {
+        let (case, coverage, unread) = match l.reading {
+            Ok((keys, mut tracks, dense)) => {
+                let got = if specs.is_empty() {
+                    Vec::new()
+                } else {
+                    answers.next().unwrap_or_default()
+                };
+                let coverage = dense.absorb(&keys, &mut tracks, got);
+                (Some(Case::open(keys, tracks, false)), coverage, None)
+            }
+            Err(reason) => (None, Coverage::Every, Some(reason)),
+        };
+        subjects.push(Subject {
+            row: l.row,
+            state: l.state,
+            last_step: l.last_step,
+            crash: Vec::new(),
+            case,
+            coverage,
+            unread,
+        });
+    }
+    Ok(subjects)
 }
 
 /// Every run's zoom rounds, one request per round for all runs that still have one.
@@ -195,7 +223,7 @@ fn zoom_together(client: &Client, project: &ProjectPath, subjects: &mut [Subject
             .iter()
             .map(|(i, round)| (subjects[*i].row.id.as_str(), round.specs.as_slice()))
             .collect();
-        let answers = sampled::fetch_many(client, project, &asked)?;
+        let answers = batch::fetch(client, project, &asked)?;
         for ((i, round), answer) in rounds.into_iter().zip(answers) {
             if let Some(case) = subjects[i].case.as_mut() {
                 case.absorb(round, answer);
@@ -295,7 +323,7 @@ impl Row {
     }
 }
 
-fn render(rows: &[Row], looked_at: usize, requests: u32) -> String {
+fn render(rows: &[Row], looked_at: usize, sparsest: &Coverage, requests: u32) -> String {
     let mut out = csv::Writer::from_writer(Vec::new());
     let _ = out.write_record([
         "id", "name", "state", "finding", "key", "step", "epoch", "detail",
@@ -337,8 +365,12 @@ fn render(rows: &[Row], looked_at: usize, requests: u32) -> String {
         let _ = out.write_record(record);
     }
     let mut text = String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default();
+    let covered = match sparsest {
+        Coverage::Every => "every logged row".to_string(),
+        other => format!("{} (sparsest run)", other.density()),
+    };
     text.push_str(&format!(
-        "# {looked_at} runs looked at, {flagged} with a problem; coarse pass of ≤{COARSE_SAMPLES} samples per key and run, suspects zoomed to their exact step; {requests} request{}; diagnose a run for all its findings\n",
+        "# {looked_at} runs looked at, {flagged} with a problem; dense pass as diagnose's: {covered}; suspects zoomed to their exact step; {requests} request{}; diagnose a run for all its findings\n",
         if requests == 1 { "" } else { "s" }
     ));
     text

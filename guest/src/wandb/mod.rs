@@ -1,6 +1,7 @@
 //! The W&B client: the GraphQL documents and their envelope, the history sampling plan and
 //! its replies, retries, the wasi:http transport, settings and run paths.
 
+pub mod batch;
 pub mod cadence;
 pub mod console;
 pub mod coverage;

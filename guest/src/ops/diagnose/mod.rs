@@ -12,6 +12,7 @@
 //! 3. [`render`] writes one CSV row per finding and a `#` line saying what was covered.
 
 pub mod crash;
+mod dense;
 mod detect;
 mod keys;
 mod render;
@@ -23,13 +24,14 @@ use wandb_agent_commands::Diagnose;
 use crate::error::Result;
 use crate::ops::Run;
 use crate::wandb::console::RunState;
-use crate::wandb::coverage::{self, Coverage, Plan};
+use crate::wandb::coverage::{self, Coverage};
 use crate::wandb::graphql::Counting;
 use crate::wandb::paths::{self, RunPath};
 use crate::wandb::sampled;
 use crate::wandb::series::{Series, Spec};
 use crate::wandb::Client;
 
+pub use self::dense::Dense;
 use self::detect::Track;
 pub use self::keys::{guess_keys, KeyChoice, Keys};
 
@@ -136,16 +138,15 @@ struct Coarse {
     coverage: Coverage,
 }
 
-fn whole_run_spec(key: &str) -> Spec {
-    Spec::of(key, COARSE_SAMPLES, None, None)
-}
-
 /// Round trip 1: the run's keys and one whole-run spec for each usual name (or given one);
 /// for a short run that is every row. Round trip 2, when needed: the dense windows for the
 /// keys that came back thinned, and any guessed key the first request did not name.
 fn coarse_pass(client: &Client, run: &RunPath, choice: &KeyChoice) -> Result<Coarse> {
     let speculative = keys::speculative(choice);
-    let specs: Vec<Spec> = speculative.iter().map(|k| whole_run_spec(k)).collect();
+    let specs: Vec<Spec> = speculative
+        .iter()
+        .map(|k| Spec::of(k, COARSE_SAMPLES, None, None))
+        .collect();
     let first = sampled::fetch(client, run, &specs, true)?;
     let last_step = first.last_step();
     let available = sampled::available_keys(first.history_keys.as_ref()).unwrap_or_default();
@@ -162,70 +163,15 @@ fn coarse_pass(client: &Client, run: &RunPath, choice: &KeyChoice) -> Result<Coa
         }
     }
     let keys = guess_keys(&available, choice)?;
-    let whole_run = (0, last_step.unwrap_or(u64::MAX));
-    let mut tracks = Tracks::default();
-    for (key, series) in speculative.iter().zip(first.series) {
-        tracks.set(key, Track::new(series, whole_run));
-    }
-    let thinned: Vec<String> = keys
-        .watched()
-        .into_iter()
-        .filter(|k| tracks.get(k).is_none_or(|t| !t.series.complete))
-        .cloned()
-        .collect();
-    let plan = last_step.map(|l| Plan::dense(0, l, thinned.len()));
-    // Each key's specs in the second request: its dense windows, or one whole-run spec.
-    let mut asked: Vec<(String, Option<&Plan>)> = Vec::new();
-    for key in &thinned {
-        if plan.is_some() {
-            asked.push((key.clone(), plan.as_ref()));
-        } else if tracks.get(key).is_none() {
-            asked.push((key.clone(), None));
-        }
-    }
-    for clock in keys
-        .clocks()
-        .into_iter()
-        .filter(|c| tracks.get(c).is_none())
-    {
-        asked.push((clock.clone(), None));
-    }
-    let mut dense_thinned = false;
-    if !asked.is_empty() {
-        let specs: Vec<Spec> = asked
-            .iter()
-            .flat_map(|(key, plan)| match plan {
-                Some(p) => p.specs(std::slice::from_ref(key)),
-                None => vec![whole_run_spec(key)],
-            })
-            .collect();
-        let reply = sampled::fetch(client, run, &specs, false)?;
-        let mut answers = reply.series.into_iter();
-        for (key, plan) in &asked {
-            let track = match plan {
-                Some(p) => {
-                    let (series, whole) = coverage::take_key(p, &mut answers);
-                    dense_thinned |= !series.complete;
-                    Track { series, whole }
-                }
-                None => Track::new(answers.next().unwrap_or_default(), whole_run),
-            };
-            tracks.set(key, track);
-        }
-    }
-    let coverage = match &plan {
-        Some(p) if dense_thinned => Coverage::of(p, true),
-        _ if keys
-            .watched()
-            .iter()
-            .any(|k| tracks.get(k).is_some_and(|t| !t.series.complete)) =>
-        {
-            Coverage::Unsized {
-                samples: COARSE_SAMPLES,
-            }
-        }
-        _ => Coverage::Every,
+    let mut tracks = Tracks::whole_run(speculative.iter().cloned().zip(first.series), last_step);
+    let dense = Dense::plan(&keys, &tracks, last_step, COARSE_SAMPLES);
+    let specs = dense.specs();
+    let answers = if specs.is_empty() {
+        Vec::new()
+    } else {
+        sampled::fetch(client, run, &specs, false)?.series
     };
+    let coverage = dense.absorb(&keys, &mut tracks, answers);
     Ok(Coarse {
         run: first.run,
         keys,
