@@ -48,8 +48,8 @@ impl AgentError {
                 available,
             } => AgentError::MissingKeys {
                 message: f(&message),
-                missing: missing.iter().map(|k| f(k)).collect(),
-                available: available.iter().map(|k| f(k)).collect(),
+                missing: missing.iter().map(|k| f(k.as_str())).collect(),
+                available: available.iter().map(|k| f(k.as_str())).collect(),
             },
         }
     }

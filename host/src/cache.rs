@@ -72,10 +72,8 @@ fn folder_problem(path: &Path, meta: &std::fs::Metadata, last: bool) -> Option<S
     let mode = meta.mode();
     let writable_by_others = mode & 0o022 != 0;
     let sticky = mode & 0o1000 != 0;
-    if last && owner != me() {
-        return Some(format!("{} belongs to another user (uid {owner})", path.display()));
-    }
-    if owner != me() && owner != 0 {
+    // Root's folders are trusted on the way (`/`, `/home`); the cache folder must be ours.
+    if owner != me() && (last || owner != 0) {
         return Some(format!("{} belongs to another user (uid {owner})", path.display()));
     }
     if writable_by_others && (last || !sticky) {
