@@ -239,8 +239,13 @@ mod tests {
             let err = Origin::parse(bad).unwrap_err().to_string();
             assert!(err.contains("scheme://host[:port]"), "{bad}: {err}");
         }
-        let err = Origin::parse("https://api:SECRET@x.org").unwrap_err().to_string();
-        assert!(!err.contains("SECRET") && err.contains("`https://x.org`"), "{err}");
+        let err = Origin::parse("https://api:SECRET@x.org")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            !err.contains("SECRET") && err.contains("`https://x.org`"),
+            "{err}"
+        );
         let err = Origin::parse("http://127.1:8080").unwrap_err().to_string();
         assert!(err.contains("write it as 127.0.0.1"), "{err}");
         assert!(Origin::parse("https://x.org/").is_ok());

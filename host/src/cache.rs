@@ -74,7 +74,10 @@ fn folder_problem(path: &Path, meta: &std::fs::Metadata, last: bool) -> Option<S
     let sticky = mode & 0o1000 != 0;
     // Root's folders are trusted on the way (`/`, `/home`); the cache folder must be ours.
     if owner != me() && (last || owner != 0) {
-        return Some(format!("{} belongs to another user (uid {owner})", path.display()));
+        return Some(format!(
+            "{} belongs to another user (uid {owner})",
+            path.display()
+        ));
     }
     if writable_by_others && (last || !sticky) {
         return Some(format!(
@@ -157,8 +160,8 @@ impl CacheDir {
         // SAFETY: a valid descriptor and NUL-terminated names; failure is ignored.
         unsafe { libc::unlinkat(self.fd.as_raw_fd(), c_tmp.as_ptr(), 0) };
         let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL;
-        let written = open_at(&self.fd, &c_tmp, flags)
-            .and_then(|fd| File::from(fd).write_all(bytes));
+        let written =
+            open_at(&self.fd, &c_tmp, flags).and_then(|fd| File::from(fd).write_all(bytes));
         // SAFETY: as above.
         let renamed = written.is_ok()
             && unsafe {
@@ -205,7 +208,11 @@ mod tests {
         assert_eq!(cache.read("x.cwasm"), None);
         cache.store("x.cwasm", b"fresh");
         assert_eq!(cache.read("x.cwasm").as_deref(), Some(&b"fresh"[..]));
-        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary left");
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            1,
+            "no temporary left"
+        );
     }
 
     #[test]
@@ -231,7 +238,10 @@ mod tests {
         };
         assert_eq!(
             why,
-            format!("{} can be written by other users (mode 777)", shared.display())
+            format!(
+                "{} can be written by other users (mode 777)",
+                shared.display()
+            )
         );
         // Sticky, like /tmp: others cannot replace what they do not own.
         mode(&shared, 0o1777);

@@ -10,8 +10,8 @@ use crate::policy::{Audience, Grant, Limits};
 use wandb_agent_commands::exit;
 
 use crate::credentials;
-use crate::written;
 use crate::failure::Failure;
+use crate::written;
 
 pub fn from_flags(
     global: &Global,

@@ -51,7 +51,10 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(err) => {
-            eprintln!("{}", shown::line(&wandb_agent_commands::usage_error_line(&err)));
+            eprintln!(
+                "{}",
+                shown::line(&wandb_agent_commands::usage_error_line(&err))
+            );
             return ExitCode::from(exit::USAGE);
         }
     };

@@ -56,8 +56,10 @@ impl OutboundPolicy {
 /// misrouted path would otherwise hand the key back to the component.
 pub fn credentialed(method: &http::Method, uri: &http::Uri) -> bool {
     let path = uri.path();
-    matches!(*method, http::Method::GET | http::Method::POST | http::Method::HEAD)
-        && path.starts_with('/')
+    matches!(
+        *method,
+        http::Method::GET | http::Method::POST | http::Method::HEAD
+    ) && path.starts_with('/')
         && !path.starts_with("//")
 }
 
@@ -146,9 +148,19 @@ impl WasiHttpHooks for OutboundPolicy {
             url: url.clone(),
             limit: self.limits.max_response_bytes,
         };
-        if self.incidents.lock().is_ok_and(|list| list.contains(&cut_off)) {
+        if self
+            .incidents
+            .lock()
+            .is_ok_and(|list| list.contains(&cut_off))
+        {
             let limit = self.limits.max_response_bytes;
             return Box::new(async move {
+                // Take the body first (a little of it at most): dropped at once, the
+                // component's write would fail as a closed stream, which reads as a network
+                // failure worth retrying; taken, the component sees this error and stops.
+                let _ = http_body_util::Limited::new(request.into_body(), 1 << 20)
+                    .collect()
+                    .await;
                 Err(wasmtime_wasi_http::Error::HttpResponseBodySize(Some(limit)))
             });
         }
@@ -223,12 +235,23 @@ mod tests {
             assert!(credentialed(&method, &uri("http://h:1/graphql")));
             assert!(credentialed(&method, &uri("http://h:1/files/a?b=1")));
         }
-        for method in ["TRACE", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "PROPFIND"] {
+        for method in [
+            "TRACE", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "PROPFIND",
+        ] {
             let method = http::Method::from_bytes(method.as_bytes()).unwrap();
-            assert!(!credentialed(&method, &uri("http://h:1/graphql")), "{method}");
+            assert!(
+                !credentialed(&method, &uri("http://h:1/graphql")),
+                "{method}"
+            );
         }
-        assert!(!credentialed(&http::Method::GET, &uri("http://h:1//evil.example/x")));
-        assert!(!credentialed(&http::Method::POST, &uri("http://h:1//graphql")));
+        assert!(!credentialed(
+            &http::Method::GET,
+            &uri("http://h:1//evil.example/x")
+        ));
+        assert!(!credentialed(
+            &http::Method::POST,
+            &uri("http://h:1//graphql")
+        ));
     }
 
     #[test]

@@ -102,7 +102,9 @@ pub fn redact(text: &str) -> String {
         out.push_str(before);
         // The authority ends at the first of these; user info, if any, at its last `@`.
         let end = after
-            .find(|c: char| matches!(c, '/' | '?' | '#' | '\\' | '`' | '\'' | '"') || c.is_whitespace())
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#' | '\\' | '`' | '\'' | '"') || c.is_whitespace()
+            })
             .unwrap_or(after.len());
         let authority = &after[..end];
         match authority.rfind('@') {
@@ -149,15 +151,30 @@ mod tests {
             ("http://0x7f.0.0.1:8080", "write it as 127.0.0.1"),
             ("http://127.000.000.001:8080", "write it as 127.0.0.1"),
             ("http://[0:0:0:0:0:0:0:1]:8080", "write it as [::1]"),
-            ("http://[::ffff:127.0.0.1]:8080", "IPv6; write it as 127.0.0.1"),
+            (
+                "http://[::ffff:127.0.0.1]:8080",
+                "IPv6; write it as 127.0.0.1",
+            ),
             ("http://[::ffff:7f00:1]:8080", "IPv6; write it as 127.0.0.1"),
-            ("https://api.wandb.ai./", "ends with a dot; write it as api.wandb.ai"),
-            ("http://127.0.0.1.:8080", "ends with a dot; write it as 127.0.0.1"),
-            ("http://127.0.0.1:028190", "leading zero; write it as :28190"),
+            (
+                "https://api.wandb.ai./",
+                "ends with a dot; write it as api.wandb.ai",
+            ),
+            (
+                "http://127.0.0.1.:8080",
+                "ends with a dot; write it as 127.0.0.1",
+            ),
+            (
+                "http://127.0.0.1:028190",
+                "leading zero; write it as :28190",
+            ),
             ("http://127.0.0.1:00", "leading zero; write it as :0"),
             ("http://*:8080", "is a wildcard"),
             ("http://*.wandb.ai", "is a wildcard"),
-            ("https://bücher.example", "write it as xn--bcher-kva.example"),
+            (
+                "https://bücher.example",
+                "write it as xn--bcher-kva.example",
+            ),
         ] {
             let err = checked(raw).unwrap_err();
             assert!(err.contains(canonical), "{raw}: {err}");
@@ -167,7 +184,10 @@ mod tests {
     #[test]
     fn user_info_is_refused_without_repeating_it() {
         let err = checked("http://api:SECRETKEY@127.0.0.1:8080").unwrap_err();
-        assert!(err.contains("user info") && !err.contains("SECRETKEY"), "{err}");
+        assert!(
+            err.contains("user info") && !err.contains("SECRETKEY"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -89,7 +89,11 @@ fn a_cache_under_a_folder_others_can_write_never_runs_planted_code() {
         shared.display()
     );
     let out = list(&s, &cache);
-    assert!(out.code == 0 && out.stdout.starts_with("id,"), "{}", out.stderr);
+    assert!(
+        out.code == 0 && out.stdout.starts_with("id,"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(out.stderr, warning);
 
     // The race: another user swaps the cache folder for a link to the planted code and back,
@@ -120,7 +124,10 @@ fn a_cache_under_a_folder_others_can_write_never_runs_planted_code() {
         );
         // Refused with the warning, or (caught between a rename and a link) not there at all.
         assert!(
-            out.stderr.is_empty() || out.stderr.starts_with("warning: not using the compile cache"),
+            out.stderr.is_empty()
+                || out
+                    .stderr
+                    .starts_with("warning: not using the compile cache"),
             "{}",
             out.stderr
         );

@@ -14,18 +14,31 @@ fn refused(args: &[&str]) -> String {
 #[test]
 fn odd_spellings_of_an_address_name_the_canonical_form() {
     for (url, expected) in [
-        ("http://2130706433:8080", "the host `2130706433` is not written the canonical way; write it as 127.0.0.1"),
+        (
+            "http://2130706433:8080",
+            "the host `2130706433` is not written the canonical way; write it as 127.0.0.1",
+        ),
         ("http://127.1:8080", "write it as 127.0.0.1"),
         ("http://0177.0.0.1:8080", "write it as 127.0.0.1"),
         ("http://0x7f.0.0.1:8080", "write it as 127.0.0.1"),
-        ("http://[::ffff:127.0.0.1]:8080", "is an IPv4 address written as IPv6; write it as 127.0.0.1"),
-        ("http://localhost.:8080", "the host `localhost.` ends with a dot; write it as localhost"),
-        ("http://127.0.0.1:028190", "the port `028190` has a leading zero; write it as :28190"),
+        (
+            "http://[::ffff:127.0.0.1]:8080",
+            "is an IPv4 address written as IPv6; write it as 127.0.0.1",
+        ),
+        (
+            "http://localhost.:8080",
+            "the host `localhost.` ends with a dot; write it as localhost",
+        ),
+        (
+            "http://127.0.0.1:028190",
+            "the port `028190` has a leading zero; write it as :28190",
+        ),
         ("http://*:8080", "`*` is a wildcard; name one host"),
     ] {
         let line = refused(&["--base-url", url]);
         assert!(
-            line.starts_with(&format!("error: invalid --base-url `{url}`: ")) && line.contains(expected),
+            line.starts_with(&format!("error: invalid --base-url `{url}`: "))
+                && line.contains(expected),
             "{url}: {line}"
         );
         let line = refused(&["--base-url", "http://127.0.0.1:8080", "--allow", url]);
@@ -42,9 +55,15 @@ fn odd_spellings_of_an_address_name_the_canonical_form() {
 fn a_key_in_a_url_is_never_repeated() {
     const KEY: &str = "SECRETKEY0123456789";
     for args in [
-        vec!["--base-url", "http://api:SECRETKEY0123456789@127.0.0.1:8080"],
+        vec![
+            "--base-url",
+            "http://api:SECRETKEY0123456789@127.0.0.1:8080",
+        ],
         // Refused by the URL parser first (port out of range): still not shown.
-        vec!["--base-url", "http://api:SECRETKEY0123456789@127.0.0.1:99999"],
+        vec![
+            "--base-url",
+            "http://api:SECRETKEY0123456789@127.0.0.1:99999",
+        ],
         vec!["--base-url", "http://SECRETKEY0123456789@127.0.0.1:8080/"],
         vec![
             "--base-url",
@@ -57,7 +76,10 @@ fn a_key_in_a_url_is_never_repeated() {
         assert!(!line.contains(KEY), "{args:?}: {line}");
         assert!(line.contains("127.0.0.1"), "{args:?}: {line}");
     }
-    let line = refused(&["--base-url", "http://api:SECRETKEY0123456789@127.0.0.1:8080"]);
+    let line = refused(&[
+        "--base-url",
+        "http://api:SECRETKEY0123456789@127.0.0.1:8080",
+    ]);
     assert_eq!(
         line,
         "error: invalid --base-url `http://127.0.0.1:8080`: user info (user:password@) is not allowed in a URL; give the key in WANDB_API_KEY or ~/.netrc"

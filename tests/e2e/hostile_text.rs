@@ -65,7 +65,10 @@ fn config_is_escaped_in_json_and_reads_back_as_sent() {
     );
     let out = against(http(200, "", &body), &["summary", RUN]);
     let text = out.ok();
-    assert!(text.contains(r"\u001b]0;pwned\u0007\u001b[2J\u009b31m\u007f\u202egnp.exe"), "{text}");
+    assert!(
+        text.contains(r"\u001b]0;pwned\u0007\u001b[2J\u009b31m\u007f\u202egnp.exe"),
+        "{text}"
+    );
     let line: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
     let raw = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{7f}\u{202e}gnp.exe";
     assert_eq!(line["config"][format!("opt{raw}")], format!("adam{raw}"));
@@ -78,7 +81,10 @@ fn log_lines_keep_colours_stripped_and_the_rest_escaped() {
     );
     let out = against(http(200, "", &body), &["logs", RUN]);
     let text = out.ok();
-    assert!(text.contains("Epoch 1 done"), "colours are stripped: {text}");
+    assert!(
+        text.contains("Epoch 1 done"),
+        "colours are stripped: {text}"
+    );
     // The OSC and CSI sequences go as before; the 8-bit CSI, DEL and override are escaped.
     assert!(text.contains(r"boom\x9b31m\x7f\u202egnp.exe"), "{text}");
 }
@@ -88,14 +94,19 @@ fn graphql_error_messages_and_excerpts_are_escaped() {
     let body = format!(r#"{{"errors":[{{"message":"project {PAYLOAD} not found"}}],"data":null}}"#);
     let out = against(http(200, "", &body), &["summary", RUN]);
     let line = out.fails(7);
-    assert!(line.contains(&format!("project {SHOWN} not found")), "{line}");
+    assert!(
+        line.contains(&format!("project {SHOWN} not found")),
+        "{line}"
+    );
 
     // Raw bytes, not JSON escapes: a body that is not JSON is quoted in the message.
     let raw = "<html>\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}\u{202e}</html>";
     let out = against(http(200, "", raw), &["list-runs", "demo/vision"]);
     let line = out.fails(7);
     assert!(
-        line.contains(r"sent a reply that is not JSON: <html>\x1b]0;pwned\x07\x1b[2J\x9b\u202e</html>"),
+        line.contains(
+            r"sent a reply that is not JSON: <html>\x1b]0;pwned\x07\x1b[2J\x9b\u202e</html>"
+        ),
         "{line}"
     );
 

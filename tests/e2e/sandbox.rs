@@ -286,7 +286,11 @@ fn a_planted_cache_entry_is_refused_unless_private() {
     let (_root, dir, _) = plant(0o600);
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
     let out = list(&dir);
-    assert!(out.code == 0 && out.stdout.starts_with("id,"), "{}", out.stderr);
+    assert!(
+        out.code == 0 && out.stdout.starts_with("id,"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(
         out.stderr,
         format!(

@@ -105,7 +105,10 @@ mod tests {
         assert!(matches!(escape(text, Style::Text), Cow::Borrowed(_)));
         assert_eq!(output(text.to_string(), Format::Json), text);
         // Not the bidi controls: U+202F (narrow no-break space), U+2065 (unassigned).
-        assert_eq!(escape("a\u{202f}b\u{2065}", Style::Text), "a\u{202f}b\u{2065}");
+        assert_eq!(
+            escape("a\u{202f}b\u{2065}", Style::Text),
+            "a\u{202f}b\u{2065}"
+        );
     }
 
     #[test]
