@@ -7,8 +7,9 @@
 //!   and not writable by group or others unless sticky (`/tmp`); the cache folder itself must
 //!   be this user's, mode `0700`-like;
 //! - the entry is opened in that directory descriptor with `O_NOFOLLOW`, checked with `fstat`
-//!   (a regular file of this user's, not writable by group or others) and read from the same
-//!   descriptor;
+//!   (a regular file of this user's, not writable by group or others) and loaded from the
+//!   same descriptor (mapped through `/proc/self/fd/N`, which names that open file and no
+//!   path, or else read from it);
 //! - a new entry is written to a private temporary file in that directory and renamed over
 //!   the old one there (`renameat`), so readers see the old file or the whole new one.
 //!
@@ -18,7 +19,7 @@
 
 use std::ffi::{CStr, CString};
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
@@ -135,18 +136,25 @@ impl CacheDir {
         Ok(CacheDir { fd })
     }
 
-    /// The entry's bytes, read from the descriptor that was checked: `None` when it is
-    /// missing, not a regular file, or could have been written by someone else.
-    pub fn read(&self, name: &str) -> Option<Vec<u8>> {
+    /// The entry, opened and checked: `None` when it is missing, not a regular file, or could
+    /// have been written by someone else.
+    pub fn open_entry(&self, name: &str) -> Option<File> {
         let c_name = CString::new(name).ok()?;
         let fd = open_at(&self.fd, &c_name, libc::O_RDONLY | libc::O_NONBLOCK).ok()?;
-        let mut file = File::from(fd);
+        let file = File::from(fd);
         let meta = file.metadata().ok()?;
         if !meta.is_file() || meta.uid() != me() || meta.mode() & 0o022 != 0 {
             return None;
         }
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        file.read_to_end(&mut bytes).ok()?;
+        Some(file)
+    }
+
+    /// The entry's bytes, read from the descriptor that was checked (see [`Self::open_entry`]).
+    #[cfg(test)]
+    pub fn read(&self, name: &str) -> Option<Vec<u8>> {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        self.open_entry(name)?.read_to_end(&mut bytes).ok()?;
         Some(bytes)
     }
 

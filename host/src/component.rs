@@ -126,18 +126,34 @@ pub fn load(engine: &Engine, wasm: &[u8], cache_dir: Option<&Path>) -> wasmtime:
         Err(Refusal::Unavailable) => return Component::new(engine, wasm),
     };
     let name = cache_key(engine, wasm);
-    if let Some(bytes) = cache.read(&name) {
-        // SAFETY: these bytes were read from a regular file of this user's, writable by nobody
-        // else, in a folder only this user can change, reached through folders nobody else can
-        // change, all checked on the descriptors they were read through; and the file is named
-        // by the hash of the component and of the engine configuration: it is what this
-        // program wrote for these exact bytes.
-        if let Ok(component) = unsafe { Component::deserialize(engine, &bytes) } {
-            return Ok(component);
-        }
+    if let Some(component) = cache
+        .open_entry(&name)
+        .and_then(|entry| from_entry(engine, entry))
+    {
+        return Ok(component);
     }
     let compiled = engine.precompile_component(wasm)?;
     cache.store(&name, &compiled);
     // SAFETY: `compiled` was produced just now by this engine.
     unsafe { Component::deserialize(engine, &compiled) }
+}
+
+/// Loads a checked cache entry from its open descriptor: mapped through `/proc/self/fd/N` (the
+/// open file itself, whatever its path now leads to; as fast as mapping it by path), or, without
+/// `/proc`, read from the descriptor.
+fn from_entry(engine: &Engine, mut entry: std::fs::File) -> Option<Component> {
+    use std::io::Read;
+    use std::os::fd::AsRawFd;
+    // SAFETY (both loads): the bytes are those of a regular file of this user's, writable by
+    // nobody else, in a folder only this user can change, reached through folders nobody else
+    // can change, all checked on the descriptors they are loaded through; and the file is
+    // named by the hash of the component and of the engine configuration: it is what this
+    // program wrote for these exact bytes.
+    let by_descriptor = PathBuf::from(format!("/proc/self/fd/{}", entry.as_raw_fd()));
+    if by_descriptor.exists() {
+        return unsafe { Component::deserialize_file(engine, &by_descriptor) }.ok();
+    }
+    let mut bytes = Vec::new();
+    entry.read_to_end(&mut bytes).ok()?;
+    unsafe { Component::deserialize(engine, &bytes) }.ok()
 }
