@@ -32,6 +32,29 @@ impl AgentError {
     }
 }
 
+impl AgentError {
+    /// The same error with `f` applied to every text it carries (messages and key names).
+    pub fn map_text(self, f: impl Fn(&str) -> String) -> AgentError {
+        match self {
+            AgentError::NotFound(m) => AgentError::NotFound(f(&m)),
+            AgentError::Unauthorized(m) => AgentError::Unauthorized(f(&m)),
+            AgentError::Network(m) => AgentError::Network(f(&m)),
+            AgentError::Denied(m) => AgentError::Denied(f(&m)),
+            AgentError::BadInput(m) => AgentError::BadInput(f(&m)),
+            AgentError::Server(m) => AgentError::Server(f(&m)),
+            AgentError::MissingKeys {
+                message,
+                missing,
+                available,
+            } => AgentError::MissingKeys {
+                message: f(&message),
+                missing: missing.iter().map(|k| f(k.as_str())).collect(),
+                available: available.iter().map(|k| f(k.as_str())).collect(),
+            },
+        }
+    }
+}
+
 impl fmt::Display for AgentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.message())

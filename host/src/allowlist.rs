@@ -27,10 +27,11 @@ impl Origin {
     /// Parses an allowlist entry. Only `http` and `https`; no user info, path, query or fragment.
     pub fn parse(entry: &str) -> Result<Origin, OriginError> {
         let fail = |reason: &str| OriginError {
-            entry: entry.to_string(),
+            entry: crate::written::redact(entry),
             reason: reason.to_string(),
         };
         let url = Url::parse(entry.trim()).map_err(|e| fail(&e.to_string()))?;
+        crate::written::check(entry, &url).map_err(|reason| fail(&reason))?;
         if url.path() != "/" && !url.path().is_empty() {
             return Err(fail("an origin has no path"));
         }
@@ -59,9 +60,9 @@ impl Origin {
     }
 
     /// The origin of an outbound request's scheme and authority (`host[:port]`).
-    /// `None` when the authority is malformed, carries user info, or spells its host in a
-    /// non-canonical way (`127.1`, `2130706433`, `[0:0::1]`): such aliases are refused rather
-    /// than normalised, so what is checked is exactly what is written.
+    /// `None` when the authority is malformed, carries user info, or spells its host or port
+    /// in a non-canonical way (`127.1`, `2130706433`, `[0:0::1]`, `:08080`): such aliases are
+    /// refused rather than normalised, so what is checked is exactly what is written.
     pub fn of_request(scheme: &str, authority: &str) -> Option<Origin> {
         if authority.contains('@') || authority.is_empty() {
             return None;
@@ -72,6 +73,11 @@ impl Origin {
             None => authority.split(':').next()?.to_string(),
         };
         if !url.host_str()?.eq_ignore_ascii_case(&written) {
+            return None;
+        }
+        // `:08080` is port 8080 to the URL parser but not to every server: one spelling only.
+        let port = authority[written.len()..].trim_start_matches(':');
+        if port.len() > 1 && port.starts_with('0') {
             return None;
         }
         Origin::of_url(&url).ok()
@@ -196,6 +202,8 @@ mod tests {
             "[::ffff:127.0.0.1]:8080",
             "0.0.0.0:8080",
             "127.0.0.2:8080",
+            "127.0.0.1:08080",
+            "127.0.0.1:008080",
         ] {
             assert!(a.admit("http", alias).is_none(), "{alias}");
         }
@@ -222,10 +230,24 @@ mod tests {
             "https://x.org/path",
             "https://x.org/?q",
             "https://",
+            "http://2130706433:8080",
+            "http://*:8080",
+            "http://127.0.0.1:08080",
+            "http://[::ffff:127.0.0.1]:8080",
+            "https://x.org.",
         ] {
             let err = Origin::parse(bad).unwrap_err().to_string();
             assert!(err.contains("scheme://host[:port]"), "{bad}: {err}");
         }
+        let err = Origin::parse("https://api:SECRET@x.org")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            !err.contains("SECRET") && err.contains("`https://x.org`"),
+            "{err}"
+        );
+        let err = Origin::parse("http://127.1:8080").unwrap_err().to_string();
+        assert!(err.contains("write it as 127.0.0.1"), "{err}");
         assert!(Origin::parse("https://x.org/").is_ok());
     }
 

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::Component;
 use wasmtime::{Config, Engine};
 
+use crate::cache::{CacheDir, Refusal};
 use crate::cli::Global;
 use crate::failure::Failure;
 use crate::policy::EPOCH_TICK;
@@ -105,86 +106,54 @@ fn cache_key(engine: &Engine, wasm: &[u8]) -> String {
     format!("{hex}.cwasm")
 }
 
-/// Compiles `wasm`, or loads it precompiled from `cache_dir`. Loading a `.cwasm` runs native
-/// code, so only a cache this user alone controls is trusted (see [`trusted`]); an untrusted
-/// directory is not used at all and an untrusted entry is compiled again and replaced. A cache
-/// that cannot be read or written only costs time: the component is then compiled in memory.
+/// Compiles `wasm`, or loads it precompiled from `cache_dir` (see [`crate::cache`] for what is
+/// trusted and why). A cache another user could write is not used, and a warning line says
+/// why; one that cannot be read or written only costs time: the component is then compiled
+/// in memory.
 pub fn load(engine: &Engine, wasm: &[u8], cache_dir: Option<&Path>) -> wasmtime::Result<Component> {
-    let Some(dir) = cache_dir.filter(|dir| prepare_dir(dir)) else {
+    let Some(dir) = cache_dir else {
         return Component::new(engine, wasm);
     };
-    let path = dir.join(cache_key(engine, wasm));
-    if std::fs::symlink_metadata(&path).is_ok_and(|m| trusted(&m) && m.is_file()) {
-        // SAFETY: the file sits in a directory only this user can write, is owned by this user
-        // and writable by nobody else, and is named by the hash of the component and of the
-        // engine configuration: it is what this program wrote for these exact bytes.
-        if let Ok(component) = unsafe { Component::deserialize_file(engine, &path) } {
-            return Ok(component);
+    let cache = match CacheDir::open(dir) {
+        Ok(cache) => cache,
+        Err(Refusal::Untrusted(why)) => {
+            eprintln!(
+                "warning: not using the compile cache {}: {why}; compiling in memory (make it private, or pick another --cache-dir)",
+                dir.display()
+            );
+            return Component::new(engine, wasm);
         }
+        Err(Refusal::Unavailable) => return Component::new(engine, wasm),
+    };
+    let name = cache_key(engine, wasm);
+    if let Some(component) = cache
+        .open_entry(&name)
+        .and_then(|entry| from_entry(engine, entry))
+    {
+        return Ok(component);
     }
     let compiled = engine.precompile_component(wasm)?;
-    store_atomically(&path, &compiled);
+    cache.store(&name, &compiled);
     // SAFETY: `compiled` was produced just now by this engine.
     unsafe { Component::deserialize(engine, &compiled) }
 }
 
-/// Whether a cache directory or file is this user's alone: owned by the current user and not
-/// writable by group or others (anyone who can write it could plant native code).
-fn trusted(meta: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
-    meta.uid() == me && meta.mode() & 0o022 == 0
-}
-
-/// Creates the cache directory (mode 0700) if needed; `false` when it cannot be trusted.
-fn prepare_dir(dir: &Path) -> bool {
-    use std::os::unix::fs::DirBuilderExt;
-    let _ = std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir);
-    std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir() && trusted(&m))
-}
-
-/// Writes to a private temporary file, then renames it over `path`: readers see the old file
-/// or the whole new one, and an untrusted entry is replaced, never written through.
-fn store_atomically(path: &Path, bytes: &[u8]) {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    let _ = std::fs::remove_file(&tmp);
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&tmp)
-        .and_then(|mut f| f.write_all(bytes));
-    if written.is_err() || std::fs::rename(&tmp, path).is_err() {
-        let _ = std::fs::remove_file(&tmp);
+/// Loads a checked cache entry from its open descriptor: mapped through `/proc/self/fd/N` (the
+/// open file itself, whatever its path now leads to; as fast as mapping it by path), or, without
+/// `/proc`, read from the descriptor.
+fn from_entry(engine: &Engine, mut entry: std::fs::File) -> Option<Component> {
+    use std::io::Read;
+    use std::os::fd::AsRawFd;
+    // SAFETY (both loads): the bytes are those of a regular file of this user's, writable by
+    // nobody else, in a folder only this user can change, reached through folders nobody else
+    // can change, all checked on the descriptors they are loaded through; and the file is
+    // named by the hash of the component and of the engine configuration: it is what this
+    // program wrote for these exact bytes.
+    let by_descriptor = PathBuf::from(format!("/proc/self/fd/{}", entry.as_raw_fd()));
+    if by_descriptor.exists() {
+        return unsafe { Component::deserialize_file(engine, &by_descriptor) }.ok();
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::os::unix::fs::PermissionsExt;
-
-    #[test]
-    fn only_private_directories_and_files_are_trusted() {
-        let root = tempfile::tempdir().unwrap();
-        let dir = root.path().join("cache");
-        assert!(prepare_dir(&dir));
-        let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o700);
-        let file = dir.join("entry.cwasm");
-        store_atomically(&file, b"bytes");
-        let meta = std::fs::metadata(&file).unwrap();
-        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
-        assert!(trusted(&meta));
-        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
-        assert!(!trusted(&std::fs::metadata(&file).unwrap()));
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
-        assert!(!prepare_dir(&dir), "a world-writable directory is not used");
-    }
+    let mut bytes = Vec::new();
+    entry.read_to_end(&mut bytes).ok()?;
+    unsafe { Component::deserialize(engine, &bytes) }.ok()
 }

@@ -35,10 +35,11 @@ impl From<SandboxError> for Failure {
             SandboxError::Denied(_) => exit::DENIED,
             SandboxError::Load(_) | SandboxError::Trap(_) => exit::SANDBOX,
         };
-        let message = match err {
+        // Server text and user input may be in it: shown escaped, without user info.
+        let message = crate::shown::line(&match err {
             SandboxError::Guest(g) => g.message,
             other => other.to_string(),
-        };
+        });
         Failure { message, code }
     }
 }

@@ -11,20 +11,26 @@ use wandb_agent_commands::exit;
 
 use crate::credentials;
 use crate::failure::Failure;
+use crate::written;
 
 pub fn from_flags(
     global: &Global,
     get_env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Grant, Failure> {
     let base_url = global.base_url.trim().trim_end_matches('/').to_string();
-    let parsed = Url::parse(&base_url)
-        .map_err(|e| Failure::new(exit::USAGE, format!("invalid --base-url `{base_url}`: {e}")))?;
-    let base_origin = Origin::of_url(&parsed).map_err(|reason| {
+    // What the user typed may carry a key (`http://api:KEY@host`): never repeated back.
+    let invalid = |reason: &dyn std::fmt::Display| {
         Failure::new(
             exit::USAGE,
-            format!("invalid --base-url `{base_url}`: {reason}"),
+            format!(
+                "invalid --base-url `{}`: {reason}",
+                written::redact(&base_url)
+            ),
         )
-    })?;
+    };
+    let parsed = Url::parse(&base_url).map_err(|e| invalid(&e))?;
+    written::check(&base_url, &parsed).map_err(|reason| invalid(&reason))?;
+    let base_origin = Origin::of_url(&parsed).map_err(|reason| invalid(&reason))?;
     let authorization =
         credentials::resolve_api_key(&base_origin, get_env).map(|key| basic_auth(&key));
     build(

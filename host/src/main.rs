@@ -4,13 +4,15 @@
 //!   in `wandb-agent-commands`), `failure` (one line and an exit code), `demo`, `mcp`/`tools`;
 //! - what a call may do: `grant` (from flags) → `policy` (`Grant`, `Limits`), `allowlist`,
 //!   `address`, `credentials`;
-//! - running it: `component` (engine, compile cache), `sandbox` (one instance per call, exports
-//!   called by name), `outbound`/`connect` (wasi:http requests), `budget`/`heap`/`incident`
-//!   (memory accounting and what the host stopped).
+//! - running it: `component` (engine, component loading), `cache` (the compile cache),
+//!   `sandbox` (one instance per call, exports called by name), `outbound`/`connect`
+//!   (wasi:http requests), `budget`/`heap`/`incident` (memory accounting and what the host
+//!   stopped), `shown`/`written` (what messages may show of server text and of URLs).
 
 mod address;
 mod allowlist;
 mod budget;
+mod cache;
 mod cli;
 mod component;
 mod connect;
@@ -24,7 +26,9 @@ mod mcp;
 mod outbound;
 mod policy;
 mod sandbox;
+mod shown;
 mod tools;
+mod written;
 
 use std::process::ExitCode;
 
@@ -47,7 +51,10 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(err) => {
-            eprintln!("{}", wandb_agent_commands::usage_error_line(&err));
+            eprintln!(
+                "{}",
+                shown::line(&wandb_agent_commands::usage_error_line(&err))
+            );
             return ExitCode::from(exit::USAGE);
         }
     };
@@ -65,7 +72,7 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("error: {}", failure.message.replace('\n', " "));
+            eprintln!("error: {}", shown::line(&failure.message));
             ExitCode::from(failure.code)
         }
     }

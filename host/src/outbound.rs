@@ -1,6 +1,8 @@
 //! The outbound-HTTP hook: every request the guest makes passes here. Off-allowlist requests
-//! are denied; credentials are added for the base URL only; timeouts, a request cap and a
-//! response-size cap are applied, and what the host stopped is recorded as an [`Incident`].
+//! are denied; credentials are added for the base URL only, and there only to what the
+//! component needs (see [`credentialed`]); proxy headers are dropped; timeouts, a request cap
+//! and a response-size cap are applied, and what the host stopped is recorded as an
+//! [`Incident`].
 
 use std::future::Future;
 use std::sync::Arc;
@@ -48,6 +50,53 @@ impl OutboundPolicy {
     }
 }
 
+/// Whether a request to the base origin may carry the key: only the methods the component's
+/// API calls use (`GET`, `POST`, `HEAD`), to an origin-relative path (`/…`, not `//…`, which
+/// some servers and proxies read as another host). A server that echoes `TRACE` or a
+/// misrouted path would otherwise hand the key back to the component.
+pub fn credentialed(method: &http::Method, uri: &http::Uri) -> bool {
+    let path = uri.path();
+    matches!(
+        *method,
+        http::Method::GET | http::Method::POST | http::Method::HEAD
+    ) && path.starts_with('/')
+        && !path.starts_with("//")
+}
+
+/// Headers that tell a server or proxy where a request came from or was meant to go: a
+/// component could use them to make a front end route a credentialed request elsewhere or
+/// to spoof its origin, and the real component never sends them.
+fn is_hop_header(name: &http::HeaderName) -> bool {
+    const EXACT: [&str; 12] = [
+        "forwarded",
+        "via",
+        "x-real-ip",
+        "x-client-ip",
+        "true-client-ip",
+        "client-ip",
+        "x-original-url",
+        "x-rewrite-url",
+        "x-original-host",
+        "x-host",
+        "x-http-method-override",
+        "x-method-override",
+    ];
+    let name = name.as_str();
+    name.starts_with("x-forwarded-") || EXACT.contains(&name)
+}
+
+/// Drops every [`is_hop_header`] from a component's request.
+fn strip_hop_headers(headers: &mut http::HeaderMap) {
+    let hop: Vec<http::HeaderName> = headers
+        .keys()
+        .filter(|name| is_hop_header(name))
+        .cloned()
+        .collect();
+    for name in hop {
+        headers.remove(name);
+    }
+}
+
 impl WasiHttpHooks for OutboundPolicy {
     // One small chunk buffered per outgoing body: a body written but never sent holds little.
     fn p2_outgoing_body_chunk_size(&mut self) -> usize {
@@ -92,13 +141,37 @@ impl WasiHttpHooks for OutboundPolicy {
         let Some(target) = self.allowlist.admit(scheme, authority) else {
             return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
         };
+        // A response already cut off at the size limit would only be cut off again: a retry
+        // of it is refused before it is sent, so one call downloads it at most once.
+        let url = request.uri().to_string();
+        let cut_off = Incident::ResponseTooLarge {
+            url: url.clone(),
+            limit: self.limits.max_response_bytes,
+        };
+        if self
+            .incidents
+            .lock()
+            .is_ok_and(|list| list.contains(&cut_off))
+        {
+            let limit = self.limits.max_response_bytes;
+            return Box::new(async move {
+                // Take the body first (a little of it at most): dropped at once, the
+                // component's write would fail as a closed stream, which reads as a network
+                // failure worth retrying; taken, the component sees this error and stops.
+                let _ = http_body_util::Limited::new(request.into_body(), 1 << 20)
+                    .collect()
+                    .await;
+                Err(wasmtime_wasi_http::Error::HttpResponseBodySize(Some(limit)))
+            });
+        }
         self.requests += 1;
         if self.requests > self.limits.max_requests {
             self.record(Incident::TooManyRequests(self.limits.max_requests));
             return Box::new(async { Err(wasmtime_wasi_http::Error::ConnectionLimitReached) });
         }
         request.headers_mut().remove(AUTHORIZATION);
-        if target == self.base_origin {
+        strip_hop_headers(request.headers_mut());
+        if target == self.base_origin && credentialed(request.method(), request.uri()) {
             if let Some(auth) = &self.authorization {
                 request.headers_mut().insert(AUTHORIZATION, auth.clone());
             }
@@ -107,7 +180,6 @@ impl WasiHttpHooks for OutboundPolicy {
         let pins = self.pins.clone();
         let limit = self.limits.max_response_bytes;
         let incidents = self.incidents.clone();
-        let url = request.uri().to_string();
         Box::new(async move {
             let addrs = match pins.resolve(&target).await {
                 Ok(addrs) => addrs,
@@ -149,5 +221,63 @@ impl WasiHttpHooks for OutboundPolicy {
             });
             Ok((response, io))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_api_methods_to_origin_paths_are_credentialed() {
+        let uri = |u: &str| u.parse::<http::Uri>().unwrap();
+        for method in [http::Method::GET, http::Method::POST, http::Method::HEAD] {
+            assert!(credentialed(&method, &uri("http://h:1/graphql")));
+            assert!(credentialed(&method, &uri("http://h:1/files/a?b=1")));
+        }
+        for method in [
+            "TRACE", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "PROPFIND",
+        ] {
+            let method = http::Method::from_bytes(method.as_bytes()).unwrap();
+            assert!(
+                !credentialed(&method, &uri("http://h:1/graphql")),
+                "{method}"
+            );
+        }
+        assert!(!credentialed(
+            &http::Method::GET,
+            &uri("http://h:1//evil.example/x")
+        ));
+        assert!(!credentialed(
+            &http::Method::POST,
+            &uri("http://h:1//graphql")
+        ));
+    }
+
+    #[test]
+    fn proxy_headers_are_dropped_and_others_kept() {
+        let mut headers = http::HeaderMap::new();
+        for name in [
+            "x-forwarded-host",
+            "x-forwarded-for",
+            "x-forwarded-proto",
+            "forwarded",
+            "via",
+            "x-real-ip",
+            "x-original-url",
+            "x-http-method-override",
+            "content-type",
+            "user-agent",
+            "range",
+        ] {
+            headers.insert(
+                http::HeaderName::from_static(name),
+                HeaderValue::from_static("v"),
+            );
+        }
+        strip_hop_headers(&mut headers);
+        let mut left: Vec<&str> = headers.keys().map(|k| k.as_str()).collect();
+        left.sort();
+        assert_eq!(left, ["content-type", "range", "user-agent"]);
     }
 }

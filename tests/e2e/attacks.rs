@@ -45,6 +45,7 @@ fn other_hosts_ports_schemes_and_ip_aliases_are_denied() {
         format!("http://0x7f.0.0.1:{port}/"),
         format!("http://[::ffff:127.0.0.1]:{port}/"),
         format!("http://0.0.0.0:{port}/"),
+        format!("http://127.0.0.1:0{port}/"),
         "http://169.254.169.254/latest/meta-data/".to_string(),
     ] {
         let out = attack(&s, &[], &format!("fetch {target}"));
@@ -208,6 +209,71 @@ fn credentials_go_to_the_base_url_only() {
     let heads = other.heads.lock().unwrap();
     assert_eq!(heads.len(), 1);
     assert!(!heads[0].contains("authorization"), "{}", heads[0]);
+}
+
+/// The head of the one request the escape component's `spec` made to a fresh base URL that
+/// answers everything with 200 (`{base}` in `spec` is its URL), with the demo key set.
+fn base_sees(spec: &str) -> String {
+    use crate::support::{http, RawServer};
+    let base = RawServer::start(|_| http(200, "", "{}"));
+    let component = escape_component().to_str().unwrap().to_string();
+    let spec = spec.replace("{base}", &base.base_url());
+    let out = Cli::new().env("WANDB_API_KEY", DEMO_API_KEY).run(&[
+        "--base-url",
+        &base.base_url(),
+        "--component",
+        &component,
+        "summary",
+        &spec,
+    ]);
+    assert!(out.ok().contains("HTTP 200"), "{spec}: {}", out.stdout);
+    let heads = base.heads.lock().unwrap();
+    assert_eq!(heads.len(), 1, "{spec}: {heads:?}");
+    heads[0].clone()
+}
+
+#[test]
+fn the_key_goes_only_with_api_methods_to_origin_paths() {
+    // The control: the methods the API uses, to a path on the origin, carry the key.
+    for spec in ["method GET {base}/x", "fetch {base}/graphql?q=1"] {
+        let head = base_sees(spec);
+        assert!(head.contains("\nauthorization: basic "), "{spec}: {head}");
+    }
+    // A server that echoes TRACE (or any other method) would hand the key back; a `//` path
+    // reads as another host to some servers and proxies.
+    for spec in [
+        "method TRACE {base}/x",
+        "method PUT {base}/x",
+        "method DELETE {base}/x",
+        "method PROPFIND {base}/x",
+        "fetch {base}//evil.example/x",
+        "method TRACE {base}//x",
+    ] {
+        let head = base_sees(spec);
+        let verb = spec.split_whitespace().nth(1).unwrap().to_ascii_lowercase();
+        let verb = if verb.starts_with("{base}") {
+            "get".into()
+        } else {
+            verb
+        };
+        assert!(head.starts_with(&format!("{verb} ")), "{spec}: {head}");
+        assert!(!head.contains("authorization"), "{spec}: {head}");
+    }
+}
+
+#[test]
+fn proxy_headers_from_the_component_are_dropped() {
+    let head = base_sees("forwarded {base}/x");
+    assert!(head.contains("\nauthorization: basic "), "{head}");
+    for name in [
+        "x-forwarded-",
+        "\nforwarded:",
+        "x-real-ip",
+        "\nvia:",
+        "evil.example",
+    ] {
+        assert!(!head.contains(name), "{name} reached the server: {head}");
+    }
 }
 
 /// A host-side allocation attack under `--max-memory-mb limit`: the call fails with the limit's

@@ -184,6 +184,32 @@ fn huge_body_hits_the_response_limit() {
     );
 }
 
+/// With retries on, a response cut off at the size limit is downloaded once: the host refuses
+/// to send the same request again and the component does not retry that refusal.
+#[test]
+fn an_oversized_response_is_not_retried() {
+    let big = format!(
+        "{{\"data\":{{\"project\":{{\"run\":{{\"notes\":\"{}\"}}}}}}}}",
+        "x".repeat(3 << 20)
+    );
+    let server = always(http(200, "", &big));
+    // Warm the compile cache first, so that only the call itself is timed.
+    against(&server, &["--max-response-mb", "1", "summary", RUN]).fails(9);
+    let before = server.count();
+    let started = std::time::Instant::now();
+    let line = retrying(&server, &["--max-response-mb", "1", "summary", RUN])
+        .fails(9)
+        .to_string();
+    let took = started.elapsed();
+    assert!(
+        line.contains("exceeded 1 MiB and was cut off (raise --max-response-mb)"),
+        "{line}"
+    );
+    assert_eq!(server.count() - before, 1, "downloaded more than once");
+    // At most the first backoff (1 s), never the 1+2+4 s of three retries.
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+}
+
 #[test]
 fn a_body_that_trickles_forever_hits_the_call_timeout() {
     let server = always(Behaviour::Trickle);

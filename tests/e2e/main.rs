@@ -3,11 +3,14 @@
 
 mod analysis;
 mod attacks;
+mod cache;
 mod crashes;
 mod detection;
+mod flags;
 mod frameworks;
 mod history;
 mod hostile;
+mod hostile_text;
 mod list_runs;
 mod sandbox;
 mod summary;

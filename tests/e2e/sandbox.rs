@@ -282,10 +282,22 @@ fn a_planted_cache_entry_is_refused_unless_private() {
     assert!(list(&dir).ok().starts_with("id,"));
     let mode = std::fs::metadata(&entry).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
-    // A directory others can write: not used at all.
+    // A directory others can write: not used at all, and a warning says why.
     let (_root, dir, _) = plant(0o600);
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
-    assert!(list(&dir).ok().starts_with("id,"));
+    let out = list(&dir);
+    assert!(
+        out.code == 0 && out.stdout.starts_with("id,"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        out.stderr,
+        format!(
+            "warning: not using the compile cache {0}: {0} can be written by other users (mode 777); compiling in memory (make it private, or pick another --cache-dir)\n",
+            dir.display()
+        )
+    );
     // Another user's entry (only root can make one here).
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } == 0 {

@@ -18,6 +18,7 @@ pub mod triage;
 use wandb_agent_commands::{Handle, Operation};
 
 use crate::error::Result;
+use crate::text::safe;
 use crate::wandb::Client;
 
 /// One operation's work: implemented by its module for its arguments struct.
@@ -25,9 +26,17 @@ pub trait Run {
     fn run(self, client: &Client) -> Result<String>;
 }
 
-/// Runs any operation.
+/// Runs any operation. Its text and its errors pass through `text::safe` here, the one place
+/// where control characters from a server or a run are escaped for every operation.
 pub fn run(operation: Operation, client: &Client) -> Result<String> {
-    operation.handle(Runner(client))
+    let format = match operation {
+        Operation::Summary(_) => safe::Format::Json,
+        _ => safe::Format::Text,
+    };
+    operation
+        .handle(Runner(client))
+        .map(|text| safe::output(text, format))
+        .map_err(|e| e.map_text(safe::message))
 }
 
 /// Hands every operation's arguments to its [`Run`] implementation.

@@ -5,8 +5,9 @@
 pub const MAX_LINE_CHARS: usize = 240;
 
 /// The line without ANSI escape sequences (CSI `ESC [ ... final`, OSC `ESC ] ... BEL/ST`, and
-/// two-byte escapes) and without control characters other than tab; replacement characters
-/// from invalid UTF-8 are squeezed to one.
+/// two-byte escapes), tabs as spaces, carriage returns (a redrawn progress bar's) dropped and
+/// any other control character left written as an escape (`\x07`, see `text::safe`);
+/// replacement characters from invalid UTF-8 are squeezed to one.
 pub fn clean(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut chars = line.chars().peekable();
@@ -32,8 +33,12 @@ pub fn clean(line: &str) -> String {
                 _ => {}
             },
             '\t' => out.push(' '),
+            '\r' => {}
             '\u{fffd}' if out.ends_with('\u{fffd}') => {}
-            c if c.is_control() => {}
+            c if c.is_control() => out.push_str(&super::safe::escape(
+                c.encode_utf8(&mut [0; 4]),
+                super::safe::Style::Text,
+            )),
             c => out.push(c),
         }
     }
@@ -124,10 +129,12 @@ mod tests {
             clean("\u{1b}[1m\u{1b}[32mEpoch 1\u{1b}[0m done"),
             "Epoch 1 done"
         );
+        // What is left after the sequences are stripped is shown, escaped.
         assert_eq!(
             clean("a\u{0}\u{7}b\u{fffd}\u{fffd}\u{fffd}c\r"),
-            "ab\u{fffd}c"
+            "a\\x00\\x07b\u{fffd}c"
         );
+        assert_eq!(clean("x\u{9b}31my\u{1b}"), "x\\x9b31my");
         assert_eq!(clean("\u{1b}]0;title\u{7}text"), "text");
         let long = "x".repeat(300);
         assert_eq!(clean(&long), format!("{}…[+60 chars]", "x".repeat(240)));

@@ -1,9 +1,11 @@
 //! Text output: number and time formatting, reducing rows to a token budget, statistics and
-//! sparklines, and bounded lists of run ids for `#` lines.
+//! sparklines, bounded lists of run ids for `#` lines, and control characters from servers
+//! escaped before anything is printed (`safe`).
 
 pub mod logtext;
 pub mod numfmt;
 pub mod reduce;
+pub mod safe;
 pub mod stats;
 pub mod timefmt;
 

@@ -35,6 +35,11 @@ impl WasiTransport {
             Some(ErrorCode::HttpRequestDenied) => {
                 AgentError::Denied(crate::hints::denied(origin_of(url)))
             }
+            // The host refuses to send again what it already cut off at its size limit: final,
+            // not a network failure to retry (the host reports the limit and its flag).
+            Some(ErrorCode::HttpResponseBodySize(_)) => {
+                AgentError::Server(format!("the response from {url} is over the size limit"))
+            }
             Some(code) => AgentError::Network(format!("cannot reach {url}: {}", describe(code))),
             // waki writes the body after starting the request, so a refused connection can
             // surface as a closed body stream before the response future reports the cause.

@@ -1,6 +1,7 @@
 //! Retries around a transport: 429 and 5xx (but 501) and network failures are retried with
 //! capped exponential backoff, honouring `Retry-After`, bounded in attempts and total time.
-//! 400/401/403/404 and other 4xx are final at once, as are allowlist denials.
+//! 400/401/403/404 and other 4xx are final at once, as are allowlist denials and a response
+//! the host refused as over its size limit (`wandb::http` makes that a server error).
 
 use std::time::Duration;
 
@@ -255,6 +256,9 @@ mod tests {
             (out.unwrap_err(), calls),
             (AgentError::Denied("no".into()), 1)
         );
+        let too_large = || AgentError::Server("the response from u is over the size limit".into());
+        let (out, waits, calls) = run(vec![Err(too_large())]);
+        assert_eq!((out.unwrap_err(), waits.len(), calls), (too_large(), 0, 1));
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //!
 //! Attacks: `fetch URL`, `auth URL` (set Authorization), `host URL` (set Host), `env`,
 //! `files`, `alloc`, `loop`, `read URL` (read a body to its end), `flood URL N`, `hunt URL`
-//! (look for credentials in the environment, arguments, files, a response and all of memory).
+//! (look for credentials in the environment, arguments, files, a response and all of memory),
+//! `method VERB URL` (e.g. `TRACE`, which some servers echo with the request's headers),
+//! `forwarded URL` (proxy headers: `X-Forwarded-Host`, `Forwarded`, `X-Real-IP`, `Via`).
 //!
 //! Host-side allocation attacks (memory the host allocates on the component's behalf, which the
 //! component's own linear-memory limit never sees), each keeping everything it creates:
@@ -50,6 +52,42 @@ fn fetch(url: &str, header: Option<(&'static str, &str)>) -> Result<String, Erro
         "reached {url}: HTTP {status}, {} bytes",
         body.len()
     ))
+}
+
+/// A request with any method; the reply's body is returned (an echo would show the key).
+fn method(verb: &str, url: &str) -> Result<String, Error> {
+    let method = match verb {
+        "TRACE" => waki::Method::Trace,
+        "PUT" => waki::Method::Put,
+        "DELETE" => waki::Method::Delete,
+        "OPTIONS" => waki::Method::Options,
+        "GET" => waki::Method::Get,
+        other => waki::Method::Other(other.to_string()),
+    };
+    let response = Client::new()
+        .request(method, url)
+        .send()
+        .map_err(|e| describe(url, e))?;
+    let status = response.status_code();
+    let body = response.body().map_err(|e| describe(url, e))?;
+    Ok(format!(
+        "{verb} {url}: HTTP {status}, body {}",
+        String::from_utf8_lossy(&body)
+    ))
+}
+
+/// A GET carrying the headers a proxy uses to route a request or name its client.
+fn forwarded(url: &str) -> Result<String, Error> {
+    let response = Client::new()
+        .get(url)
+        .header(HeaderName::from_static("x-forwarded-host"), "evil.example")
+        .header(HeaderName::from_static("x-forwarded-for"), "203.0.113.9")
+        .header(HeaderName::from_static("forwarded"), "host=evil.example")
+        .header(HeaderName::from_static("x-real-ip"), "203.0.113.9")
+        .header(HeaderName::from_static("via"), "1.1 evil.example")
+        .send()
+        .map_err(|e| describe(url, e))?;
+    Ok(format!("reached {url}: HTTP {}", response.status_code()))
 }
 
 fn env() -> String {
@@ -258,6 +296,9 @@ fn attack(spec: &str) -> Result<String, Error> {
             Ok(format!("made {n} requests"))
         }
         "hunt" => Ok(hunt(url)),
+        // Here the second word is the method and the third the URL.
+        "method" => method(url, parts.next().unwrap_or("")),
+        "forwarded" => forwarded(url),
         "header-maps" | "requests" | "handles" | "header-list" | "unsent-bodies" | "paths" => {
             // Here the second word is a count, not a URL.
             let n: usize = url.parse().unwrap_or(1000);
