@@ -479,14 +479,11 @@ pub(crate) fn project(entity: &str, name: &str, numeric_id: u64, specs: Vec<RunS
     }
 }
 
-/// The demo store: `demo/vision` (the main project), `demo/empty` (no runs),
-/// `demo/llm-finetune` (best-of-last-N and overfitting answers) and `demo/detection` (planted
-/// events of known widths for the detection benchmark), `demo/crashes` (runs that died,
-/// with their console and system metrics) and `demo/frameworks` (Trainer, Lightning and Keras
-/// conventions); `demo/sweep` (a 160-run hyperparameter sweep, see `sweep`); `demo/fleet`
-/// (2,400 small runs, for listings past many pages, see `fleet`); `demo/slow` (one run, every query answered after [`SLOW_ANSWER`], so tests
-/// can check that a slow call does not hold up others); and the second user's `acme/private`
-/// (see `accounts`).
+/// The demo store: `demo/vision` (the main project), `demo/empty` (no runs), `demo/llm-finetune`
+/// (best-of-last-N, overfitting), `demo/detection` (planted events of known widths),
+/// `demo/crashes` (runs that died), `demo/frameworks` (Trainer, Lightning, Keras), `demo/sweep`,
+/// `demo/fleet`, `demo/lr-sweep`, `demo/cluster` (see their modules); `demo/slow` (one run, every
+/// query answered after [`SLOW_ANSWER`]); and the second user's `acme/private` (`accounts`).
 pub fn store() -> Store {
     Store {
         projects: vec![
@@ -513,6 +510,8 @@ pub fn store() -> Store {
             },
             crate::sweep::project_of(109),
             crate::fleet::project_of(110),
+            crate::lr_sweep::project_of(121),
+            crate::cluster::project_of(122),
         ],
     }
 }

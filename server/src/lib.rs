@@ -6,6 +6,7 @@
 //! Deliberate deviation: sampling is random per request (like the real server), with no seed.
 
 pub mod accounts;
+pub mod cluster;
 pub mod console;
 pub mod crashes;
 pub mod data;
@@ -17,6 +18,7 @@ pub mod fleet;
 pub mod frameworks;
 pub mod history;
 pub mod http;
+pub mod lr_sweep;
 pub mod schema;
 pub mod sweep;
 pub mod system;

@@ -2,6 +2,7 @@
 //! over real HTTP on loopback.
 
 mod analysis;
+mod answers;
 mod attacks;
 mod crashes;
 mod detection;
@@ -9,6 +10,7 @@ mod frameworks;
 mod history;
 mod hostile;
 mod list_runs;
+mod readme;
 mod sandbox;
 mod summary;
 mod support;

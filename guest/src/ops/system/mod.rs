@@ -219,7 +219,7 @@ pub fn render(
         )
     } else {
         format!(
-            "# run {run_id} {state}; {} of runtime, ≤{rows} samples/metric; flat: only last; disk/network as rates; gpu.A-B: alike GPUs (extremes over all, mean/last averaged)",
+            "# run {run_id} {state}; {} of runtime, ≤{rows} samples/metric; flat: only last; disk/network as rates; gpu.A-B: alike GPUs (extremes over all, mean/last averaged; an odd one has its own line)",
             timefmt::duration(span as i64)
         )
     };
