@@ -39,7 +39,8 @@ fn exact_text_of_a_small_summary() {
     let out = Cli::against(&s).run(&["summary", "demo/vision/d1v3rg3n"]);
     assert_eq!(
         out.ok(),
-        "{\"config\":{\"augment\":true,\"batch_size\":128,\"dataset\":\"cifar10\",\"lr\":0.5,\
+        "{\"best\":{\"val_loss\":{\"min\":1.7417,\"step\":2000}},\
+         \"config\":{\"augment\":true,\"batch_size\":128,\"dataset\":\"cifar10\",\"lr\":0.5,\
          \"model\":{\"arch\":\"resnet18\",\"depth\":18,\"width\":64},\
          \"optimizer\":{\"betas\":[0.9,0.999],\"name\":\"sgd\",\"weight_decay\":0.01}},\
          \"summary\":{\"grad_norm\":\"Infinity\",\"loss\":\"NaN\",\"val_loss\":\"NaN\"}}\n"
