@@ -47,7 +47,7 @@ fn triage_names_the_origin_of_a_log_only_console_without_a_request_more() {
             .unwrap_or_else(|| panic!("{id}: {text}"));
         assert!(
             row.contains(&format!(
-                "its console is only in the log file output.log on {storage}: diagnose reads it; if the host does not allow {storage}, allow it with --allow {storage}"
+                "console only in the log file output.log on {storage}: diagnose reads it (if not allowed: allow it with --allow {storage})"
             )),
             "{row}"
         );

@@ -101,12 +101,9 @@ pub fn log_file_elsewhere(file: &(String, String), client: &crate::wandb::Client
     let remedy = if on_api {
         String::new()
     } else {
-        format!(
-            "; if the host does not allow {origin}, {}",
-            crate::hints::allow(origin)
-        )
+        format!(" (if not allowed: {})", crate::hints::allow(origin))
     };
-    format!("its console is only in the log file {name} on {origin}: diagnose reads it{remedy}")
+    format!("console only in the log file {name} on {origin}: diagnose reads it{remedy}")
 }
 
 /// The crash row's words when the console is a log file on an origin the host refuses.
