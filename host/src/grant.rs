@@ -133,7 +133,10 @@ mod tests {
         assert!(g.allowlist.allows(&storage));
         // Credentials go to the base origin only (outbound.rs compares with it).
         assert!(g.authorization.is_some());
-        assert_eq!(g.base_origin, Origin::parse("https://api.wandb.ai").unwrap());
+        assert_eq!(
+            g.base_origin,
+            Origin::parse("https://api.wandb.ai").unwrap()
+        );
         assert_ne!(g.base_origin, storage);
         // Only that origin: not plain http, not another port, not another bucket host.
         for other in [
@@ -141,7 +144,10 @@ mod tests {
             "https://storage.googleapis.com:8443",
             "https://wandb-production.s3.amazonaws.com",
         ] {
-            assert!(!g.allowlist.allows(&Origin::parse(other).unwrap()), "{other}");
+            assert!(
+                !g.allowlist.allows(&Origin::parse(other).unwrap()),
+                "{other}"
+            );
         }
         // Another server (a local W&B, the emulator) allows nothing beyond its own origin.
         let local = grant("http://127.0.0.1:8080");

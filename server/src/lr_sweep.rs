@@ -148,10 +148,15 @@ mod tests {
         let loss: Vec<f64> = (0..RUNS).map(final_val_loss).collect();
         assert!(lrs.iter().all(|&x| (1e-5..=1e-2).contains(&x)), "{lrs:?}");
         // Best near 3e-4; both ends worse than the middle.
-        let best = (0..RUNS).min_by(|&a, &b| loss[a].total_cmp(&loss[b])).unwrap();
+        let best = (0..RUNS)
+            .min_by(|&a, &b| loss[a].total_cmp(&loss[b]))
+            .unwrap();
         assert!((1e-4..=1e-3).contains(&lrs[best]), "{}", lrs[best]);
         let mean_where = |keep: &dyn Fn(f64) -> bool| {
-            let v: Vec<f64> = (0..RUNS).filter(|&i| keep(lrs[i])).map(|i| loss[i]).collect();
+            let v: Vec<f64> = (0..RUNS)
+                .filter(|&i| keep(lrs[i]))
+                .map(|i| loss[i])
+                .collect();
             v.iter().sum::<f64>() / v.len() as f64
         };
         let (low, mid, high) = (

@@ -29,7 +29,11 @@ fn diagnose_names_the_origin_of_a_log_only_console_and_what_to_allow() {
     );
     // The remedy it names works as written.
     let out = Cli::against(&s).run(&["diagnose", &run, "--allow", &storage]);
-    assert!(out.ok().contains("\ncrash,disk-full,3000,"), "{}", out.stdout);
+    assert!(
+        out.ok().contains("\ncrash,disk-full,3000,"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -70,7 +74,10 @@ fn a_diverged_run_keeps_its_best_values() {
     assert!(min.is_some_and(f64::is_finite), "{text}");
     assert!(step.is_some_and(|s| s < long_run::NAN_FROM), "{text}");
     // Read from sampled rows, and the `#` line says so.
-    assert!(text.contains("best of val_loss over 1000 rows sampled at random"), "{text}");
+    assert!(
+        text.contains("best of val_loss over 1000 rows sampled at random"),
+        "{text}"
+    );
     // best --over-history ranks it by its best finite value, not its NaN end.
     let out = Cli::against(&s).run(&[
         "best",
@@ -93,7 +100,12 @@ fn a_diverged_run_keeps_its_best_values() {
 fn params_ranks_a_u_shaped_learning_rate_first_as_strong() {
     let s = server();
     for call in 0..10 {
-        let out = Cli::against(&s).run(&["params", &format!("demo/{}", lr_sweep::PROJECT), "--metric", "val_loss"]);
+        let out = Cli::against(&s).run(&[
+            "params",
+            &format!("demo/{}", lr_sweep::PROJECT),
+            "--metric",
+            "val_loss",
+        ]);
         let text = out.ok();
         let rows: Vec<Vec<&str>> = text
             .lines()
@@ -104,7 +116,10 @@ fn params_ranks_a_u_shaped_learning_rate_first_as_strong() {
         assert_eq!(rows[0][0], "lr", "call {call}: {text}");
         assert_eq!(rows[0][1], "num");
         let strength: f64 = rows[0][2].parse().unwrap();
-        assert!(strength >= 0.7, "call {call}: lr strong, {strength}: {text}");
+        assert!(
+            strength >= 0.7,
+            "call {call}: lr strong, {strength}: {text}"
+        );
         // Its effect shows eta beside rho and the mean per bin, left to right.
         assert!(rows[0][3].starts_with("eta="), "{text}");
         let rho: f64 = rows[0][3]
@@ -126,8 +141,14 @@ fn params_ranks_a_u_shaped_learning_rate_first_as_strong() {
             .collect();
         assert!(bins.len() >= 3, "{text}");
         let best = bins.iter().min_by(|a, b| a.2.total_cmp(&b.2)).unwrap();
-        assert!(best.0 <= lr_sweep::BEST_LR * 2.0 && best.1 >= lr_sweep::BEST_LR / 2.0, "{bins:?}");
-        assert!(bins[0].2 > best.2 && bins[bins.len() - 1].2 > best.2, "{bins:?}");
+        assert!(
+            best.0 <= lr_sweep::BEST_LR * 2.0 && best.1 >= lr_sweep::BEST_LR / 2.0,
+            "{bins:?}"
+        );
+        assert!(
+            bins[0].2 > best.2 && bins[bins.len() - 1].2 > best.2,
+            "{bins:?}"
+        );
         // warmup's small monotone effect stays a plain rank correlation.
         let warmup = rows.iter().find(|r| r[0] == "warmup_steps").unwrap();
         assert!(warmup[3].starts_with("rho="), "{text}");
@@ -147,7 +168,10 @@ fn system_of_eight_gpus_groups_the_alike_ones_and_names_the_odd_one() {
             text.contains(&format!("\ngpu.0-7 except {odd}.{name},")),
             "{name}: {text}"
         );
-        assert!(text.contains(&format!("\ngpu.{odd}.{name},")), "{name}: {text}");
+        assert!(
+            text.contains(&format!("\ngpu.{odd}.{name},")),
+            "{name}: {text}"
+        );
     }
     // The odd GPU's own peak is kept: its temperature.
     let temp = text

@@ -302,7 +302,9 @@ fn stats_are_compact_and_locate_extremes() {
     assert_eq!(loss[9], "nan", "last value");
     // Steps found in sampled rows are the sample's, and say so (issue 25: `~812462`).
     let approx = |cell: &str| -> u64 {
-        let step = cell.strip_prefix('~').unwrap_or_else(|| panic!("`{cell}` is not marked ~"));
+        let step = cell
+            .strip_prefix('~')
+            .unwrap_or_else(|| panic!("`{cell}` is not marked ~"));
         step.parse().unwrap()
     };
     let onset = approx(loss[11]);
@@ -332,13 +334,24 @@ fn stats_of_a_window_read_whole_are_exact_and_unmarked() {
     let hi = (long_run::NAN_FROM + 300).to_string();
     for _ in 0..3 {
         let out = Cli::against(&s).run(&[
-            "history", &run, "--keys", "loss", "--stats", "--min-step", &lo, "--max-step", &hi,
+            "history",
+            &run,
+            "--keys",
+            "loss",
+            "--stats",
+            "--min-step",
+            &lo,
+            "--max-step",
+            &hi,
         ]);
         let text = out.ok();
         let loss: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
         assert_eq!(loss[1], "601", "every row of the window: {text}");
         assert_eq!(loss[11], long_run::NAN_FROM.to_string(), "{text}");
-        assert!(!loss[3].starts_with('~') && !loss[5].starts_with('~'), "{text}");
+        assert!(
+            !loss[3].starts_with('~') && !loss[5].starts_with('~'),
+            "{text}"
+        );
         assert!(text.contains("every logged row in range"), "{text}");
     }
 }

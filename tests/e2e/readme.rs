@@ -44,10 +44,16 @@ fn a_failing_command_fails_the_check_and_the_test_command_is_skipped() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains("skipped `./scripts/test.sh`"), "{stdout}");
-    assert!(stdout.contains("1 blocks of the Quick start ran as written"), "{stdout}");
+    assert!(
+        stdout.contains("1 blocks of the Quick start ran as written"),
+        "{stdout}"
+    );
     std::fs::write(&readme, section("ls /no/such/dir")).unwrap();
     let out = check(&readme);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(stderr.contains("README line `ls /no/such/dir` failed"), "{stderr}");
+    assert!(
+        stderr.contains("README line `ls /no/such/dir` failed"),
+        "{stderr}"
+    );
 }

@@ -13,7 +13,10 @@ fn unwraps_config_drops_internal_keys_and_keeps_nan() {
     let out = Cli::against(&s).run(&["summary", "demo/vision/l0ng1m2x"]);
     // Its diverged val_loss has a best value, read from sampled rows: the `#` line says so.
     let (json, note) = out.ok().split_once('\n').unwrap();
-    assert!(note.starts_with("# best of val_loss over 1000 rows sampled"), "{note}");
+    assert!(
+        note.starts_with("# best of val_loss over 1000 rows sampled"),
+        "{note}"
+    );
     let v = summary(json);
     assert_eq!(v["config"]["optimizer"]["name"], "adamw");
     assert_eq!(v["config"]["lr"], 0.001);

@@ -138,7 +138,9 @@ mod tests {
 
     #[test]
     fn a_u_shape_is_strong_where_rank_correlation_is_weak() {
-        let xs: Vec<f64> = (0..60).map(|i| 10f64.powf(-5.0 + 3.0 * i as f64 / 59.0)).collect();
+        let xs: Vec<f64> = (0..60)
+            .map(|i| 10f64.powf(-5.0 + 3.0 * i as f64 / 59.0))
+            .collect();
         let ys: Vec<f64> = xs
             .iter()
             .enumerate()
@@ -148,8 +150,15 @@ mod tests {
         assert_eq!(b.bins.len(), MAX_BINS);
         assert!(b.eta > 0.9 && b.beyond_noise, "{b:?}");
         assert!(b.bins.iter().all(|bin| bin.n >= MIN_PER_BIN));
-        let best = b.bins.iter().min_by(|a, c| a.mean.total_cmp(&c.mean)).unwrap();
-        assert!(best.lo <= 10f64.powf(-3.5) * 3.0 && best.hi >= 10f64.powf(-3.5) / 3.0, "{best:?}");
+        let best = b
+            .bins
+            .iter()
+            .min_by(|a, c| a.mean.total_cmp(&c.mean))
+            .unwrap();
+        assert!(
+            best.lo <= 10f64.powf(-3.5) * 3.0 && best.hi >= 10f64.powf(-3.5) / 3.0,
+            "{best:?}"
+        );
     }
 
     #[test]
@@ -161,7 +170,9 @@ mod tests {
         assert_eq!((b.bins[0].lo, b.bins[0].hi, b.bins[0].n), (32.0, 32.0, 20));
         assert!(!b.beyond_noise && b.eta < 0.3, "{b:?}");
         // Sparse values merge into a neighbour; too few runs give no bins at all.
-        let xs: Vec<f64> = (0..20).map(|i| if i < 2 { 1.0 } else { 2.0 + (i % 3) as f64 }).collect();
+        let xs: Vec<f64> = (0..20)
+            .map(|i| if i < 2 { 1.0 } else { 2.0 + (i % 3) as f64 })
+            .collect();
         let b = binned(&xs, &ys[..20]).unwrap();
         assert!(b.bins.iter().all(|bin| bin.n >= MIN_PER_BIN), "{b:?}");
         assert_eq!(binned(&xs[..10], &ys[..10]), None);

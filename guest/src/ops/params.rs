@@ -406,7 +406,11 @@ mod tests {
         assert_eq!(lr.kind, "num");
         assert!(lr.strength > 0.9, "{}", lr.strength);
         assert!(lr.effect.starts_with("eta=0.9"), "{}", lr.effect);
-        assert!(lr.effect.contains(" rho=") && lr.effect.contains("(n="), "{}", lr.effect);
+        assert!(
+            lr.effect.contains(" rho=") && lr.effect.contains("(n="),
+            "{}",
+            lr.effect
+        );
         assert!(!lr.effect.contains(','), "one CSV cell: {}", lr.effect);
     }
 

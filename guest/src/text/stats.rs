@@ -218,7 +218,11 @@ mod tests {
             "loss,2,0.5,1,1,0,0.75,0.25,1,0.5,0,,9.........0........."
         );
         // From sampled rows: the steps are the sample's, marked approximate.
-        let t = table(&[(0, Some(1.0)), (312928, Some(f64::NAN)), (400000, Some(0.5))]);
+        let t = table(&[
+            (0, Some(1.0)),
+            (312928, Some(f64::NAN)),
+            (400000, Some(0.5)),
+        ]);
         assert_eq!(
             render(&t, 4, &[false]).lines().nth(1).unwrap(),
             "loss,3,0.5,~400000,1,~0,0.75,0.25,1,0.5,1,~312928,9..............!...0"

@@ -191,17 +191,31 @@ mod tests {
     use super::*;
 
     fn gpu(i: u32, level: f64) -> (u32, Line) {
-        let points: Vec<(f64, f64)> = (0..10).map(|t| (t as f64, level + t as f64 * 0.1)).collect();
+        let points: Vec<(f64, f64)> = (0..10)
+            .map(|t| (t as f64, level + t as f64 * 0.1))
+            .collect();
         (i, line(format!("gpu.{i}.gpu"), "%", 1.0, &points).unwrap())
     }
 
     #[test]
     fn the_odd_gpu_keeps_its_own_line() {
         let gpus: Vec<(u32, Line)> = (0..8)
-            .map(|i| gpu(i, if i == 3 { 40.0 } else { 95.0 + f64::from(i) * 0.2 }))
+            .map(|i| {
+                gpu(
+                    i,
+                    if i == 3 {
+                        40.0
+                    } else {
+                        95.0 + f64::from(i) * 0.2
+                    },
+                )
+            })
             .collect();
         let sets = alike_sets(gpus);
-        let ids: Vec<Vec<u32>> = sets.iter().map(|s| s.iter().map(|g| g.0).collect()).collect();
+        let ids: Vec<Vec<u32>> = sets
+            .iter()
+            .map(|s| s.iter().map(|g| g.0).collect())
+            .collect();
         assert_eq!(ids, vec![vec![0, 1, 2, 4, 5, 6, 7], vec![3]]);
         assert_eq!(indices(&ids[0]), "0-7 except 3");
         assert_eq!(indices(&[0, 2, 5]), "0+2+5");
