@@ -52,7 +52,8 @@ wait_for_port() {
 # Runs one block's lines (from fd 4, so the lines' own commands cannot read them) in this
 # shell.
 run_block() {
-  local background=() line command port log
+  local background=() line command log
+  README_CHECK_PORT=""
   while IFS= read -r line; do
     # Comments, whole-line or trailing.
     command="$(sed -E 's/(^|[[:space:]])#.*$//' <<<"$line" | sed -E 's/[[:space:]]+$//')"
@@ -62,12 +63,13 @@ run_block() {
       continue
     fi
     if [[ "$command" == *127.0.0.1:8080* ]]; then
-      port="$(free_port)"
-      command="${command//127.0.0.1:8080/127.0.0.1:$port}"
-      export README_CHECK_PORT="$port"
+      # One free port per block: its server line and the lines that use it agree.
+      if [ -z "${README_CHECK_PORT:-}" ]; then
+        README_CHECK_PORT="$(free_port)"
+      fi
+      command="${command//127.0.0.1:8080/127.0.0.1:$README_CHECK_PORT}"
     fi
     if [[ "$command" == export\ * ]]; then
-      command="${command//127.0.0.1:8080/127.0.0.1:${README_CHECK_PORT:-8080}}"
       echo "readme-check: \$ $command"
       eval "$command"
       continue
