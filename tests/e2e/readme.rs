@@ -22,14 +22,14 @@ fn a_line_that_does_not_work_fails_the_check() {
     let readme = dir.path().join("README.md");
     std::fs::write(
         &readme,
-        "# x\n\n## Quick start\n\n```sh\n./target/release/wandb-nothing --listen 127.0.0.1:8080\n```\n\n## CLI\n",
+        "# x\n\n## Quick start\n\n```sh\n./target/no-such-dir/wandb-emulator --listen 127.0.0.1:8080\n```\n\n## CLI\n",
     )
     .unwrap();
     let out = check(&readme);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(
-        stderr.contains("README line `./target/release/wandb-nothing --listen 127.0.0.1:8080` did not start a server"),
+        stderr.contains("README line `./target/no-such-dir/wandb-emulator --listen 127.0.0.1:8080` did not start a server"),
         "{stderr}"
     );
 }
