@@ -19,6 +19,8 @@ export WASMTIME_BIN WASM_TOOLS_BIN
 
 cargo build --release --workspace
 cargo test --release --workspace
+# The README's Quick start lines, as written (not inside `cargo test`: they build).
+./scripts/readme-check.sh
 
 "$PYTHON" tests/fidelity/test_wandb_client.py
 "$PYTHON" tests/mcp/test_mcp_client.py

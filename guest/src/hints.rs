@@ -81,6 +81,24 @@ pub fn denied(origin: &str) -> String {
     }
 }
 
+/// How to let the component read `origin`, for a message that goes on (a diagnosis that
+/// stands without it): a flag at our command line; for an MCP client, which cannot change the
+/// server's flags, a request to whoever runs the server.
+pub fn allow(origin: &str) -> String {
+    match host() {
+        Host::Cli => format!("allow it with --allow {origin}"),
+        Host::Mcp => format!(
+            "ask whoever runs this MCP server to start `wandb-agent mcp` with --allow {origin}"
+        ),
+        Host::RemoteMcp => {
+            format!("ask the operator of this MCP server to add --allow {origin}")
+        }
+        Host::Command | Host::Generic => {
+            format!("grant the component network access to {origin}")
+        }
+    }
+}
+
 /// What to do when the server rejects the credentials.
 pub fn credentials() -> &'static str {
     match host() {
@@ -123,5 +141,9 @@ mod tests {
             "the host's network policy does not allow http://h:1; grant the component network access to it"
         );
         assert_eq!(option("min_step"), "min-step");
+        assert_eq!(
+            allow("http://h:1"),
+            "grant the component network access to http://h:1"
+        );
     }
 }

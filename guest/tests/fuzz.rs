@@ -128,7 +128,7 @@ proptest! {
         let table = HistoryTable::outer_join(&request.keys, &series);
         let chosen = reduce::select(&table, 50);
         prop_assert!(chosen.windows(2).all(|w| w[0] < w[1]));
-        let fetched = Fetched { table, last_step: Some(1_000_000), coverage: Coverage::Every };
+        let fetched = Fetched { table, last_step: Some(1_000_000), coverage: Coverage::Every, exact: vec![true] };
         let text = render_curve(&fetched, &request, budget);
         prop_assert!(text.starts_with("_step,k\n") && text.ends_with('\n'));
         let rows = text.lines().count() - 2;

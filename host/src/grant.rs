@@ -116,4 +116,50 @@ mod tests {
         let local = Origin::parse("http://127.0.0.1:8080").unwrap();
         assert_eq!(storage_origin(&local), None);
     }
+
+    /// The grant the command line gives for `base_url`, with a key in the environment.
+    fn grant(base_url: &str) -> Grant {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from([
+            "wandb-agent",
+            "--base-url",
+            base_url,
+            "summary",
+            "e/p/r",
+        ])
+        .unwrap();
+        let env = |k: &str| (k == "WANDB_API_KEY").then(|| "k".repeat(40));
+        from_flags(&cli.global, &env).unwrap()
+    }
+
+    #[test]
+    fn saas_reads_run_files_from_its_storage_without_credentials() {
+        let g = grant("https://api.wandb.ai");
+        let storage = Origin::parse("https://storage.googleapis.com").unwrap();
+        assert!(g.allowlist.allows(&storage));
+        // Credentials go to the base origin only (outbound.rs compares with it).
+        assert!(g.authorization.is_some());
+        assert_eq!(
+            g.base_origin,
+            Origin::parse("https://api.wandb.ai").unwrap()
+        );
+        assert_ne!(g.base_origin, storage);
+        // Only that origin: not plain http, not another port, not another bucket host.
+        for other in [
+            "http://storage.googleapis.com",
+            "https://storage.googleapis.com:8443",
+            "https://wandb-production.s3.amazonaws.com",
+        ] {
+            assert!(
+                !g.allowlist.allows(&Origin::parse(other).unwrap()),
+                "{other}"
+            );
+        }
+        // Another server (a local W&B, the emulator) allows nothing beyond its own origin.
+        let local = grant("http://127.0.0.1:8080");
+        assert!(!local.allowlist.allows(&storage));
+        assert!(local
+            .allowlist
+            .allows(&Origin::parse("http://127.0.0.1:8080").unwrap()));
+    }
 }

@@ -215,6 +215,7 @@ fn system(
         gpu_util: util,
         rss_mb: rss,
         legacy_names: false,
+        odd_gpu: None,
     }
 }
 

@@ -480,12 +480,11 @@ pub(crate) fn project(entity: &str, name: &str, numeric_id: u64, specs: Vec<RunS
 }
 
 /// The demo store: `demo/vision` (the main project), `demo/empty` (no runs), `demo/llm-finetune`
-/// (best-of-last-N and overfitting answers), `demo/detection` (events of known widths),
-/// `demo/crashes` (runs that died, with console and system metrics), `demo/frameworks` (Trainer,
-/// Lightning and Keras conventions), `demo/sweep` (160 runs), `demo/fleet` (2,400 small runs),
-/// `demo/long-runs` (narrow events in runs of up to 2M steps), each in its own module;
-/// `demo/slow` (one run, every query answered after [`SLOW_ANSWER`], so tests can check that a
-/// slow call does not hold up others); and the second user's `acme/private` (see `accounts`).
+/// (best-of-last-N, overfitting), `demo/detection` (planted events of known widths),
+/// `demo/crashes` (runs that died), `demo/frameworks` (Trainer, Lightning, Keras), `demo/sweep`,
+/// `demo/fleet`, `demo/long-runs`, `demo/lr-sweep`, `demo/cluster` (see their modules);
+/// `demo/slow` (one run, every query answered after [`SLOW_ANSWER`]); and the second user's
+/// `acme/private` (`accounts`).
 pub fn store() -> Store {
     Store {
         projects: vec![
@@ -513,6 +512,8 @@ pub fn store() -> Store {
             crate::sweep::project_of(109),
             crate::fleet::project_of(110),
             crate::long_runs::project_of(111),
+            crate::lr_sweep::project_of(121),
+            crate::cluster::project_of(122),
         ],
     }
 }

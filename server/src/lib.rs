@@ -6,6 +6,7 @@
 //! Deliberate deviation: sampling is random per request (like the real server), with no seed.
 
 pub mod accounts;
+pub mod cluster;
 pub mod console;
 pub mod crashes;
 pub mod data;
@@ -18,6 +19,7 @@ pub mod frameworks;
 pub mod history;
 pub mod http;
 pub mod long_runs;
+pub mod lr_sweep;
 pub mod schema;
 pub mod sweep;
 pub mod system;

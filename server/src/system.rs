@@ -19,6 +19,17 @@ pub struct SystemSpec {
     pub rss_mb: fn(f64) -> f64,
     /// The older key names (`system.memory`, `system.disk.in`), as runs logged before 0.21.
     pub legacy_names: bool,
+    /// One GPU that behaves unlike the others (a straggler, a leaking process).
+    pub odd_gpu: Option<OddGpu>,
+}
+
+/// A GPU with its own utilisation, memory and temperature curves.
+#[derive(Debug, Clone)]
+pub struct OddGpu {
+    pub index: u32,
+    pub util: fn(f64) -> f64,
+    pub memory_percent: fn(f64) -> f64,
+    pub temp: f64,
 }
 
 /// GPU memory in bytes at 100% (an 80 GB card).
@@ -73,21 +84,27 @@ impl SystemSpec {
             }
             let mut gpu = Map::new();
             for g in 0..self.gpus {
+                let odd = self.odd_gpu.as_ref().filter(|o| o.index == g);
                 let skew = f64::from(g) * 0.3;
-                let mem = ((self.gpu_memory_percent)(t) + skew).min(100.0);
+                let (memory, util) = odd.map_or((self.gpu_memory_percent, self.gpu_util), |o| {
+                    (o.memory_percent, o.util)
+                });
+                let mem = (memory(t) + skew).min(100.0);
+                let util = util(t);
                 gpu.insert(
                     format!("system.gpu.{g}.gpu"),
-                    json!(round(((self.gpu_util)(t) + wobble * 4.0).clamp(0.0, 100.0))),
+                    json!(round((util + wobble * 4.0).clamp(0.0, 100.0))),
                 );
                 gpu.insert(format!("system.gpu.{g}.memoryAllocated"), json!(round(mem)));
                 gpu.insert(
                     format!("system.gpu.{g}.memoryAllocatedBytes"),
                     json!((mem / 100.0 * GPU_BYTES) as u64),
                 );
-                gpu.insert(format!("system.gpu.{g}.temp"), json!(round(62.0 + skew)));
+                let temp = odd.map_or(62.0, |o| o.temp);
+                gpu.insert(format!("system.gpu.{g}.temp"), json!(round(temp + skew)));
                 gpu.insert(
                     format!("system.gpu.{g}.powerWatts"),
-                    json!(round(350.0 * (self.gpu_util)(t) / 100.0 + 60.0)),
+                    json!(round(350.0 * util / 100.0 + 60.0)),
                 );
             }
             rows.push(stamp(gpu, start_unix, runtime + 0.5));

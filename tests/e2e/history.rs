@@ -300,19 +300,58 @@ fn stats_are_compact_and_locate_extremes() {
     let loss: Vec<&str> = lines[1].split(',').collect();
     assert_eq!(loss[0], "loss");
     assert_eq!(loss[9], "nan", "last value");
-    let onset: u64 = loss[11].parse().unwrap();
+    // Steps found in sampled rows are the sample's, and say so (issue 25: `~812462`).
+    let approx = |cell: &str| -> u64 {
+        let step = cell
+            .strip_prefix('~')
+            .unwrap_or_else(|| panic!("`{cell}` is not marked ~"));
+        step.parse().unwrap()
+    };
+    let onset = approx(loss[11]);
     assert!(onset >= long_run::NAN_FROM, "{onset}");
+    approx(loss[3]);
+    approx(loss[5]);
     assert!(
         loss[12].ends_with('!'),
         "sparkline marks the NaN tail: {}",
         loss[12]
     );
     let grad: Vec<&str> = lines[2].split(',').collect();
-    let max_step: u64 = grad[5].parse().unwrap();
+    let max_step = approx(grad[5]);
     assert!(
         max_step >= long_run::EXPLOSION_STEP,
         "grad_norm max after the explosion: {max_step}"
     );
     // About 60 tokens per key, 85 for the header and the `#` line with the sampling density.
     assert!(tokens(text) <= 60 * 2 + 85, "{} tokens", tokens(text));
+}
+
+#[test]
+fn stats_of_a_window_read_whole_are_exact_and_unmarked() {
+    let s = server();
+    let run = format!("demo/vision/{}", long_run::ID);
+    let lo = (long_run::NAN_FROM - 300).to_string();
+    let hi = (long_run::NAN_FROM + 300).to_string();
+    for _ in 0..3 {
+        let out = Cli::against(&s).run(&[
+            "history",
+            &run,
+            "--keys",
+            "loss",
+            "--stats",
+            "--min-step",
+            &lo,
+            "--max-step",
+            &hi,
+        ]);
+        let text = out.ok();
+        let loss: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
+        assert_eq!(loss[1], "601", "every row of the window: {text}");
+        assert_eq!(loss[11], long_run::NAN_FROM.to_string(), "{text}");
+        assert!(
+            !loss[3].starts_with('~') && !loss[5].starts_with('~'),
+            "{text}"
+        );
+        assert!(text.contains("every logged row in range"), "{text}");
+    }
 }

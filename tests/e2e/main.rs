@@ -2,6 +2,7 @@
 //! over real HTTP on loopback.
 
 mod analysis;
+mod answers;
 mod attacks;
 mod cache;
 mod crashes;
@@ -12,6 +13,7 @@ mod history;
 mod hostile;
 mod hostile_text;
 mod list_runs;
+mod readme;
 mod sandbox;
 mod summary;
 mod support;

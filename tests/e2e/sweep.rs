@@ -479,14 +479,14 @@ fn triage_says_why_runs_died_in_one_more_request() {
             .to_string();
         assert!(line.contains(&format!(",crash,{cause},")), "{line}");
     }
-    // A console kept only in a log file is left to diagnose, and the row says so.
+    // A console kept only in a log file is left to diagnose, and the row says where it is.
     let legacy = rows(&out)
         .into_iter()
         .find(|l| l.starts_with("oldlog09"))
         .unwrap()
         .to_string();
     assert!(
-        legacy.ends_with("no streamed console lines (diagnose also reads its log file)"),
+        legacy.contains("console only in the log file output.log on http://127.0.0.1:"),
         "{legacy}"
     );
 }

@@ -93,6 +93,11 @@ async def exchange(url):
             r, t = await call("wandb_system", {"run": "demo/crashes/cudaoom1", "keys": ["gpu"]})
             assert not r.is_error and "gpu.0-7.memoryAllocated,%," in t, t
 
+            # A console only in a log file on an origin the server does not allow: an MCP client
+            # cannot change the server's flags, so the diagnosis asks whoever runs it.
+            r, t = await call("wandb_diagnose", {"run": "demo/crashes/oldlog09"})
+            assert not r.is_error and "which the host does not allow: ask whoever runs this MCP server to start `wandb-agent mcp` with --allow http://127.0.0.1:" in t, t
+
             # Arguments the tool does not declare in its schema's types are refused as such.
             try:
                 r = await session.call_tool("wandb_logs", {"run": "demo/crashes/cudaoom1", "tail": "many"})
@@ -100,7 +105,7 @@ async def exchange(url):
             except Exception:  # an MCP protocol error (invalid params) is a refusal too
                 refused = True
             assert refused
-    print(f"MCP exchange OK: initialize, {len(EXPECTED_TOOLS)} tools listed, 10 successful calls, 2 refusals")
+    print(f"MCP exchange OK: initialize, {len(EXPECTED_TOOLS)} tools listed, 11 successful calls, 2 refusals")
 
 
 ESCAPE = ROOT / "target/guest/wasm32-wasip2/guest/escape_guest.wasm"

@@ -3,6 +3,7 @@
 //! The component's exports and its command build both come in through [`run`].
 
 pub mod best;
+pub mod binned;
 pub mod compare;
 pub mod config_diff;
 pub mod diagnose;

@@ -13,7 +13,7 @@ use crate::error::{AgentError, Result};
 use crate::ops::compare::pearson;
 use crate::ops::direction::{direction, Direction};
 use crate::ops::list_runs::{self, ListOptions, RunRow};
-use crate::ops::{config_diff, summary, Run};
+use crate::ops::{binned, config_diff, summary, Run};
 use crate::text::numfmt::format_sig;
 use crate::wandb::paths::{self, ProjectPath};
 use crate::wandb::{documents, lenient_json, Client};
@@ -24,6 +24,9 @@ const MAX_KEYS: usize = 20;
 /// Category values shown per key (the best ones by mean); the rest are counted.
 const MAX_VALUES: usize = 6;
 const DIGITS: usize = 3;
+/// How much eta over binned values must exceed |rho| for a number's effect to be read as
+/// non-monotone (binning loses a little of a monotone relation, so it must be clearly more).
+const NON_MONOTONE_MARGIN: f64 = 0.1;
 
 impl Run for Params {
     fn run(self, client: &Client) -> Result<String> {
@@ -176,7 +179,7 @@ fn render(fetched: &Fetched, metric: &str, dir: &Direction) -> Result<String> {
         notes.push(format!("{} short runs skipped", fetched.short));
     }
     notes.push(format!(
-        "strength = |Spearman rho| for numbers, eta for categories; below {:.2} (2/sqrt(n)) it is within noise",
+        "strength = |Spearman rho| for numbers (eta over binned values when clearly larger: not monotone, mean per bin shown), eta for categories; below {:.2} (2/sqrt(n)) it is within noise",
         2.0 / (used.len() as f64).sqrt()
     ));
     if constant > 0 {
@@ -221,6 +224,17 @@ fn relate(key: &str, runs: &[&Sample]) -> Option<Relation> {
     let numbers: Option<Vec<f64>> = pairs.iter().map(|(v, _)| v.as_f64()).collect();
     if let Some(xs) = numbers {
         let rho = pearson(&ranks(&xs), &ranks(&metric))?;
+        // A shape the rank correlation misses (best in the middle): eta over binned values.
+        if let Some(b) = binned::binned(&xs, &metric)
+            .filter(|b| b.beyond_noise && b.eta >= rho.abs() + NON_MONOTONE_MARGIN)
+        {
+            return Some(Relation {
+                key: key.to_string(),
+                kind: "num",
+                strength: b.eta,
+                effect: non_monotone(&b, rho),
+            });
+        }
         let (lo, hi) = xs
             .iter()
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| {
@@ -274,6 +288,28 @@ fn relate(key: &str, runs: &[&Sample]) -> Option<Relation> {
         strength: eta,
         effect,
     })
+}
+
+/// A non-monotone effect: eta beside rho, then the metric's mean per bin in the parameter's
+/// order (`1e-5..3e-5=0.71 (n=10)`), so the shape reads left to right.
+fn non_monotone(b: &binned::Binned, rho: f64) -> String {
+    let bins: Vec<String> = b
+        .bins
+        .iter()
+        .map(|bin| {
+            let values = if bin.lo == bin.hi {
+                format_sig(bin.lo, DIGITS)
+            } else {
+                format!(
+                    "{}..{}",
+                    format_sig(bin.lo, DIGITS),
+                    format_sig(bin.hi, DIGITS)
+                )
+            };
+            format!("{values}={} (n={})", format_sig(bin.mean, DIGITS), bin.n)
+        })
+        .collect();
+    format!("eta={:.2} rho={rho:+.2} {}", b.eta, bins.join(" "))
 }
 
 /// Ranks 1..n with ties given their average rank (for Spearman's rho).
@@ -353,6 +389,29 @@ mod tests {
             relate("seed", &refs).is_none(),
             "a constant key is no relation"
         );
+    }
+
+    #[test]
+    fn a_u_shaped_number_is_read_by_its_bins() {
+        let runs: Vec<Sample> = (0..60)
+            .map(|i| {
+                let lr = 10f64.powf(-5.0 + 3.0 * ((i * 37) % 60) as f64 / 59.0);
+                let d = lr.log10() - 3e-4f64.log10();
+                let noise = ((i as f64 * 0.618).fract() - 0.5) * 0.01;
+                sample(json!({"lr": lr}), Some(0.4 + 0.1 * d * d + noise))
+            })
+            .collect();
+        let refs: Vec<&Sample> = runs.iter().collect();
+        let lr = relate("lr", &refs).unwrap();
+        assert_eq!(lr.kind, "num");
+        assert!(lr.strength > 0.9, "{}", lr.strength);
+        assert!(lr.effect.starts_with("eta=0.9"), "{}", lr.effect);
+        assert!(
+            lr.effect.contains(" rho=") && lr.effect.contains("(n="),
+            "{}",
+            lr.effect
+        );
+        assert!(!lr.effect.contains(','), "one CSV cell: {}", lr.effect);
     }
 
     #[test]

@@ -260,21 +260,15 @@ fn read_crashes(client: &Client, project: &ProjectPath, subjects: &mut [Subject]
         })?;
         let lines = console::streamed_lines(node).unwrap_or_default();
         // Runs synced by older clients keep their console only in a log file, on another
-        // origin and one request each: that is left to `diagnose`.
-        let no_lines = if node
-            .get("logLineCount")
-            .and_then(Value::as_u64)
-            .unwrap_or(0)
-            == 0
-        {
-            "no streamed console lines (diagnose also reads its log file)"
-        } else {
-            crash::NO_CONSOLE
+        // origin and one request each: that is left to `diagnose`, and the row says where.
+        let no_lines = match console::log_file_in(node, client) {
+            Some(file) if lines.is_empty() => crash::log_file_elsewhere(&file, client),
+            _ => crash::NO_CONSOLE.to_string(),
         };
         subject.crash = crash::from_context(
             node,
             &lines,
-            no_lines,
+            &no_lines,
             ending,
             &subject.state,
             subject.last_step.unwrap_or(0),

@@ -92,8 +92,20 @@ pub fn sparkline(points: &[(u64, f64)], width: usize) -> String {
         .collect()
 }
 
-/// The stats table as CSV, one row per key.
-pub fn render(table: &HistoryTable, digits: usize) -> String {
+/// A step computed from a key's rows: as is when every logged row was read (`exact`), else
+/// marked approximate (`~312928`), since a sample's first NaN or minimum is only near the
+/// run's.
+fn step_cell(step: Option<u64>, exact: bool) -> String {
+    match step {
+        Some(s) if exact => s.to_string(),
+        Some(s) => format!("~{s}"),
+        None => String::new(),
+    }
+}
+
+/// The stats table as CSV, one row per key; `exact[i]` says key `i`'s rows are every logged
+/// row in range (a missing entry counts as sampled).
+pub fn render(table: &HistoryTable, digits: usize, exact: &[bool]) -> String {
     let mut out = csv::Writer::from_writer(Vec::new());
     let _ = out.write_record([
         "key",
@@ -110,9 +122,10 @@ pub fn render(table: &HistoryTable, digits: usize) -> String {
         "first_nonfinite_step",
         "spark",
     ]);
-    let step = |s: Option<u64>| s.map(|s| s.to_string()).unwrap_or_default();
     for column in 0..table.keys.len() {
         let s = key_stats(table, column);
+        let whole = exact.get(column).copied().unwrap_or(false);
+        let step = |s: Option<u64>| step_cell(s, whole);
         let key = &table.keys[column];
         let num = |v: Option<f64>| v.map(|x| format_value(key, x, digits)).unwrap_or_default();
         let _ = out.write_record([
@@ -199,10 +212,20 @@ mod tests {
     #[test]
     fn renders_csv() {
         let t = table(&[(0, Some(1.0)), (1, Some(0.5))]);
-        let text = render(&t, 4);
+        let text = render(&t, 4, &[true]);
         assert_eq!(
             text.lines().nth(1).unwrap(),
             "loss,2,0.5,1,1,0,0.75,0.25,1,0.5,0,,9.........0........."
+        );
+        // From sampled rows: the steps are the sample's, marked approximate.
+        let t = table(&[
+            (0, Some(1.0)),
+            (312928, Some(f64::NAN)),
+            (400000, Some(0.5)),
+        ]);
+        assert_eq!(
+            render(&t, 4, &[false]).lines().nth(1).unwrap(),
+            "loss,3,0.5,~400000,1,~0,0.75,0.25,1,0.5,1,~312928,9..............!...0"
         );
     }
 }

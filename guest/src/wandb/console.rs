@@ -155,6 +155,21 @@ fn newest_log_file(files: &[Value]) -> Option<&Value> {
     })
 }
 
+/// The newest log file among a run node's `files` (as a crash context carries them): its
+/// name and the origin its `directUrl` is on.
+pub fn log_file_in(node: &Value, client: &Client) -> Option<(String, String)> {
+    let files: Vec<Value> = node
+        .pointer("/files/edges")?
+        .as_array()?
+        .iter()
+        .filter_map(|e| e.get("node").cloned())
+        .collect();
+    let file = newest_log_file(&files)?;
+    let url = absolute_url(file.get("directUrl")?.as_str()?, client).ok()?;
+    let name = file.get("name")?.as_str()?.to_string();
+    Some((name, origin_of(&url).to_string()))
+}
+
 /// The log file's node (name, `directUrl`, size), from a fresh `RunFiles` request.
 fn find_log_file(client: &Client, run: &RunPath) -> Result<Option<Value>> {
     let data = client.query(
@@ -176,15 +191,34 @@ fn find_log_file(client: &Client, run: &RunPath) -> Result<Option<Value>> {
     Ok(newest_log_file(&files).cloned())
 }
 
-/// The end of the newest log file (`requests` counts the round trips made).
+/// A log file the host does not let the component read: which, and on what origin, so the
+/// reader can be told what to allow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unreachable {
+    pub name: String,
+    pub origin: String,
+}
+
+/// The end of the newest log file (`requests` counts the round trips made); a file on an
+/// origin the host refuses is a `denied` error naming it.
 pub fn file_tail(
     client: &Client,
     run: &RunPath,
     requests: &mut u32,
 ) -> Result<(Vec<Line>, Source)> {
+    file_tail_or_unreachable(client, run, requests)?
+        .map_err(|u| AgentError::Denied(crate::hints::denied(&u.origin)))
+}
+
+/// [`file_tail`], with a log file on a refused origin named instead of failing the call.
+pub fn file_tail_or_unreachable(
+    client: &Client,
+    run: &RunPath,
+    requests: &mut u32,
+) -> Result<std::result::Result<(Vec<Line>, Source), Unreachable>> {
     *requests += 1;
     let Some(mut file) = find_log_file(client, run)? else {
-        return Ok((Vec::new(), Source::Nothing));
+        return Ok(Ok((Vec::new(), Source::Nothing)));
     };
     let name = file
         .get("name")
@@ -203,7 +237,15 @@ pub fn file_tail(
             client,
         )?;
         *requests += 1;
-        let reply = client.transport.get_file(&url, Some(&range))?;
+        let reply = match client.transport.get_file(&url, Some(&range)) {
+            Err(AgentError::Denied(_)) => {
+                return Ok(Err(Unreachable {
+                    name,
+                    origin: origin_of(&url).to_string(),
+                }))
+            }
+            reply => reply?,
+        };
         match reply.status {
             // A pre-signed URL that expired: ask for a fresh one, once.
             401 | 403 if !refreshed => {
@@ -211,7 +253,7 @@ pub fn file_tail(
                 *requests += 1;
                 match find_log_file(client, run)? {
                     Some(fresh) => file = fresh,
-                    None => return Ok((Vec::new(), Source::Nothing)),
+                    None => return Ok(Ok((Vec::new(), Source::Nothing))),
                 }
             }
             _ => break reply,
@@ -257,7 +299,7 @@ pub fn file_tail(
     if lines.last().is_some_and(|l| l.text.is_empty()) {
         lines.pop();
     }
-    Ok((lines, Source::File { name, read, size }))
+    Ok(Ok((lines, Source::File { name, read, size })))
 }
 
 /// A `directUrl` as given, or prefixed with the base URL when the server sent a path.

@@ -174,10 +174,11 @@ pub const SYSTEM_EVENTS: &str =
 }";
 
 /// What a crash context reads of a run (one literal for [`CRASH_CONTEXT`] and
-/// [`crash_contexts`]).
+/// [`crash_contexts`]): the console tail, system metrics, and where its log files are (a
+/// console kept only in a file is on the storage origin, which the reader may need to allow).
 macro_rules! crash_context_fields {
     () => {
-        "logLineCount logLines(last: $last) { edges { node { number timestamp level label line } } } events(samples: $samples)"
+        "logLineCount logLines(last: $last) { edges { node { number timestamp level label line } } } events(samples: $samples) files(names: [], first: 10, pattern: \"%output%.log\") { edges { node { name directUrl updatedAt } } }"
     };
 }
 /// A crashed run's console tail and system metrics together (one request for `diagnose`).

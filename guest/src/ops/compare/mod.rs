@@ -85,6 +85,16 @@ impl Side {
         })
     }
 
+    /// The step of the best value as a cell: marked approximate (`~70001`) when the curve
+    /// was thinned by sampling, since the run's own best may lie between two samples.
+    pub fn best_step_cell(&self, dir: &Direction) -> String {
+        match self.best(dir) {
+            Some((_, step)) if self.curve.complete => step.to_string(),
+            Some((_, step)) => format!("~{step}"),
+            None => String::new(),
+        }
+    }
+
     /// The best finite value on the sampled curve, and its step.
     pub fn best(&self, dir: &Direction) -> Option<(f64, u64)> {
         self.curve

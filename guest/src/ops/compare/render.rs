@@ -59,8 +59,13 @@ pub fn render(a: &Side, b: &Side, metric: &str, dir: &Direction) -> String {
         &d,
         &p,
     ]);
-    let step = |x: Option<(f64, u64)>| x.map(|x| x.1.to_string()).unwrap_or_default();
-    row([&format!("{metric}.best_step"), &step(ba), &step(bb), "", ""]);
+    row([
+        &format!("{metric}.best_step"),
+        &a.best_step_cell(dir),
+        &b.best_step_cell(dir),
+        "",
+        "",
+    ]);
     let diffs = config_diff::differences(&a.config, &b.config);
     for (key, va, vb) in diffs.iter().take(MAX_CONFIG_ROWS) {
         row([
@@ -120,7 +125,7 @@ pub fn render_many(sides: &[Side], metric: &str, dir: &Direction) -> String {
             side.state.clone(),
             num(side.final_value),
             num(best.map(|b| b.0)),
-            best.map(|b| b.1.to_string()).unwrap_or_default(),
+            side.best_step_cell(dir),
         ]);
     }
     let configs: Vec<_> = sides

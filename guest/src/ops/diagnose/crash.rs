@@ -68,18 +68,21 @@ pub fn findings(
     let data = client.query(documents::CRASH_CONTEXT, variables)?;
     let node = graphql::run_node(&data, run)?;
     let mut lines = console::streamed_lines(node).unwrap_or_default();
+    let mut no_lines = NO_CONSOLE.to_string();
     if lines.is_empty() {
         let mut requests = 0;
         // The log file is on another origin; when the host does not allow it, the diagnosis
-        // still stands on the metrics.
-        if let Ok((file_lines, _)) = console::file_tail(client, run, &mut requests) {
-            lines = file_lines;
+        // still stands on the metrics, and says where the console is and what to allow.
+        match console::file_tail_or_unreachable(client, run, &mut requests) {
+            Ok(Ok((file_lines, _))) => lines = file_lines,
+            Ok(Err(unreachable)) => no_lines = unreadable_log(&unreachable),
+            Err(e) => no_lines = format!("its log file could not be read: {e}"),
         }
     }
     from_context(
         node,
         &lines,
-        NO_CONSOLE,
+        &no_lines,
         &ending,
         state,
         last_step,
@@ -89,6 +92,29 @@ pub fn findings(
 
 /// The crash row's words when the run has no console output at all.
 pub const NO_CONSOLE: &str = "no console output to say why";
+
+/// The crash row's words (in `triage`) when the console is only the log file `(name,
+/// origin)`, not read there: `diagnose` reads it, if the host allows its origin.
+pub fn log_file_elsewhere(file: &(String, String), client: &crate::wandb::Client) -> String {
+    let (name, origin) = file;
+    let on_api = crate::wandb::paths::origin_of(client.base_url) == origin.as_str();
+    let remedy = if on_api {
+        String::new()
+    } else {
+        format!(" (if not allowed: {})", crate::hints::allow(origin))
+    };
+    format!("console only in the log file {name} on {origin}: diagnose reads it{remedy}")
+}
+
+/// The crash row's words when the console is a log file on an origin the host refuses.
+pub fn unreadable_log(file: &console::Unreachable) -> String {
+    format!(
+        "its console is only in the log file {} on {}, which the host does not allow: {}",
+        file.name,
+        file.origin,
+        crate::hints::allow(&file.origin)
+    )
+}
 
 /// The variables of a crash-context request besides the run (see [`documents::CRASH_CONTEXT`]).
 pub fn context_variables() -> serde_json::Value {

@@ -23,6 +23,9 @@ pub struct Fetched {
     pub table: HistoryTable,
     pub last_step: Option<u64>,
     pub coverage: Coverage,
+    /// Per key (in the table's order): every logged row in range came back, so a step
+    /// computed from its rows (its minimum's, its first NaN's) is exact, not a sample's.
+    pub exact: Vec<bool>,
 }
 
 pub fn fetch(client: &Client, run: &RunPath, request: &HistoryRequest) -> Result<Fetched> {
@@ -53,6 +56,7 @@ pub fn fetch(client: &Client, run: &RunPath, request: &HistoryRequest) -> Result
             table: HistoryTable::outer_join(&request.keys, &series),
             last_step,
             coverage,
+            exact: series.iter().map(|s| s.complete).collect(),
         });
     };
     let counts = cadence::key_counts(reply.history_keys.as_ref());
@@ -164,6 +168,7 @@ fn assemble(
         table,
         last_step,
         coverage,
+        exact: series.iter().map(|s| s.complete).collect(),
     }
 }
 

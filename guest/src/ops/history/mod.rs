@@ -240,7 +240,7 @@ pub fn render_curve(fetched: &Fetched, request: &HistoryRequest, budget: u32) ->
 
 /// Per-key statistics of the fetched rows, with the same trailing line.
 pub fn render_stats(fetched: &Fetched, request: &HistoryRequest) -> String {
-    let mut out = stats::render(&fetched.table, VALUE_DIGITS);
+    let mut out = stats::render(&fetched.table, VALUE_DIGITS, &fetched.exact);
     out.push_str(&format!(
         "# over {} rows; {}; {}\n",
         fetched.table.rows.len(),
@@ -306,6 +306,7 @@ mod tests {
             table,
             last_step: Some(2),
             coverage: Coverage::Every,
+            exact: vec![true, true],
         };
         assert_eq!(
             render_curve(&fetched, &request, DEFAULT_BUDGET),

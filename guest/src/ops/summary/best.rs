@@ -16,6 +16,7 @@ use serde_json::{json, Map, Value};
 
 use crate::ops::direction::{direction, is_eval, Mode};
 use crate::text::numfmt::{format_sig, round_sig, SUMMARY_DIGITS};
+use crate::wandb::lenient_json;
 use crate::wandb::series::{Series, Spec};
 
 /// What one `best` entry costs, about.
@@ -89,14 +90,17 @@ impl Best {
     }
 }
 
-/// The best value of each candidate the summary has, where it differs from the final value.
+/// The best finite value of each candidate the summary has, where it differs from the final
+/// value (always when the final value is NaN or infinite).
 pub fn bests(summary: &Map<String, Value>, specs: &[Spec], history: &[Series]) -> Vec<Best> {
     specs
         .iter()
         .zip(history)
         .filter_map(|(spec, series)| {
             let key = spec.keys.first()?;
-            let last = summary.get(key)?.as_f64()?;
+            // A diverged run's final value is `"NaN"` or `"Infinity"`: exactly when its best
+            // finite value matters most.
+            let last = summary.get(key).and_then(lenient_json::as_f64)?;
             let dir = direction(key, None).ok()?;
             let (step, value) = series
                 .points
@@ -109,7 +113,8 @@ pub fn bests(summary: &Map<String, Value>, specs: &[Spec], history: &[Series]) -
             }
             let same =
                 |a: f64, b: f64| format_sig(a, SUMMARY_DIGITS) == format_sig(b, SUMMARY_DIGITS);
-            (!same(value, last) && dir.better(value, last)).then(|| Best {
+            let shown = !last.is_finite() || (!same(value, last) && dir.better(value, last));
+            shown.then(|| Best {
                 key: key.clone(),
                 mode: dir.mode,
                 value,
@@ -182,6 +187,32 @@ mod tests {
             note(&got).unwrap(),
             "best of eval/loss over 1000 rows sampled at random (of every logged row for the others)"
         );
+    }
+
+    #[test]
+    fn a_diverged_final_value_still_gets_its_best() {
+        let summary = json!({"val_loss": "NaN", "val_acc": "-Infinity"});
+        let summary = summary.as_object().unwrap();
+        let specs = [spec("val_loss"), spec("val_acc")];
+        let history = [
+            Series {
+                points: vec![(0, 2.0), (1000, 0.41), (2000, f64::NAN)],
+                complete: true,
+            },
+            Series {
+                points: vec![(0, 0.2), (1000, 0.7), (2000, f64::NEG_INFINITY)],
+                complete: true,
+            },
+        ];
+        let got = bests(summary, &specs, &history);
+        assert_eq!(got[0].entry().1, json!({"min": 0.41, "step": 1000}));
+        assert_eq!(got[1].entry().1, json!({"max": 0.7, "step": 1000}));
+        // Nothing finite to show: no entry.
+        let broken = [Series {
+            points: vec![(2000, f64::NAN)],
+            complete: true,
+        }];
+        assert!(bests(summary, &specs[..1], &broken).is_empty());
     }
 
     #[test]

@@ -184,7 +184,9 @@ pub fn render(
                 .map(|&(t, v)| (t.max(0.0) as u64, v))
                 .collect();
             let mut spark = sparkline(&points, SPARK_WIDTH);
-            if spark.chars().all(|c| spark.starts_with(c)) {
+            // Levels apart in digits nobody is shown (22.81 vs 22.84) are flat too.
+            let same_shown = format_sig(l.min, DIGITS) == format_sig(l.max, DIGITS);
+            if same_shown || spark.chars().all(|c| spark.starts_with(c)) {
                 spark = "flat".into();
             }
             // A flat line (its sparkline one level throughout) shows only its last value.
