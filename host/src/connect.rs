@@ -122,8 +122,22 @@ fn tls_connector() -> tokio_rustls::TlsConnector {
     tokio_rustls::TlsConnector::from(Arc::new(config))
 }
 
-/// How long a request body is still read after its connection failed (see [`send`]).
+/// How long a refused request's body is still read (see [`refuse`]).
 const DRAIN_ON_FAILURE: Duration = Duration::from_secs(2);
+
+/// Fails `request` with `err` once its body is taken. The component writes its request body
+/// while the host decides: had the body been dropped at once, its write would fail first and
+/// it would report a closed stream (a network failure, worth retrying) instead of `err` (a
+/// denial, an untrusted certificate, a refused repeat). The body is read and discarded, for a
+/// short while at most.
+pub async fn refuse(request: http::Request<WasiBody>, err: Error) -> Error {
+    let mut body = request.into_body();
+    let _ = tokio::time::timeout(DRAIN_ON_FAILURE, async {
+        while let Some(Ok(_)) = body.frame().await {}
+    })
+    .await;
+    err
+}
 
 /// A connection to one of `addrs`, TLS for `https` with the certificate checked against
 /// `origin`'s host name.
@@ -162,18 +176,7 @@ pub async fn send(
         .max(Duration::from_nanos(1));
     let stream = match open(origin, addrs, connect_timeout).await {
         Ok(stream) => stream,
-        Err(e) => {
-            // The component writes its request body while this runs: had the body been
-            // dropped now, its write would fail first and it would report a closed stream
-            // instead of this error (a refused certificate would read "connection failed").
-            // Taking the rest of the body, briefly, lets it finish and read the real cause.
-            let mut body = request.into_body();
-            let _ = tokio::time::timeout(DRAIN_ON_FAILURE, async {
-                while let Some(Ok(_)) = body.frame().await {}
-            })
-            .await;
-            return Err(e);
-        }
+        Err(e) => return Err(refuse(request, e).await),
     };
     let (mut sender, conn) = tokio::time::timeout(
         connect_timeout,

@@ -139,7 +139,9 @@ impl WasiHttpHooks for OutboundPolicy {
         let scheme = uri.scheme_str().unwrap_or("");
         let authority = uri.authority().map_or("", |a| a.as_str());
         let Some(target) = self.allowlist.admit(scheme, authority) else {
-            return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
+            return Box::new(async move {
+                Err(connect::refuse(request, wasmtime_wasi_http::Error::HttpRequestDenied).await)
+            });
         };
         // A response already cut off at the size limit would only be cut off again: a retry
         // of it is refused before it is sent, so one call downloads it at most once.
@@ -154,20 +156,14 @@ impl WasiHttpHooks for OutboundPolicy {
             .is_ok_and(|list| list.contains(&cut_off))
         {
             let limit = self.limits.max_response_bytes;
-            return Box::new(async move {
-                // Take the body first (a little of it at most): dropped at once, the
-                // component's write would fail as a closed stream, which reads as a network
-                // failure worth retrying; taken, the component sees this error and stops.
-                let _ = http_body_util::Limited::new(request.into_body(), 1 << 20)
-                    .collect()
-                    .await;
-                Err(wasmtime_wasi_http::Error::HttpResponseBodySize(Some(limit)))
-            });
+            let refusal = wasmtime_wasi_http::Error::HttpResponseBodySize(Some(limit));
+            return Box::new(async move { Err(connect::refuse(request, refusal).await) });
         }
         self.requests += 1;
         if self.requests > self.limits.max_requests {
             self.record(Incident::TooManyRequests(self.limits.max_requests));
-            return Box::new(async { Err(wasmtime_wasi_http::Error::ConnectionLimitReached) });
+            let refusal = wasmtime_wasi_http::Error::ConnectionLimitReached;
+            return Box::new(async move { Err(connect::refuse(request, refusal).await) });
         }
         request.headers_mut().remove(AUTHORIZATION);
         strip_hop_headers(request.headers_mut());
@@ -191,13 +187,15 @@ impl WasiHttpHooks for OutboundPolicy {
                             addr: addr.to_string(),
                         },
                     );
-                    return Err(wasmtime_wasi_http::Error::DestinationIpProhibited);
+                    let refusal = wasmtime_wasi_http::Error::DestinationIpProhibited;
+                    return Err(connect::refuse(request, refusal).await);
                 }
                 Err(Refusal::Unresolved { .. }) => {
-                    return Err(wasmtime_wasi_http::Error::DnsError {
+                    let refusal = wasmtime_wasi_http::Error::DnsError {
                         rcode: None,
                         info_code: None,
-                    })
+                    };
+                    return Err(connect::refuse(request, refusal).await);
                 }
             };
             let (response, io) = connect::send(request, &target, &addrs, options).await?;
