@@ -200,7 +200,7 @@ def q_crash_ours(cli):
         if r["id"] not in asked:
             continue
         key, detail = r["key"], r["detail"]
-        if "diagnose also reads its log file" in detail:
+        if "console only in the log file" in detail:
             crash = next(x for x in rows(cli("diagnose", f"demo/crashes/{r['id']}")) if x["finding"] == "crash")
             key, detail = crash["key"], crash["detail"]
         causes[r["id"]] = key if key != "unknown" else cause_of(detail)
