@@ -6,11 +6,12 @@
 //!   `address`, `credentials`;
 //! - running it: `component` (engine, compile cache), `sandbox` (one instance per call, exports
 //!   called by name), `outbound`/`connect` (wasi:http requests), `budget`/`heap`/`incident`
-//!   (memory accounting and what the host stopped).
+//!   (memory accounting and what the host stopped), `ceiling` (the last word on output size).
 
 mod address;
 mod allowlist;
 mod budget;
+mod ceiling;
 mod cli;
 mod component;
 mod connect;
@@ -28,7 +29,6 @@ mod tools;
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use wandb_agent_commands::exit;
 
 use crate::cli::{Cli, Command};
@@ -39,7 +39,7 @@ use crate::failure::Failure;
 static ALLOCATOR: heap::Accounting = heap::Accounting;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match cli::parse_from(std::env::args_os()) {
         Ok(cli) => cli,
         Err(err) if !err.use_stderr() => {
             // --help and --version.

@@ -3,8 +3,10 @@
 
 mod analysis;
 mod attacks;
+mod ceiling;
 mod crashes;
 mod detection;
+mod flags;
 mod frameworks;
 mod history;
 mod hostile;

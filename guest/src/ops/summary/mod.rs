@@ -17,6 +17,7 @@ use wandb_agent_commands::Summary;
 use crate::error::Result;
 use crate::ops::Run;
 use crate::wandb::paths::{self, RunPath};
+use crate::text::tokens;
 use crate::wandb::series::{self, Spec};
 use crate::wandb::{documents, graphql, Client};
 pub use clean::{clean_config, clean_summary, json_string_field, shorten, value_at};
@@ -59,7 +60,16 @@ pub fn summary(
         .unwrap_or_default();
     let (config, summary) = cleaned(&config, &summary);
     let bests = best::bests(&summary, &specs, &history);
-    Ok(render_cleaned(&config, &summary, &bests, budget, asked))
+    let ceiling = client.max_output_tokens;
+    if budget == 0 {
+        // Everything as stored when it fits the ceiling, else as much as the ceiling allows.
+        let whole = render_cleaned(&config, &summary, &bests, 0, asked);
+        match ceiling {
+            Some(max) if tokens::estimate(&whole) > max as usize => {}
+            _ => return Ok(whole),
+        }
+    }
+    Ok(render_cleaned(&config, &summary, &bests, client.budget(budget), asked))
 }
 
 /// The run's config and summary fields as stored (parsed), cleaned (see [`clean`]).
@@ -94,7 +104,8 @@ fn render_cleaned(
     budget: u32,
     asked: select::Asked,
 ) -> String {
-    let reserved = bests.len() * best::TOKENS_PER_ENTRY;
+    let reserved = tokens::estimate(&Value::Object(bests.iter().map(best::Best::entry).collect()).to_string())
+        + best::note(bests).map_or(0, |n| tokens::estimate(&n));
     let choice = select::select(config, summary, budget, reserved, asked);
     let mut line = json!({"config": choice.config, "summary": choice.summary});
     if !bests.is_empty() {
