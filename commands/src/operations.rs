@@ -38,10 +38,10 @@ pub enum Mode {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Window {
-    /// Rows W&B samples per key [default: dense, ~20,000 per key].
+    /// Rows W&B samples per key [default: dense].
     #[cfg_attr(feature = "cli", arg(long))]
     pub samples: Option<u32>,
-    /// First step of a window (inclusive): the micro view, every logged row.
+    /// First step of a window (inclusive).
     #[cfg_attr(feature = "cli", arg(long))]
     pub min_step: Option<u64>,
     /// Last step of the window (inclusive).
@@ -97,7 +97,7 @@ impl RunFilter {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ListRuns {
-    /// ENTITY/PROJECT (or PROJECT with WANDB_ENTITY set).
+    /// ENTITY/PROJECT.
     pub project: String,
     /// Runs to show, newest first (at most 1000) [default: 10].
     #[cfg_attr(feature = "cli", arg(long))]
@@ -124,9 +124,9 @@ pub struct ListRuns {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Summary {
-    /// ENTITY/PROJECT/RUN_ID (an id from list-runs) or a W&B run URL.
+    /// ENTITY/PROJECT/RUN_ID, or a run URL.
     pub run: String,
-    /// Output size in tokens (0 = all, up to the output ceiling) [default: 500].
+    /// Output tokens (0 = all, up to the ceiling) [default: 500].
     #[cfg_attr(feature = "cli", arg(long))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<u32>,
@@ -145,15 +145,15 @@ pub struct Summary {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct History {
-    /// ENTITY/PROJECT/RUN_ID (an id from list-runs) or a W&B run URL.
+    /// ENTITY/PROJECT/RUN_ID, or a run URL.
     pub run: String,
-    /// Metric keys (loss,val_loss); comma-separated, repeatable, or a JSON list.
+    /// Metric keys (loss,val_loss): comma-separated or a JSON list.
     #[cfg_attr(feature = "cli", arg(long, required = true, value_parser = key_list))]
     pub keys: Vec<String>,
     #[cfg_attr(feature = "cli", command(flatten))]
     #[serde(flatten)]
     pub window: Window,
-    /// Output size in tokens, extremes kept (0 = up to the output ceiling) [default: 1500].
+    /// Output tokens (0 = up to the ceiling) [default: 1500].
     #[cfg_attr(feature = "cli", arg(long, conflicts_with = "stats"))]
     pub budget: Option<u32>,
     /// Per-key statistics (min, max, NaN onset, sparkline) instead of rows.
@@ -169,9 +169,9 @@ pub struct History {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HistoryStats {
-    /// ENTITY/PROJECT/RUN_ID (an id from list-runs) or a W&B run URL.
+    /// ENTITY/PROJECT/RUN_ID, or a run URL.
     pub run: String,
-    /// Metric keys (loss,grad_norm); comma-separated, repeatable, or a JSON list.
+    /// Metric keys (loss,grad_norm): comma-separated or a JSON list.
     #[cfg_attr(feature = "cli", arg(long, required = true, value_parser = key_list))]
     pub keys: Vec<String>,
     #[cfg_attr(feature = "cli", command(flatten))]
@@ -191,7 +191,7 @@ pub struct Compare {
     /// The metric (e.g. val_loss).
     #[cfg_attr(feature = "cli", arg(long))]
     pub metric: String,
-    /// Lower (min) or higher (max) is better [default: from the name].
+    /// Whether min or max is better [default: from the name].
     #[cfg_attr(feature = "cli", arg(long, value_enum))]
     pub mode: Option<Mode>,
     /// Up to 8 more runs (then one row per run).
@@ -205,7 +205,7 @@ pub struct Compare {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Best {
-    /// ENTITY/PROJECT (or PROJECT with WANDB_ENTITY set).
+    /// ENTITY/PROJECT.
     pub project: String,
     /// The metric to rank by (e.g. val_loss).
     #[cfg_attr(feature = "cli", arg(long))]
@@ -213,7 +213,7 @@ pub struct Best {
     /// Newest qualifying runs to consider [default: 5].
     #[cfg_attr(feature = "cli", arg(long))]
     pub last: Option<u32>,
-    /// Lower (min) or higher (max) is better [default: from the name].
+    /// Whether min or max is better [default: from the name].
     #[cfg_attr(feature = "cli", arg(long, value_enum))]
     pub mode: Option<Mode>,
     /// Consider crashed runs too.
@@ -238,7 +238,7 @@ pub struct Best {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Params {
-    /// ENTITY/PROJECT (or PROJECT with WANDB_ENTITY set).
+    /// ENTITY/PROJECT.
     pub project: String,
     /// The metric (its final value, e.g. val_loss).
     #[cfg_attr(feature = "cli", arg(long))]
@@ -246,7 +246,7 @@ pub struct Params {
     /// Newest matching runs to look at (at most 1000) [default: 100].
     #[cfg_attr(feature = "cli", arg(long))]
     pub last: Option<u32>,
-    /// Lower (min) or higher (max) is better [default: from the name].
+    /// Whether min or max is better [default: from the name].
     #[cfg_attr(feature = "cli", arg(long, value_enum))]
     pub mode: Option<Mode>,
     /// Consider crashed runs too.
@@ -267,7 +267,7 @@ pub struct Params {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Triage {
-    /// ENTITY/PROJECT (or PROJECT with WANDB_ENTITY set).
+    /// ENTITY/PROJECT.
     pub project: String,
     /// Newest matching runs to look at, crashed ones included (at most 200) [default: 20].
     #[cfg_attr(feature = "cli", arg(long))]
@@ -282,7 +282,7 @@ pub struct Triage {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Diagnose {
-    /// ENTITY/PROJECT/RUN_ID (an id from list-runs) or a W&B run URL.
+    /// ENTITY/PROJECT/RUN_ID, or a run URL.
     pub run: String,
     /// The training-loss key [default: guessed].
     #[cfg_attr(feature = "cli", arg(long))]
@@ -300,7 +300,7 @@ pub struct Diagnose {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Logs {
-    /// ENTITY/PROJECT/RUN_ID (an id from list-runs) or a W&B run URL.
+    /// ENTITY/PROJECT/RUN_ID, or a run URL.
     pub run: String,
     /// Console lines to show, newest last [default: 40].
     #[cfg_attr(feature = "cli", arg(long))]
@@ -312,7 +312,7 @@ pub struct Logs {
     #[cfg_attr(feature = "cli", arg(long))]
     #[serde(default)]
     pub errors: bool,
-    /// Output size in tokens (0 = up to the output ceiling) [default: 600].
+    /// Output tokens (0 = up to the ceiling) [default: 600].
     #[cfg_attr(feature = "cli", arg(long))]
     pub budget: Option<u32>,
 }
@@ -322,7 +322,7 @@ pub struct Logs {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct System {
-    /// ENTITY/PROJECT/RUN_ID (an id from list-runs) or a W&B run URL.
+    /// ENTITY/PROJECT/RUN_ID, or a run URL.
     pub run: String,
     /// Groups (gpu, memory, cpu, temp, power, disk, network) or key parts (rss, gpu.3).
     #[cfg_attr(feature = "cli", arg(long, value_delimiter = ','))]
@@ -411,68 +411,61 @@ macro_rules! operations {
 }
 
 operations! {
-    /// List a project's runs, newest first (CSV): start here, never guess run ids.
+    /// A project's runs, newest first: start here, never guess run ids.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent list-runs demo/vision --since 7d"))]
     ListRuns = "wandb-list-runs",
-    tool: "List a project's runs, newest first, as CSV id,name,state,created_at,runtime_s,steps. \
-        Start here: other tools need a run id from it; never guess one. Crashed and short runs \
-        are hidden unless asked. Filters: state, tag, group, job_type, sweep, name (regex), \
-        since (7d), where (config.lr<1e-3).",
-    /// One run's config, summary metrics and best values as one line of JSON.
+    tool: "A project's runs, newest first (CSV). Start here: other tools need a run id from it; \
+        never guess one. Crashed and short runs are hidden unless asked.",
+    /// One run's config, final and best metrics (JSON).
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent summary demo/vision/x7k2m9qa"))]
     Summary = "wandb-summary",
-    tool: "One run's config, final metrics and best values as one line of JSON within a token \
-        budget; a # line names what was left out. Cheap: read it first to learn the run's keys.",
-    /// A metric curve (CSV), reduced to a token budget keeping extremes; or --stats.
+    tool: "One run's config, final and best metrics as one JSON line within a token budget. \
+        Read it first to learn the run's keys.",
+    /// A metric curve within a token budget, or --stats.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent history demo/vision/x7k2m9qa --keys loss,val_loss --min-step 100 --max-step 200"))]
     History = "wandb-history",
-    tool: "A metric curve as CSV _step,key,... reduced to a token budget, keeping extremes and NaN \
-        onsets; min_step/max_step select a window (the micro view). The # line says what was \
-        reduced and how densely W&B sampled.",
+    tool: "A metric curve (CSV _step,key,...) within a token budget, extremes and NaN onsets \
+        kept; min_step/max_step select a window's rows.",
     /// Per-key statistics of a curve (the same as `history --stats`).
     #[cfg_attr(feature = "cli", command(hide = true))]
     HistoryStats = "wandb-history-stats",
-    tool: "Per-key statistics of a curve as CSV: min and max with their steps, mean, std, NaN \
-        onset and a sparkline, ~60 tokens per key. Read it before raw rows.",
-    /// Compare 2-10 runs on a metric: final and best values, config differences (CSV).
+    tool: "Per-key statistics of a curve (CSV): min and max with steps, mean, NaN onset, \
+        sparkline; ~60 tokens per key. Read it before rows.",
+    /// Compare 2-10 runs on a metric.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent compare demo/vision/x7k2m9qa demo/vision/p3n8v4rt --metric val_loss"))]
     Compare = "wandb-compare",
     tool: "Compare 2 to 10 runs on one metric (CSV): final and best values, which is better, \
-        the correlation of their curves, and the config keys that differ.",
-    /// Name the best of a project's newest runs by a metric, with the ranking (CSV).
+        config keys that differ.",
+    /// The best of a project's newest runs by a metric.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent best demo/llm-finetune --metric val_loss --last 10"))]
     Best = "wandb-best",
-    tool: "Name the best of a project's newest runs by a metric: best,<id>,<name>,<value>, then \
-        the ranking (CSV). Filters as in wandb_list_runs.",
-    /// Which hyperparameters matter for a metric across a project's runs (CSV).
+    tool: "The best of a project's newest runs by a metric, then the ranking (CSV). Filters as \
+        in wandb_list_runs.",
+    /// Which hyperparameters matter for a metric.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent params demo/llm-finetune --metric val_loss"))]
     Params = "wandb-params",
-    tool: "Which hyperparameters matter for a metric across a project's runs (a sweep): one CSV \
-        row per varying config key, strongest first, with its effect and the best run's value. \
-        Filters as in wandb_list_runs.",
-    /// The end of a run's console within a token budget; --errors for the traceback.
+    tool: "Which hyperparameters matter for a metric across a project's runs (a sweep), \
+        strongest first (CSV). Filters as in wandb_list_runs.",
+    /// The end of a run's console; --errors for the traceback.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent logs demo/crashes/cudaoom1 --errors"))]
     Logs = "wandb-logs",
-    tool: "The end of a run's console within a token budget: numbered lines, stderr marked !, \
-        progress bars collapsed. errors keeps the traceback and failure lines with the likely \
-        cause; grep filters lines.",
-    /// A run's system metrics (GPU, memory, CPU, disk, network), one line per metric.
+    tool: "The end of a run's console within a token budget; errors keeps the traceback and \
+        failure lines with the likely cause.",
+    /// A run's GPU, memory, CPU, disk and network metrics.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent system demo/crashes/cudaoom1 --keys gpu,memory"))]
     System = "wandb-system",
-    tool: "A run's system metrics (GPU, memory, CPU, disk, network) as CSV \
-        metric,unit,min,max,mean,last,spark; GPUs that behave alike share a row.",
-    /// Which of many runs went wrong, and where: one row per run (CSV).
+    tool: "A run's system metrics (GPU, memory, CPU, disk, network), one CSV row per metric. \
+        For crashes and slowdowns.",
+    /// Which of many runs went wrong, and where.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent triage demo/vision --last 20"))]
     Triage = "wandb-triage",
-    tool: "Which of many runs went wrong and where, in a few requests: one CSV row per run with \
-        its most serious finding (divergence, explosion, crash, spike, overfitting) at its step, \
-        or ok. Filters as in wandb_list_runs. Then wandb_diagnose one run.",
-    /// Find divergence, gradient explosions, spikes, overfitting and crashes, to the step.
+    tool: "Which of many runs went wrong: one CSV row per run, its worst finding at its step \
+        or ok. Filters as in wandb_list_runs.",
+    /// Divergence, explosions, spikes, overfitting, crashes: to the step.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent diagnose demo/vision/l0ng1m2x"))]
     Diagnose = "wandb-diagnose",
-    tool: "Find what went wrong in one run, to the exact step and epoch: divergence, gradient \
-        explosion, loss spike, overfitting, plateau, and a crashed run's likely cause (CSV \
-        finding,key,step,epoch,value,detail).",
+    tool: "What went wrong in one run, at the exact step: divergence, gradient explosion, \
+        loss spike, overfitting, plateau, a crash's likely cause (CSV).",
 }
 
 impl Operation {

@@ -12,7 +12,7 @@ use wandb_agent_commands::Operation;
 #[command(
     name = "wandb-agent",
     version,
-    after_help = "Example: wandb-agent list-runs demo/vision (then summary, history, diagnose). Docs: README.md."
+    after_help = "Example: wandb-agent list-runs demo/vision. Docs: README.md."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Connection and sandbox")]
 pub struct Global {
-    /// W&B API base URL (key: WANDB_API_KEY or ~/.netrc).
+    /// W&B API base URL (key: WANDB_API_KEY or .netrc).
     #[arg(
         long,
         env = "WANDB_BASE_URL",
@@ -34,7 +34,7 @@ pub struct Global {
         global = true
     )]
     pub base_url: String,
-    /// Also let the component reach this origin, without credentials; repeatable.
+    /// Also allow this origin (no credentials sent); repeatable.
     #[arg(long = "allow", value_name = "ORIGIN", global = true)]
     pub allow: Vec<String>,
     /// Run this component (.wasm) instead of the embedded one.
@@ -67,13 +67,13 @@ pub struct Global {
     /// Seconds to wait for a connection.
     #[arg(long, value_name = "SECS", default_value_t = 10, global = true)]
     pub connect_timeout: u64,
-    /// Seconds to wait for a response's next bytes.
+    /// Seconds to wait for response bytes.
     #[arg(long, value_name = "SECS", default_value_t = 20, global = true)]
     pub io_timeout: u64,
-    /// Retries after a 429, a 5xx or a network failure.
+    /// Retries after a 429, 5xx or network failure.
     #[arg(long, value_name = "N", default_value_t = 3, global = true)]
     pub retries: u32,
-    /// Most o200k tokens one output may have (0 = no limit, e.g. for a file).
+    /// Most o200k tokens per output (0 = no limit, e.g. for a file).
     #[arg(long, value_name = "N", default_value_t = wandb_agent_commands::ceiling::DEFAULT_MAX_OUTPUT_TOKENS, global = true)]
     pub max_output_tokens: u32,
 }
@@ -82,9 +82,9 @@ pub struct Global {
 pub enum Command {
     #[command(flatten)]
     Op(Operation),
-    /// Serve the operations as MCP tools on stdio, or on HTTP with --http.
+    /// Serve the operations as MCP tools (stdio, or --http).
     Mcp(McpArgs),
-    /// Run a local W&B-like server with demo data and show the tool working.
+    /// A local W&B-like server with demo data, and a tour.
     Demo {
         /// Keep the demo server running after the tour.
         #[arg(long)]

@@ -28,11 +28,38 @@ pub fn catalog() -> Vec<ToolSpec> {
                 .unwrap_or_default()
                 .to_string(),
             input_schema: match serde_json::to_value(Operation::input_schema(export)) {
-                Ok(Value::Object(schema)) => compact(schema),
+                Ok(Value::Object(schema)) => {
+                    let mut schema = compact(schema);
+                    if export != LIST_RUNS {
+                        undescribe_filters(&mut schema);
+                    }
+                    schema
+                }
                 _ => serde_json::Map::new(),
             },
         })
         .collect()
+}
+
+/// The tool whose schema describes the run filters; the others' descriptions point to it.
+const LIST_RUNS: &str = "wandb-list-runs";
+
+/// The run filters' properties without their descriptions: they mean what they mean for
+/// `wandb_list_runs`, and the tool's description says so ("Filters as in wandb_list_runs").
+fn undescribe_filters(schema: &mut serde_json::Map<String, Value>) {
+    let filter = schemars::schema_for!(wandb_agent_commands::RunFilter);
+    let names: Vec<&String> = filter
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().collect())
+        .unwrap_or_default();
+    if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+        for name in names {
+            if let Some(Value::Object(property)) = properties.get_mut(name) {
+                property.remove("description");
+            }
+        }
+    }
 }
 
 pub fn tool_name(export: &str) -> String {
@@ -40,7 +67,8 @@ pub fn tool_name(export: &str) -> String {
 }
 
 /// The schema without what tells a client nothing it needs: the root's `$schema`, title and
-/// description (the tool has its own), and each property's integer `format` and `minimum`.
+/// description (the tool has its own), and each property's integer `format`, `minimum` and
+/// empty `default`.
 /// An optional property's `["integer", "null"]` becomes `"integer"`: leaving it out is how a
 /// client says "none", and the call still accepts `null`.
 fn compact(mut schema: serde_json::Map<String, Value>) -> serde_json::Map<String, Value> {
@@ -58,6 +86,8 @@ fn compact(mut schema: serde_json::Map<String, Value>) -> serde_json::Map<String
             };
             property.remove("format");
             property.remove("minimum");
+            // `false`, `[]`: what leaving the argument out means anyway.
+            property.remove("default");
             if let Some(Value::Array(types)) = property.get("type") {
                 let not_null: Vec<&Value> = types.iter().filter(|t| *t != "null").collect();
                 if let [only] = not_null[..] {

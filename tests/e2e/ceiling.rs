@@ -88,9 +88,10 @@ fn outputs_without_a_budget_are_cut_at_the_ceiling() {
 #[test]
 fn a_bad_ceiling_is_a_usage_error() {
     let s = server();
-    for bad in ["lots", "-1", "1e4"] {
+    for bad in ["lots", "-1", "1e4", ""] {
+        let flag = format!("--max-output-tokens={bad}");
         let line = Cli::against(&s)
-            .run(&["list-runs", "demo/vision", "--max-output-tokens", bad])
+            .run(&["list-runs", "demo/vision", &flag])
             .fails(2)
             .to_string();
         assert!(line.contains("--max-output-tokens"), "{line}");
@@ -107,7 +108,7 @@ fn budgets_hold_in_real_o200k_tokens() {
         assert!(n <= budget, "{args:?}: {n} tokens over its {budget}");
         n
     };
-    let crashed = |id: &str| format!("{CRASHES}/{id}");
+    let crashed = |id: &str| format!("demo/{CRASHES}/{id}");
     let all_crashes = [
         ids::CUDA_OOM,
         ids::HOST_OOM,
@@ -137,7 +138,7 @@ fn budgets_hold_in_real_o200k_tokens() {
         "demo/crashes/cudaoom1",
     ] {
         check(&["summary", run], 500);
-        check(&["summary", run, "--budget", "120"], 120);
+        check(&["summary", run, "--budget", "200"], 200);
         check(&["summary", run, "--budget", "0"], CEILING);
     }
     // `history`: default 1500, small and ceiling-sized budgets.

@@ -27,12 +27,11 @@ use crate::sandbox::Sandbox;
 use crate::tools::{self, ToolSpec};
 
 /// How an agent should use these tools; MCP clients show it as the server's instructions.
-pub const INSTRUCTIONS: &str = "Diagnose Weights & Biases training runs in few tokens, coarse to fine: \
-wandb_list_runs for run ids (never guess them); wandb_summary for a run's config, final metrics and keys; \
-wandb_history_stats, then wandb_history for the keys you need (min_step/max_step: a window's rows); \
-wandb_diagnose pins a divergence, explosion, spike or crash to its step. Many runs: wandb_triage, \
-wandb_params, wandb_best, wandb_compare. Outputs are CSV or one-line JSON; a trailing '#' line says \
-what was left out and how to see it. No output passes the server's token ceiling.";
+pub const INSTRUCTIONS: &str = "Diagnose W&B training runs in few tokens, coarse to fine: \
+wandb_list_runs for run ids (never guess them); wandb_summary for a run's config and keys; \
+wandb_history_stats, then wandb_history with a step window; wandb_diagnose pins a problem to its \
+step. Many runs: wandb_triage, wandb_params, wandb_best, wandb_compare. A trailing '#' line says \
+what was left out and how to see it; no output passes the server's token ceiling.";
 
 /// Where a tool call's W&B key comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
