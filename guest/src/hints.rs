@@ -88,11 +88,15 @@ pub fn ceiling() -> String {
     match host() {
         Host::Cli => "raise it with --max-output-tokens N (0 = no limit)".into(),
         Host::Mcp => {
-            "ask whoever runs the server to start `wandb-agent mcp` with --max-output-tokens N".into()
+            "ask whoever runs the server to start `wandb-agent mcp` with --max-output-tokens N"
+                .into()
         }
         Host::RemoteMcp => "ask the server's operator to raise --max-output-tokens".into(),
         Host::Command => {
-            format!("raise it with --env {}=N (0 = no limit)", wandb_agent_commands::ceiling::ENV)
+            format!(
+                "raise it with --env {}=N (0 = no limit)",
+                wandb_agent_commands::ceiling::ENV
+            )
         }
         Host::Generic => format!(
             "the host can raise it ({}, 0 = no limit)",

@@ -85,7 +85,10 @@ mod tests {
             assert!(text.contains(&format!("{line}\n")), "{line}");
         }
         let mcp = keep(text.clone(), Some(4000), Audience::Mcp);
-        assert!(mcp.trim_end().ends_with("with --max-output-tokens N"), "{mcp}");
+        assert!(
+            mcp.trim_end().ends_with("with --max-output-tokens N"),
+            "{mcp}"
+        );
     }
 
     #[test]

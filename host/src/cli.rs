@@ -152,7 +152,8 @@ pub fn command() -> clap::Command {
 }
 
 /// clap's default layout, plus where the other flags are.
-const SUBCOMMAND_HELP: &str = "{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}\n\
+const SUBCOMMAND_HELP: &str =
+    "{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}\n\
 Sandbox limits (--timeout, --max-requests, --max-memory-mb, ...): see wandb-agent --help";
 
 /// Parses `args` (the program's name first) as the CLI does.

@@ -125,7 +125,10 @@ fn compact(mut schema: serde_json::Map<String, Value>) -> serde_json::Map<String
             }
         }
     }
-    if !Value::Object(schema.clone()).to_string().contains("\"$ref\"") {
+    if !Value::Object(schema.clone())
+        .to_string()
+        .contains("\"$ref\"")
+    {
         schema.remove("$defs");
     }
     schema

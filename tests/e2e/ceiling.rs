@@ -56,11 +56,19 @@ fn a_wide_window_with_budget_0_stays_under_the_ceiling_and_says_how_to_see_every
         .to_string();
     assert_eq!(rows(&all), 3001);
     assert!(tokens(&all) > CEILING);
-    assert!(all.lines().last().unwrap().starts_with("# all 3001 rows shown"));
+    assert!(all
+        .lines()
+        .last()
+        .unwrap()
+        .starts_with("# all 3001 rows shown"));
     // Raised: more rows than under the default, still within the new ceiling.
     args.extend(["--max-output-tokens", "8000"]);
     let raised = Cli::against(&s).run(&args).ok().to_string();
-    assert!((6000..=8000).contains(&tokens(&raised)), "{}", tokens(&raised));
+    assert!(
+        (6000..=8000).contains(&tokens(&raised)),
+        "{}",
+        tokens(&raised)
+    );
 }
 
 /// Outputs without a budget are cut at a line boundary at the ceiling, with one `#` line.
@@ -81,7 +89,12 @@ fn outputs_without_a_budget_are_cut_at_the_ceiling() {
                 && note.ends_with("lines shown; narrow the request, or raise it with --max-output-tokens N (0 = no limit)"),
             "{args:?}: {note}"
         );
-        assert_eq!(text.lines().filter(|l| l.starts_with("# output cut")).count(), 1);
+        assert_eq!(
+            text.lines()
+                .filter(|l| l.starts_with("# output cut"))
+                .count(),
+            1
+        );
     }
 }
 
@@ -146,6 +159,9 @@ fn budgets_hold_in_real_o200k_tokens() {
     for keys in ["loss", "loss,val_loss,grad_norm"] {
         check(&["history", &long, "--keys", keys], 1500);
         check(&["history", &long, "--keys", keys, "--budget", "300"], 300);
-        check(&["history", &long, "--keys", keys, "--budget", "0"], CEILING);
+        check(
+            &["history", &long, "--keys", keys, "--budget", "0"],
+            CEILING,
+        );
     }
 }

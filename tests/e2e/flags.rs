@@ -91,7 +91,11 @@ fn keys_take_one_value_per_occurrence() {
     assert!(line.contains("not a JSON list of strings"), "{line}");
     // The same for system's --keys.
     let out = Cli::against(&s).run(&["system", "--keys", "gpu", "demo/crashes/cudaoom1"]);
-    assert!(out.ok().contains("gpu.0-7.memoryAllocated"), "{}", out.stdout);
+    assert!(
+        out.ok().contains("gpu.0-7.memoryAllocated"),
+        "{}",
+        out.stdout
+    );
 }
 
 /// `params` takes `--include-crashed` and `--include-short`, as `best` and `list-runs` do.

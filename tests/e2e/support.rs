@@ -164,7 +164,10 @@ impl Cli {
             .any(|a| a.to_string_lossy().starts_with("--max-output-tokens"));
         if !own_ceiling && output.stdout.len() > CEILING {
             let n = tokens(&output.stdout);
-            assert!(n <= CEILING, "{args:?}: {n} tokens, over the output ceiling");
+            assert!(
+                n <= CEILING,
+                "{args:?}: {n} tokens, over the output ceiling"
+            );
         }
         output
     }

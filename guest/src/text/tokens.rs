@@ -66,8 +66,7 @@ impl Count {
 
     /// Counts the piece being read: four letters, three digits or two marks per token.
     fn end_piece(&mut self) {
-        self.tokens +=
-            self.letters.div_ceil(4) + self.digits.div_ceil(3) + self.marks.div_ceil(2);
+        self.tokens += self.letters.div_ceil(4) + self.digits.div_ceil(3) + self.marks.div_ceil(2);
         self.letters = 0;
         self.digits = 0;
         self.marks = 0;
@@ -147,7 +146,10 @@ mod tests {
         for sample in samples {
             let real = encoder.encode_with_special_tokens(sample).len();
             let estimated = estimate(sample);
-            assert!(estimated >= real, "{estimated} < {real} real tokens: {sample}");
+            assert!(
+                estimated >= real,
+                "{estimated} < {real} real tokens: {sample}"
+            );
             assert!(
                 estimated <= real * 2,
                 "{estimated} for {real} real tokens: {sample}"

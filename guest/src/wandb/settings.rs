@@ -40,9 +40,8 @@ impl Settings {
                 ))
             })?,
         };
-        let max_output_tokens =
-            wandb_agent_commands::ceiling::parse(get(ceiling::ENV).as_deref())
-                .map_err(AgentError::BadInput)?;
+        let max_output_tokens = wandb_agent_commands::ceiling::parse(get(ceiling::ENV).as_deref())
+            .map_err(AgentError::BadInput)?;
         Ok(Settings {
             retries,
             max_output_tokens,

@@ -29,7 +29,8 @@ impl Run for History {
         let budget = Budget {
             tokens: client.budget(asked),
             // The ceiling, not the caller, chose how much to show.
-            by_ceiling: client.max_output_tokens.is_some() && (asked == 0 || asked > client.budget(asked)),
+            by_ceiling: client.max_output_tokens.is_some()
+                && (asked == 0 || asked > client.budget(asked)),
         };
         Ok(render_curve(&fetched, &request, budget))
     }

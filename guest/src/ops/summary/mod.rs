@@ -16,8 +16,8 @@ use wandb_agent_commands::Summary;
 
 use crate::error::Result;
 use crate::ops::Run;
-use crate::wandb::paths::{self, RunPath};
 use crate::text::tokens;
+use crate::wandb::paths::{self, RunPath};
 use crate::wandb::series::{self, Spec};
 use crate::wandb::{documents, graphql, Client};
 pub use clean::{clean_config, clean_summary, json_string_field, shorten, value_at};
@@ -69,7 +69,13 @@ pub fn summary(
             _ => return Ok(whole),
         }
     }
-    Ok(render_cleaned(&config, &summary, &bests, client.budget(budget), asked))
+    Ok(render_cleaned(
+        &config,
+        &summary,
+        &bests,
+        client.budget(budget),
+        asked,
+    ))
 }
 
 /// The run's config and summary fields as stored (parsed), cleaned (see [`clean`]).

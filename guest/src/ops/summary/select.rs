@@ -331,14 +331,14 @@ mod tests {
         let tight = select(
             &config,
             &summary,
-            FRAME_TOKENS as u32 + 22,
+            FRAME_TOKENS as u32 + 25,
             0,
             Asked::default(),
         );
         assert_eq!(tight.config, json!({"learning_rate": 3e-5, "seed": 42}));
         assert_eq!(tight.summary, json!({"eval/loss": 3.1}));
         assert!(tight.notes[1].starts_with(
-            "2 config and 1 summary keys over the budget of 92 tokens left out (train_runtime, adam_beta1, id2label)"
+            "2 config and 1 summary keys over the budget of 125 tokens left out (train_runtime, adam_beta1, id2label)"
         ), "{:?}", tight.notes);
     }
 
