@@ -138,7 +138,14 @@ fn thousands_of_runs_page_by_cursor_up_to_the_thousand_run_limit() {
     );
 
     // Crashed runs hidden: the rows reach further back, and the counts span every page.
-    let (out, requests) = counted(&["list-runs", "demo/fleet", "--limit", "1000"]);
+    let (out, requests) = counted(&[
+        "list-runs",
+        "demo/fleet",
+        "--limit",
+        "1000",
+        "--max-output-tokens",
+        "0",
+    ]);
     let kept: Vec<String> = (0..RUNS)
         .rev()
         .filter(|i| !crashed(*i))

@@ -192,7 +192,17 @@ fn a_limit_above_the_run_count_lists_every_run_once() {
     assert_eq!(listed[0], sweep::id(RUNS - 1), "newest first");
     // 160 runs, pages of 200 (crossing pages: `list_runs.rs`, on the 2,400-run demo/fleet).
     assert_eq!(requests, 1);
-    let (out, requests) = counted(&s, &["list-runs", "demo/sweep", "--limit", "150"]);
+    let (out, requests) = counted(
+        &s,
+        &[
+            "list-runs",
+            "demo/sweep",
+            "--limit",
+            "150",
+            "--max-output-tokens",
+            "0",
+        ],
+    );
     assert_eq!(rows(&out).len(), 150);
     assert!(
         out.ends_with(
