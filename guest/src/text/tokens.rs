@@ -150,8 +150,10 @@ mod tests {
                 estimated >= real,
                 "{estimated} < {real} real tokens: {sample}"
             );
+            // Other scripts merge far more than a byte count can tell: safe, not close.
+            let slack = if sample.is_ascii() { 2 } else { 4 };
             assert!(
-                estimated <= real * 2,
+                estimated <= real * slack,
                 "{estimated} for {real} real tokens: {sample}"
             );
         }
