@@ -3,7 +3,8 @@
 //! The component has no tokenizer (its vocabulary alone is megabytes), so it counts the way
 //! o200k splits text before merging: digit runs in groups of up to three, words split where a
 //! lower-case letter meets an upper-case one, runs of punctuation, line breaks. A word counts
-//! one token per four letters, a punctuation run one per two marks, any other character one
+//! one token per four letters (one each right after a digit, as in hashes), a punctuation run one
+//! per two marks, any other character one
 //! (a non-ASCII one, one per UTF-8 byte after the first). Real o200k merges more than this,
 //! so the estimate errs high: the host's end-to-end suite checks it against the real
 //! tokenizer on real outputs of every operation with a budget.
@@ -27,6 +28,8 @@ struct Count {
     digits: usize,
     /// ASCII punctuation of the current run.
     marks: usize,
+    /// Whether the current word piece follows a digit (ids, hashes: o200k splits those finer).
+    after_digit: bool,
     previous_lower: bool,
     previous_space: bool,
 }
@@ -38,8 +41,10 @@ impl Count {
             if !(self.previous_lower && c.is_ascii_uppercase()) && self.letters > 0 {
                 self.letters += 1;
             } else {
+                let after_digit = self.digits > 0;
                 self.end_piece();
                 self.letters = 1;
+                self.after_digit = after_digit;
             }
         } else if c.is_ascii_digit() {
             if self.digits == 0 {
@@ -64,9 +69,13 @@ impl Count {
         self.previous_space = c == ' ';
     }
 
-    /// Counts the piece being read: four letters, three digits or two marks per token.
+    /// Counts the piece being read: four letters (one after a digit), three digits or two
+    /// marks per token.
     fn end_piece(&mut self) {
-        self.tokens += self.letters.div_ceil(4) + self.digits.div_ceil(3) + self.marks.div_ceil(2);
+        let per_token = if self.after_digit { 1 } else { 4 };
+        self.tokens +=
+            self.letters.div_ceil(per_token) + self.digits.div_ceil(3) + self.marks.div_ceil(2);
+        self.after_digit = false;
         self.letters = 0;
         self.digits = 0;
         self.marks = 0;
