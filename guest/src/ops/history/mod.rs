@@ -249,11 +249,12 @@ pub fn render_curve(fetched: &Fetched, request: &HistoryRequest, budget: Budget)
         }
         let shrunk = rows_allowed * budget as usize / over;
         rows_allowed = shrunk.min(rows_allowed - 1).max(2);
+        // Fewer buckets may keep as many rows (their extremes coincide): then try fewer still,
+        // down to the rows that are always kept.
         let fewer = reduce::select(table, rows_allowed);
-        if fewer.len() >= chosen.len() {
-            break; // Only the rows that are always kept are left.
+        if fewer.len() < chosen.len() {
+            chosen = fewer;
         }
-        chosen = fewer;
     }
     let mut out = head;
     for &i in &chosen {
