@@ -72,7 +72,7 @@ def runs(env):
     found = []
     for row in rows(text):
         # The whole config as stored (`planted` is a nested map), the JSON line only.
-        summary, _ = cli(env, "summary", f"{PROJECT}/{row['id']}", "--budget", "0")
+        summary, _ = cli(env, "summary", f"{PROJECT}/{row['id']}", "--budget", "0", "--max-output-tokens", "0")
         planted = json.loads(summary.splitlines()[0])["config"].get("planted")
         found.append((row["id"], row["name"], int(row["steps"]) - 1, planted))
     found.sort()  # ids are dt<length index>e<event index>: by length, then event

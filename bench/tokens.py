@@ -66,10 +66,10 @@ def main():
         cases = [
             ("1 key, 500 samples: pandas to_csv", pandas_csv(api, ["loss"], 500)),
             ("1 key, 500 samples: ours, every row (--budget 0)",
-             ours(url, "history", RUN, "--keys", "loss", "--samples", "500", "--budget", "0")),
+             ours(url, "history", RUN, "--keys", "loss", "--samples", "500", "--budget", "0", "--max-output-tokens", "0")),
             ("3 keys, 500 samples/key: pandas to_csv (outer join)", pandas_csv(api, KEYS3, 500)),
             ("3 keys, 500 samples/key: ours, every row (--budget 0)",
-             ours(url, "history", RUN, "--keys", ",".join(KEYS3), "--samples", "500", "--budget", "0")),
+             ours(url, "history", RUN, "--keys", ",".join(KEYS3), "--samples", "500", "--budget", "0", "--max-output-tokens", "0")),
             ("3 keys: ours, default (dense, ~20,000 samples/key; budget 1500)",
              ours(url, "history", RUN, "--keys", ",".join(KEYS3))),
             ("3 keys: ours --stats", ours(url, "history", RUN, "--keys", ",".join(KEYS3), "--stats")),

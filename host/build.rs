@@ -51,7 +51,6 @@ fn main() {
     let component = std::fs::read(out.join("wandb_agent_guest.wasm"))
         .expect("the guest build wrote its component");
     let documented = with_wit_docs(component, &workspace.join("wit"));
-    write_export_docs(&workspace.join("wit"));
     let published = target_dir.join("wandb-agent.wasm");
     std::fs::write(&published, documented).expect("target/guest is writable");
     println!(
@@ -161,27 +160,4 @@ fn with_wit_docs(mut component: Vec<u8>, wit_dir: &Path) -> Vec<u8> {
     }
     .append_to_component(&mut component);
     component
-}
-
-/// Writes each export's `///` docs to `$OUT_DIR/export_docs.rs` as
-/// `EXPORT_DOCS: &[(export, docs)]`: the host's MCP tools take their descriptions from the WIT.
-fn write_export_docs(wit_dir: &Path) {
-    use wit_parser::{Resolve, WorldItem, WorldKey};
-
-    let mut resolve = Resolve::default();
-    let (package, _) = resolve
-        .push_dir(wit_dir)
-        .unwrap_or_else(|e| panic!("{} does not parse: {e:#}", wit_dir.display()));
-    let mut table = String::from("pub const EXPORT_DOCS: &[(&str, &str)] = &[\n");
-    for (_, world) in &resolve.packages[package].worlds {
-        for (key, item) in &resolve.worlds[*world].exports {
-            if let (WorldKey::Name(name), WorldItem::Function(func)) = (key, item) {
-                let docs = func.docs.contents.as_deref().unwrap_or_default();
-                table.push_str(&format!("    ({name:?}, {docs:?}),\n"));
-            }
-        }
-    }
-    table.push_str("];\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
-    std::fs::write(out.join("export_docs.rs"), table).expect("OUT_DIR is writable");
 }

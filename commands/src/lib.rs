@@ -3,6 +3,7 @@
 //! (`wandb-agent-cli.wasm` under `wasmtime run`), so every edge accepts the same arguments and
 //! fails the same way.
 
+pub mod ceiling;
 pub mod operations;
 
 pub use operations::{

@@ -6,7 +6,8 @@
 //! - the CLI subcommand of the host and of the component's command build (clap, feature `cli`;
 //!   the doc comments are the help text),
 //! - the MCP tool's input schema (schemars, feature `schema`; the same doc comments describe
-//!   the parameters — the tool's description is the WIT export's docs),
+//!   the parameters) and its description (declared beside the operation, shorter than the
+//!   WIT export's docs, which stay the full reference),
 //! - the sandbox call: the host serialises the struct to JSON and hands each field to the
 //!   export parameter of the same name, typed by the component's own export signature,
 //! - the component's dispatch: [`Operation::handle`] passes the struct to whatever implements
@@ -25,9 +26,9 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
-    /// Lower is better.
+    // Lower is better (plain comments: doc comments would list the values in every --help).
     Min,
-    /// Higher is better.
+    // Higher is better.
     Max,
 }
 
@@ -37,12 +38,10 @@ pub enum Mode {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Window {
-    /// Rows W&B samples server-side per key, at random [default: dense, about 20,000 per key
-    /// over consecutive step windows].
+    /// Rows W&B samples per key [default: dense].
     #[cfg_attr(feature = "cli", arg(long))]
     pub samples: Option<u32>,
-    /// First step of the window (inclusive): the micro view. A narrow window comes back with
-    /// every logged row.
+    /// First step of a window (inclusive).
     #[cfg_attr(feature = "cli", arg(long))]
     pub min_step: Option<u64>,
     /// Last step of the window (inclusive).
@@ -57,13 +56,11 @@ pub struct Window {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RunFilter {
-    /// Only runs in one of these states (finished, running, crashed, failed, killed,
-    /// preempted); repeatable or comma-separated. Naming a state shows it even when it is
-    /// hidden by default (crashed).
+    /// Only runs in these states (finished, crashed, failed, ...).
     #[cfg_attr(feature = "cli", arg(long, value_delimiter = ','))]
     #[serde(default)]
     pub state: Vec<String>,
-    /// Only runs carrying every one of these tags; repeatable.
+    /// Only runs with all these tags; repeatable.
     #[cfg_attr(feature = "cli", arg(long))]
     #[serde(default)]
     pub tag: Vec<String>,
@@ -73,21 +70,16 @@ pub struct RunFilter {
     /// Only runs of this job type.
     #[cfg_attr(feature = "cli", arg(long))]
     pub job_type: Option<String>,
-    /// Only runs of this sweep (its id, as in the sweep's URL).
+    /// Only runs of this sweep (its id).
     #[cfg_attr(feature = "cli", arg(long))]
     pub sweep: Option<String>,
-    /// Only runs whose display name matches this regular expression.
+    /// Only runs whose name matches this regex.
     #[cfg_attr(feature = "cli", arg(long))]
     pub name: Option<String>,
-    /// Only runs created since then: a span back from now (30m, 12h, 7d, 2w) or a UTC date
-    /// or time (2026-11-01, 2026-11-01T08:00:00).
+    /// Only runs created since 30m, 12h, 7d, 2w or a date.
     #[cfg_attr(feature = "cli", arg(long))]
     pub since: Option<String>,
-    /// Conditions on config or summary values, all of which must hold: `config.lr<1e-3`,
-    /// `summary.val_loss<=0.4`, `config.optimizer=adamw`, `config.model.depth!=18`
-    /// (operators = != < <= > >=; numbers compare as numbers, anything else as text,
-    /// `true`/`false`/`null` as themselves; quote text that looks like a number: "1e-3").
-    /// One condition per item (no `and`); repeatable.
+    /// A condition (config.lr<1e-3, summary.val_loss<=0.4); repeatable, all must hold.
     #[cfg_attr(feature = "cli", arg(long = "where", value_name = "EXPR"))]
     #[serde(default, rename = "where")]
     pub conditions: Vec<String>,
@@ -105,24 +97,23 @@ impl RunFilter {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ListRuns {
-    /// The project: ENTITY/PROJECT (or PROJECT when WANDB_ENTITY is set).
+    /// ENTITY/PROJECT.
     pub project: String,
-    /// How many runs to show, newest first (at most 1000) [default: 10].
+    /// Runs to show, newest first (at most 1000) [default: 10].
     #[cfg_attr(feature = "cli", arg(long))]
     pub limit: Option<u32>,
-    /// Show crashed runs too (hidden by default).
+    /// Show crashed runs too.
     #[cfg_attr(feature = "cli", arg(long))]
     #[serde(default)]
     pub include_crashed: bool,
-    /// Show short runs too: ended with <10 steps or in <60 s (hidden by default).
+    /// Show short runs too (<10 steps or <60 s).
     #[cfg_attr(feature = "cli", arg(long))]
     #[serde(default)]
     pub include_short: bool,
     #[cfg_attr(feature = "cli", command(flatten))]
     #[serde(flatten)]
     pub filter: RunFilter,
-    /// Config or summary values to add as columns: config.lr, summary.val_loss,
-    /// config.optimizer.name (comma-separated or repeatable).
+    /// Config or summary values as columns (config.lr,summary.val_loss).
     #[cfg_attr(feature = "cli", arg(long, value_delimiter = ','))]
     #[serde(default)]
     pub columns: Vec<String>,
@@ -133,23 +124,17 @@ pub struct ListRuns {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Summary {
-    /// The run: ENTITY/PROJECT/RUN_ID (the 8-character id list-runs shows),
-    /// ENTITY/PROJECT/runs/RUN_ID, or a W&B run URL.
+    /// ENTITY/PROJECT/RUN_ID, or a run URL.
     pub run: String,
-    /// Approximate output size in tokens: null and empty values are dropped, well-known
-    /// hyperparameters and validation metrics come first, the rest until the budget
-    /// (0 = everything, as stored) [default: 500].
+    /// Output tokens (0 = all, up to the ceiling) [default: 500].
     #[cfg_attr(feature = "cli", arg(long))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<u32>,
-    /// Config keys to show, as they are (top-level names or dotted paths such as
-    /// optimizer.name), instead of the budgeted config; the summary follows the budget.
+    /// Config keys to show as they are (e.g. optimizer.name); comma-separated.
     #[cfg_attr(feature = "cli", arg(long, value_delimiter = ','))]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub config_keys: Vec<String>,
-    /// Summary metrics to show, as they are (e.g. val_acc_class/57), instead of the budgeted
-    /// summary; the config follows the budget. On the command line: comma-separated,
-    /// repeatable, or a JSON list for keys with commas.
+    /// Summary metrics to show as they are; comma-separated or a JSON list.
     #[cfg_attr(feature = "cli", arg(long, value_parser = key_list))]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub summary_keys: Vec<String>,
@@ -160,24 +145,18 @@ pub struct Summary {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct History {
-    /// The run: ENTITY/PROJECT/RUN_ID, ENTITY/PROJECT/runs/RUN_ID, or a W&B run URL.
+    /// ENTITY/PROJECT/RUN_ID, or a run URL.
     pub run: String,
-    /// Metric keys (e.g. loss,val_loss,grad_norm). Ask only for what you need. On the command
-    /// line: comma-separated, repeatable, or a JSON list for keys with commas
-    /// (--keys '["val/acc, top-5"]').
-    #[cfg_attr(
-        feature = "cli",
-        arg(long, required = true, num_args = 1.., value_parser = key_list)
-    )]
+    /// Metric keys (loss,val_loss): comma-separated or a JSON list.
+    #[cfg_attr(feature = "cli", arg(long, required = true, value_parser = key_list))]
     pub keys: Vec<String>,
     #[cfg_attr(feature = "cli", command(flatten))]
     #[serde(flatten)]
     pub window: Window,
-    /// Approximate output size in tokens; rows beyond it are reduced keeping extremes
-    /// (0 = print every fetched row) [default: 1500].
+    /// Output tokens (0 = up to the ceiling) [default: 1500].
     #[cfg_attr(feature = "cli", arg(long, conflicts_with = "stats"))]
     pub budget: Option<u32>,
-    /// Print per-key statistics (min/max with steps, mean, std, NaN onset, sparkline) instead.
+    /// Per-key statistics (min, max, NaN onset, sparkline) instead of rows.
     // The command line's spelling of `wandb-history-stats` (see `Operation::resolved`).
     #[cfg_attr(feature = "cli", arg(long))]
     #[cfg_attr(feature = "schema", schemars(skip))]
@@ -190,13 +169,10 @@ pub struct History {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HistoryStats {
-    /// The run: ENTITY/PROJECT/RUN_ID, ENTITY/PROJECT/runs/RUN_ID, or a W&B run URL.
+    /// ENTITY/PROJECT/RUN_ID, or a run URL.
     pub run: String,
-    /// Metric keys (e.g. loss,grad_norm): comma-separated, repeatable, or a JSON list.
-    #[cfg_attr(
-        feature = "cli",
-        arg(long, required = true, num_args = 1.., value_parser = key_list)
-    )]
+    /// Metric keys (loss,grad_norm): comma-separated or a JSON list.
+    #[cfg_attr(feature = "cli", arg(long, required = true, value_parser = key_list))]
     pub keys: Vec<String>,
     #[cfg_attr(feature = "cli", command(flatten))]
     #[serde(flatten)]
@@ -208,18 +184,17 @@ pub struct HistoryStats {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Compare {
-    /// The first run (ENTITY/PROJECT/RUN_ID or a W&B run URL).
+    /// The first run (ENTITY/PROJECT/RUN_ID).
     pub run_a: String,
     /// The second run.
     pub run_b: String,
-    /// The metric to compare (e.g. val_loss).
+    /// The metric (e.g. val_loss).
     #[cfg_attr(feature = "cli", arg(long))]
     pub metric: String,
-    /// Whether lower (min) or higher (max) is better [default: inferred from the name].
+    /// Whether min or max is better [default: from the name].
     #[cfg_attr(feature = "cli", arg(long, value_enum))]
     pub mode: Option<Mode>,
-    /// Up to 8 more runs: with three or more, one row per run instead of the side-by-side
-    /// table.
+    /// Up to 8 more runs (then one row per run).
     #[cfg_attr(feature = "cli", arg(num_args = 0..=8))]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub more: Vec<String>,
@@ -230,15 +205,15 @@ pub struct Compare {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Best {
-    /// The project: ENTITY/PROJECT (or PROJECT when WANDB_ENTITY is set).
+    /// ENTITY/PROJECT.
     pub project: String,
     /// The metric to rank by (e.g. val_loss).
     #[cfg_attr(feature = "cli", arg(long))]
     pub metric: String,
-    /// How many of the newest qualifying runs to consider [default: 5].
+    /// Newest qualifying runs to consider [default: 5].
     #[cfg_attr(feature = "cli", arg(long))]
     pub last: Option<u32>,
-    /// Whether lower (min) or higher (max) is better [default: inferred from the name].
+    /// Whether min or max is better [default: from the name].
     #[cfg_attr(feature = "cli", arg(long, value_enum))]
     pub mode: Option<Mode>,
     /// Consider crashed runs too.
@@ -249,7 +224,7 @@ pub struct Best {
     #[cfg_attr(feature = "cli", arg(long))]
     #[serde(default)]
     pub include_short: bool,
-    /// Rank by the best value over the run's (sampled) history, not the final summary value.
+    /// Rank by the best value in the sampled history, not the final one.
     #[cfg_attr(feature = "cli", arg(long))]
     #[serde(default)]
     pub over_history: bool,
@@ -263,17 +238,25 @@ pub struct Best {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Params {
-    /// The project: ENTITY/PROJECT (or PROJECT when WANDB_ENTITY is set).
+    /// ENTITY/PROJECT.
     pub project: String,
-    /// The metric the hyperparameters are related to (its final summary value, e.g. val_loss).
+    /// The metric (its final value, e.g. val_loss).
     #[cfg_attr(feature = "cli", arg(long))]
     pub metric: String,
-    /// How many of the newest matching runs to look at (at most 1000) [default: 100].
+    /// Newest matching runs to look at (at most 1000) [default: 100].
     #[cfg_attr(feature = "cli", arg(long))]
     pub last: Option<u32>,
-    /// Whether lower (min) or higher (max) is better [default: inferred from the name].
+    /// Whether min or max is better [default: from the name].
     #[cfg_attr(feature = "cli", arg(long, value_enum))]
     pub mode: Option<Mode>,
+    /// Consider crashed runs too.
+    #[cfg_attr(feature = "cli", arg(long))]
+    #[serde(default)]
+    pub include_crashed: bool,
+    /// Consider short runs too.
+    #[cfg_attr(feature = "cli", arg(long))]
+    #[serde(default)]
+    pub include_short: bool,
     #[cfg_attr(feature = "cli", command(flatten))]
     #[serde(flatten)]
     pub filter: RunFilter,
@@ -284,10 +267,9 @@ pub struct Params {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Triage {
-    /// The project: ENTITY/PROJECT (or PROJECT when WANDB_ENTITY is set).
+    /// ENTITY/PROJECT.
     pub project: String,
-    /// How many of the newest matching runs to look at, crashed ones included (at most
-    /// 200) [default: 20].
+    /// Newest matching runs to look at, crashed ones included (at most 200) [default: 20].
     #[cfg_attr(feature = "cli", arg(long))]
     pub last: Option<u32>,
     #[cfg_attr(feature = "cli", command(flatten))]
@@ -300,9 +282,9 @@ pub struct Triage {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Diagnose {
-    /// The run: ENTITY/PROJECT/RUN_ID, ENTITY/PROJECT/runs/RUN_ID, or a W&B run URL.
+    /// ENTITY/PROJECT/RUN_ID, or a run URL.
     pub run: String,
-    /// The training-loss key [default: guessed from the run's keys].
+    /// The training-loss key [default: guessed].
     #[cfg_attr(feature = "cli", arg(long))]
     pub loss_key: Option<String>,
     /// The gradient-norm key [default: guessed].
@@ -318,20 +300,19 @@ pub struct Diagnose {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Logs {
-    /// The run: ENTITY/PROJECT/RUN_ID, ENTITY/PROJECT/runs/RUN_ID, or a W&B run URL.
+    /// ENTITY/PROJECT/RUN_ID, or a run URL.
     pub run: String,
-    /// How many console lines to show, newest last [default: 40].
+    /// Console lines to show, newest last [default: 40].
     #[cfg_attr(feature = "cli", arg(long))]
     pub tail: Option<u32>,
-    /// Keep only lines matching this regular expression (e.g. 'error|warn').
+    /// Only lines matching this regular expression (e.g. 'error|warn').
     #[cfg_attr(feature = "cli", arg(long))]
     pub grep: Option<String>,
-    /// Keep only the error context: the last traceback and known failure lines, with the
-    /// likely cause.
+    /// Only the last traceback and known failure lines, with the likely cause.
     #[cfg_attr(feature = "cli", arg(long))]
     #[serde(default)]
     pub errors: bool,
-    /// Approximate output size in tokens [default: 600].
+    /// Output tokens (0 = up to the ceiling) [default: 600].
     #[cfg_attr(feature = "cli", arg(long))]
     pub budget: Option<u32>,
 }
@@ -341,10 +322,9 @@ pub struct Logs {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct System {
-    /// The run: ENTITY/PROJECT/RUN_ID, ENTITY/PROJECT/runs/RUN_ID, or a W&B run URL.
+    /// ENTITY/PROJECT/RUN_ID, or a run URL.
     pub run: String,
-    /// Groups (gpu, memory, cpu, temp, power, disk, network) or parts of metric keys
-    /// (e.g. rss, gpu.3) [default: the usual set].
+    /// Groups (gpu, memory, cpu, temp, power, disk, network) or key parts (rss, gpu.3).
     #[cfg_attr(feature = "cli", arg(long, value_delimiter = ','))]
     #[serde(default)]
     pub keys: Vec<String>,
@@ -361,11 +341,12 @@ pub trait Handle<Args> {
     fn handle(self, args: Args) -> Self::Output;
 }
 
-/// Declares the operation enum from `Variant = "export-name"` entries: its clap subcommands,
-/// the export each variant calls, a dispatch through [`Handle`], and parsing and schemas by
+/// Declares the operation enum from `Variant = "export-name", tool: "description"` entries:
+/// its clap subcommands (the doc comment is the one-line help), the export each variant
+/// calls, its tool description, a dispatch through [`Handle`], and parsing and schemas by
 /// export name (for tool calls).
 macro_rules! operations {
-    ($( $(#[$attr:meta])* $variant:ident = $export:literal ),* $(,)?) => {
+    ($( $(#[$attr:meta])* $variant:ident = $export:literal, tool: $tool:literal ),* $(,)?) => {
         /// One call of a component export, with its arguments.
         #[derive(Debug, Clone, PartialEq, Serialize)]
         #[cfg_attr(feature = "cli", derive(clap::Subcommand))]
@@ -377,6 +358,15 @@ macro_rules! operations {
         impl Operation {
             /// Every export an operation calls, in declaration order.
             pub const EXPORTS: &'static [&'static str] = &[$($export),*];
+
+            /// What `export` does, for an agent choosing a tool: shorter than the WIT's docs
+            /// (the full reference), since an MCP client pays for it in every session.
+            pub fn tool_description(export: &str) -> Option<&'static str> {
+                match export {
+                    $( $export => Some($tool), )*
+                    _ => None,
+                }
+            }
 
             /// The WIT export this operation calls.
             pub fn export(&self) -> &'static str {
@@ -421,35 +411,61 @@ macro_rules! operations {
 }
 
 operations! {
-    /// List a project's runs, newest first (CSV). Crashed and short runs are hidden unless asked.
+    /// A project's runs, newest first: start here, never guess run ids.
+    #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent list-runs demo/vision --since 7d"))]
     ListRuns = "wandb-list-runs",
-    /// One run's config and summary metrics as one line of JSON.
+    tool: "A project's runs, newest first (CSV). Start here: other tools need a run id from it; \
+        never guess one. Crashed and short runs are hidden unless asked.",
+    /// One run's config, final and best metrics (JSON).
+    #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent summary demo/vision/x7k2m9qa"))]
     Summary = "wandb-summary",
-    /// A metric curve (CSV `_step,key,...`) sampled by W&B and reduced to a token budget,
-    /// keeping extremes and NaN onsets; or, with --stats, per-key statistics and a sparkline.
+    tool: "One run's config, final and best metrics as one JSON line within a token budget. \
+        Read it first to learn the run's keys.",
+    /// A metric curve within a token budget, or --stats.
+    #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent history demo/vision/x7k2m9qa --keys loss,val_loss --min-step 100 --max-step 200"))]
     History = "wandb-history",
+    tool: "A metric curve (CSV _step,key,...) within a token budget, extremes and NaN onsets \
+        kept; min_step/max_step select a window's rows.",
     /// Per-key statistics of a curve (the same as `history --stats`).
     #[cfg_attr(feature = "cli", command(hide = true))]
     HistoryStats = "wandb-history-stats",
-    /// Compare 2–10 runs on a metric: final and best values, which is better, the correlation
-    /// of their curves, and the config keys that differ (CSV; deltas for two runs).
+    tool: "Per-key statistics of a curve (CSV): min and max with steps, mean, NaN onset, \
+        sparkline; ~60 tokens per key. Read it before rows.",
+    /// Compare 2-10 runs on a metric.
+    #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent compare demo/vision/x7k2m9qa demo/vision/p3n8v4rt --metric val_loss"))]
     Compare = "wandb-compare",
-    /// Name the best of a project's most recent runs by a metric, with the ranking (CSV).
+    tool: "Compare 2 to 10 runs on one metric (CSV): final and best values, which is better, \
+        config keys that differ.",
+    /// The best of a project's newest runs by a metric.
+    #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent best demo/llm-finetune --metric val_loss --last 10"))]
     Best = "wandb-best",
-    /// Which hyperparameters matter: the config keys that vary across a project's runs (a
-    /// sweep), each with how strongly it relates to a metric, strongest first (CSV).
+    tool: "The best of a project's newest runs by a metric, then the ranking (CSV). Filters as \
+        in wandb_list_runs.",
+    /// Which hyperparameters matter for a metric.
+    #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent params demo/llm-finetune --metric val_loss"))]
     Params = "wandb-params",
-    /// The end of a run's console: tracebacks, errors and progress, within a token budget.
+    tool: "Which hyperparameters matter for a metric across a project's runs (a sweep), \
+        strongest first (CSV). Filters as in wandb_list_runs.",
+    /// The end of a run's console; --errors for the traceback.
+    #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent logs demo/crashes/cudaoom1 --errors"))]
     Logs = "wandb-logs",
-    /// A run's system metrics: GPU, memory, CPU, disk and network, one line per metric.
+    tool: "The end of a run's console within a token budget; errors keeps the traceback and \
+        failure lines with the likely cause.",
+    /// A run's GPU, memory, CPU, disk and network metrics.
+    #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent system demo/crashes/cudaoom1 --keys gpu,memory"))]
     System = "wandb-system",
-    /// The coarse diagnosis of many runs at once: one row per run with its first problem
-    /// (divergence, gradient explosion, loss spike, overfitting, a crash) at its exact step,
-    /// `ok` for healthy ones (CSV).
+    tool: "A run's system metrics (GPU, memory, CPU, disk, network), one CSV row per metric. \
+        For crashes and slowdowns.",
+    /// Which of many runs went wrong, and where.
+    #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent triage demo/vision --last 20"))]
     Triage = "wandb-triage",
-    /// Find divergence (NaN/Inf), gradient explosions, loss spikes, overfitting and plateaus,
-    /// each at its exact step and epoch (CSV), zooming in from a coarse sampled pass.
+    tool: "Which of many runs went wrong: one CSV row per run, its worst finding at its step \
+        or ok. Filters as in wandb_list_runs.",
+    /// Divergence, explosions, spikes, overfitting, crashes: to the step.
+    #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent diagnose demo/vision/l0ng1m2x"))]
     Diagnose = "wandb-diagnose",
+    tool: "What went wrong in one run, at the exact step: divergence, gradient explosion, \
+        loss spike, overfitting, plateau, a crash's likely cause (CSV).",
 }
 
 impl Operation {

@@ -207,6 +207,8 @@ impl Guest for Component {
         metric: String,
         last: Option<u32>,
         mode: Option<Mode>,
+        include_crashed: bool,
+        include_short: bool,
         state: Vec<String>,
         tag: Vec<String>,
         group: Option<String>,
@@ -221,6 +223,8 @@ impl Guest for Component {
             metric,
             last,
             mode: mode.map(ModeArg::from),
+            include_crashed,
+            include_short,
             filter: run_filter((state, tag, group, job_type, sweep, name, since, conditions)),
         }))
     }

@@ -99,6 +99,30 @@ pub fn allow(origin: &str) -> String {
     }
 }
 
+/// How to raise the output ceiling, in the words of who can: a flag at our command line, a
+/// request to whoever runs the MCP server (its clients cannot change its flags), the
+/// runtime's environment under any other host.
+pub fn ceiling() -> String {
+    match host() {
+        Host::Cli => "raise it with --max-output-tokens N (0 = no limit)".into(),
+        Host::Mcp => {
+            "ask whoever runs the server to start `wandb-agent mcp` with --max-output-tokens N"
+                .into()
+        }
+        Host::RemoteMcp => "ask the server's operator to raise --max-output-tokens".into(),
+        Host::Command => {
+            format!(
+                "raise it with --env {}=N (0 = no limit)",
+                wandb_agent_commands::ceiling::ENV
+            )
+        }
+        Host::Generic => format!(
+            "the host can raise it ({}, 0 = no limit)",
+            wandb_agent_commands::ceiling::ENV
+        ),
+    }
+}
+
 /// What to do when the server rejects the credentials.
 pub fn credentials() -> &'static str {
     match host() {

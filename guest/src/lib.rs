@@ -28,6 +28,7 @@ pub fn run_with_environment(operation: wandb_agent_commands::Operation) -> error
             server: settings.server_name(),
             base_url: &settings.base_url,
             default_entity: settings.default_entity.as_deref(),
+            max_output_tokens: settings.max_output_tokens,
         };
         ops::run(operation, &client)
     })

@@ -5,10 +5,12 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-use wandb_agent_guest::ops::history::{render_curve, render_stats, Fetched, HistoryRequest};
+use wandb_agent_guest::ops::history::{
+    render_curve, render_stats, Budget, Fetched, HistoryRequest,
+};
 use wandb_agent_guest::ops::list_runs::{list_runs, ListOptions};
 use wandb_agent_guest::ops::{diagnose, summary};
-use wandb_agent_guest::text::reduce;
+use wandb_agent_guest::text::{reduce, tokens};
 use wandb_agent_guest::wandb::coverage::Coverage;
 use wandb_agent_guest::wandb::graphql::{parse_response, Reply, Transport};
 use wandb_agent_guest::wandb::paths::{parse_project_path, parse_run_path};
@@ -129,17 +131,16 @@ proptest! {
         let chosen = reduce::select(&table, 50);
         prop_assert!(chosen.windows(2).all(|w| w[0] < w[1]));
         let fetched = Fetched { table, last_step: Some(1_000_000), coverage: Coverage::Every, exact: vec![true] };
-        let text = render_curve(&fetched, &request, budget);
+        let text = render_curve(&fetched, &request, Budget::of(budget));
         prop_assert!(text.starts_with("_step,k\n") && text.ends_with('\n'));
         let rows = text.lines().count() - 2;
         if budget == 0 {
             prop_assert_eq!(rows, fetched.table.rows.len(), "budget 0 prints every row");
         } else if rows > 6 {
             // Past the rows always kept (first, last, the extremes, the NaN onset and the value
-            // before it), the budget holds: the renderer's own estimate of 1.9 characters a
-            // token, with a tenth of slack for rows longer than the average it plans with.
-            let estimated = text.len() as f64 / 1.9;
-            prop_assert!(estimated <= f64::from(budget) * 1.1 + 20.0, "{} chars for budget {}", text.len(), budget);
+            // before it), the budget holds by the estimate the output ceiling counts with.
+            let estimated = tokens::estimate(&text);
+            prop_assert!(estimated <= budget as usize, "{} estimated tokens for budget {}", estimated, budget);
         }
         let _ = render_stats(&fetched, &request);
     }

@@ -3,15 +3,17 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use wandb_agent_commands::Operation;
 
-/// Diagnose Weights & Biases training runs from an AI agent, in a sandbox, in few tokens.
-///
-/// All W&B work runs inside a WebAssembly component that can reach only the W&B base URL
-/// (plus any --allow origins); the API key is added by this host and never enters it.
+/// Diagnose Weights & Biases training runs for AI agents, in few tokens, in a sandbox.
+// Help stays under 600 o200k tokens (tested): one line per flag; the README explains.
 #[derive(Debug, Parser)]
-#[command(name = "wandb-agent", version, propagate_version = true)]
+#[command(
+    name = "wandb-agent",
+    version,
+    after_help = "Example: wandb-agent list-runs demo/vision. Docs: README.md."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -23,62 +25,68 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Connection and sandbox")]
 pub struct Global {
-    /// W&B API base URL. The API key comes from WANDB_API_KEY, else ~/.netrc (`machine <host[:port]>`).
+    /// W&B API base URL (key: WANDB_API_KEY or .netrc).
     #[arg(
         long,
         env = "WANDB_BASE_URL",
+        hide_env = true,
         default_value = "https://api.wandb.ai",
         global = true
     )]
     pub base_url: String,
-    /// Also allow the component to reach this origin (scheme://host[:port]); repeatable.
-    /// No credentials are ever added to requests for these.
+    /// Also allow this origin (no credentials sent); repeatable.
     #[arg(long = "allow", value_name = "ORIGIN", global = true)]
     pub allow: Vec<String>,
     /// Run this component (.wasm) instead of the embedded one.
     #[arg(long, value_name = "PATH", global = true)]
     pub component: Option<PathBuf>,
-    /// Where precompiled components are cached [default: $XDG_CACHE_HOME/wandb-agent or ~/.cache/wandb-agent].
-    #[arg(long, env = "WANDB_AGENT_CACHE_DIR", value_name = "DIR", global = true)]
+    /// Compiled-component cache [default: ~/.cache/wandb-agent].
+    #[arg(
+        long,
+        env = "WANDB_AGENT_CACHE_DIR",
+        hide_env = true,
+        value_name = "DIR",
+        global = true
+    )]
     pub cache_dir: Option<PathBuf>,
-    /// Compile the component on every call instead of using the cache.
+    /// Compile the component on every call.
     #[arg(long, global = true)]
     pub no_cache: bool,
     /// Stop a call after this many seconds.
     #[arg(long, value_name = "SECS", default_value_t = 60, global = true)]
     pub timeout: u64,
-    /// Memory the component may use, in MiB.
+    /// Memory the component may use.
     #[arg(long, value_name = "MIB", default_value_t = 256, global = true)]
     pub max_memory_mb: usize,
-    /// HTTP requests one call may make, retries included.
+    /// HTTP requests one call may make.
     #[arg(long, value_name = "N", default_value_t = 50, global = true)]
     pub max_requests: u32,
-    /// Size limit of one HTTP response body, in MiB.
+    /// Size limit of one response body.
     #[arg(long, value_name = "MIB", default_value_t = 64, global = true)]
     pub max_response_mb: u64,
     /// Seconds to wait for a connection.
     #[arg(long, value_name = "SECS", default_value_t = 10, global = true)]
     pub connect_timeout: u64,
-    /// Seconds to wait for a response's first byte, and between two of its chunks.
+    /// Seconds to wait for response bytes.
     #[arg(long, value_name = "SECS", default_value_t = 20, global = true)]
     pub io_timeout: u64,
-    /// Retries after a 429, a 5xx or a network failure (with backoff honouring Retry-After).
+    /// Retries after a 429, 5xx or network failure.
     #[arg(long, value_name = "N", default_value_t = 3, global = true)]
     pub retries: u32,
+    /// Most o200k tokens per output (0 = no limit, e.g. for a file).
+    #[arg(long, value_name = "N", default_value_t = wandb_agent_commands::ceiling::DEFAULT_MAX_OUTPUT_TOKENS, global = true)]
+    pub max_output_tokens: u32,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     #[command(flatten)]
     Op(Operation),
-    /// Serve every operation as an MCP tool on stdin/stdout (for agent runtimes), or with
-    /// --http on Streamable HTTP for remote clients. Each call runs in a fresh sandbox with the
-    /// same allowlist and limits as the CLI.
+    /// Serve the operations as MCP tools (stdio, or --http).
     Mcp(McpArgs),
-    /// Start a local W&B-compatible server with demo data and show the tool working.
-    /// No account and no network needed.
+    /// A local W&B-like server with demo data, and a tour.
     Demo {
-        /// Keep the demo server running after the tour, so you can point the CLI at it.
+        /// Keep the demo server running after the tour.
         #[arg(long)]
         serve: bool,
         /// Address for the demo server.
@@ -89,17 +97,16 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct McpArgs {
-    /// Serve MCP over Streamable HTTP at ADDR (endpoint /mcp) instead of stdio. Each client
-    /// sends its own W&B key as `Authorization: Bearer <key>`; the server's own key is never used.
+    /// Serve Streamable HTTP at ADDR/mcp; clients send their W&B key as a Bearer token.
     #[arg(long, value_name = "ADDR")]
     pub http: Option<std::net::SocketAddr>,
-    /// With --http: allow an address other than loopback (other machines can then connect).
+    /// With --http: allow a non-loopback address.
     #[arg(long, requires = "http")]
     pub public: bool,
-    /// Tool calls run at once; more wait for a slot [default: 4 per core].
+    /// Tool calls run at once [default: 4 per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_concurrent: Option<u32>,
-    /// With --http: requests one client (one key) may make, as N/s, N/min or N/h.
+    /// With --http: requests per client key, as N/s, N/min or N/h.
     #[arg(long, value_name = "RATE", default_value = "60/min", requires = "http")]
     pub rate: crate::mcp::Rate,
     /// With --http: sessions one network address may open (and keys not yet checked it may
@@ -112,6 +119,61 @@ pub struct McpArgs {
     /// With --http: sessions the server holds at once, all keys together.
     #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..), requires = "http")]
     pub max_sessions: u32,
+}
+
+/// The global flags a subcommand's help leaves to the top-level help: each subcommand's
+/// `--help` stays under 600 o200k tokens (tested) with its own flags and the global ones an
+/// agent may need (`--base-url`, `--allow`, `--max-output-tokens`).
+const SANDBOX_FLAGS: [&str; 10] = [
+    "component",
+    "cache_dir",
+    "no_cache",
+    "timeout",
+    "max_memory_mb",
+    "max_requests",
+    "max_response_mb",
+    "connect_timeout",
+    "io_timeout",
+    "retries",
+];
+
+/// The command line as [`Cli`] parses it, with the sandbox flags hidden from subcommands'
+/// help (they are still accepted anywhere, and listed by `wandb-agent --help`).
+pub fn command() -> clap::Command {
+    let top = Cli::command();
+    let hidden: Vec<clap::Arg> = top
+        .get_arguments()
+        .filter(|a| SANDBOX_FLAGS.contains(&a.get_id().as_str()))
+        .map(|a| a.clone().hide(true))
+        .collect();
+    let names: Vec<String> = top
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    names.iter().fold(top, |top, name| {
+        top.mut_subcommand(name, |sub| {
+            // A subcommand's own copy of a global flag stops clap's propagation of it.
+            hidden
+                .iter()
+                .fold(sub, |sub, arg| sub.arg(arg.clone()))
+                .help_template(SUBCOMMAND_HELP)
+        })
+    })
+}
+
+/// clap's default layout, plus where the other flags are.
+const SUBCOMMAND_HELP: &str =
+    "{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}\n\
+Sandbox limits (--timeout, --max-requests, --max-memory-mb, ...): see wandb-agent --help";
+
+/// Parses `args` (the program's name first) as the CLI does.
+pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let mut matches = command().try_get_matches_from(args)?;
+    Cli::from_arg_matches_mut(&mut matches)
 }
 
 /// Writes a result to stdout, ending with one newline.

@@ -2,13 +2,12 @@
 
 use std::net::SocketAddr;
 
-use clap::Parser;
 use wandb_emulator::{demo::long_run, DEMO_API_KEY};
 
 use wandb_agent_commands::{exit, Operation};
 
 use crate::allowlist::Origin;
-use crate::cli::{print_output, Cli, Command, Global};
+use crate::cli::{print_output, Command, Global};
 use crate::component::open_sandbox;
 use crate::failure::Failure;
 use crate::grant::{basic_auth, build};
@@ -69,7 +68,7 @@ fn tour() -> Vec<(&'static str, String)> {
 /// The operation a tour command line asks for, parsed as the CLI parses it.
 fn parse(command_line: &str) -> Operation {
     let args = std::iter::once("wandb-agent").chain(command_line.split_whitespace());
-    match Cli::try_parse_from(args).map(|cli| cli.command) {
+    match crate::cli::parse_from(args).map(|cli| cli.command) {
         Ok(Command::Op(operation)) => operation.resolved(),
         other => unreachable!("the demo tour's `{command_line}` is an operation: {other:?}"),
     }

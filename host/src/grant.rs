@@ -76,6 +76,7 @@ pub fn build(
             connect_timeout: Duration::from_secs(global.connect_timeout),
             io_timeout: Duration::from_secs(global.io_timeout),
             retries: global.retries,
+            max_output_tokens: Some(global.max_output_tokens).filter(|&n| n > 0),
         },
     })
 }

@@ -7,12 +7,14 @@
 //! - running it: `component` (engine, component loading), `cache` (the compile cache),
 //!   `sandbox` (one instance per call, exports called by name), `outbound`/`connect`
 //!   (wasi:http requests), `budget`/`heap`/`incident` (memory accounting and what the host
-//!   stopped), `shown`/`written` (what messages may show of server text and of URLs).
+//!   stopped), `shown`/`written` (what messages may show of server text and of URLs),
+//!   `ceiling` (the last word on output size).
 
 mod address;
 mod allowlist;
 mod budget;
 mod cache;
+mod ceiling;
 mod cli;
 mod component;
 mod connect;
@@ -32,7 +34,6 @@ mod written;
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use wandb_agent_commands::exit;
 
 use crate::cli::{Cli, Command};
@@ -43,7 +44,7 @@ use crate::failure::Failure;
 static ALLOCATOR: heap::Accounting = heap::Accounting;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match cli::parse_from(std::env::args_os()) {
         Ok(cli) => cli,
         Err(err) if !err.use_stderr() => {
             // --help and --version.

@@ -57,6 +57,9 @@ pub struct Limits {
     pub io_timeout: Duration,
     /// Retries the component may make after a failed attempt (passed to it).
     pub retries: u32,
+    /// The most o200k tokens one output may have (passed to the component, and kept by
+    /// [`crate::ceiling`] whatever it returns); `None` = no limit.
+    pub max_output_tokens: Option<u32>,
 }
 
 impl Default for Limits {
@@ -69,6 +72,7 @@ impl Default for Limits {
             connect_timeout: Duration::from_secs(10),
             io_timeout: Duration::from_secs(20),
             retries: 3,
+            max_output_tokens: Some(wandb_agent_commands::ceiling::DEFAULT_MAX_OUTPUT_TOKENS),
         }
     }
 }

@@ -1,11 +1,10 @@
 //! The operations as tools: a name, a description and an input schema for each export, all
-//! derived — the description from the export's WIT docs (copied into the build by
-//! `build.rs`), the schema from the operation's declaration in `wandb-agent-commands`.
+//! from the operation's declaration in `wandb-agent-commands` — the description is the short
+//! one declared there (the WIT's docs stay the full reference for plugin hosts), the schema
+//! its arguments', compacted: an MCP client pays for the listing in every session.
 
 use serde_json::Value;
 use wandb_agent_commands::Operation;
-
-include!(concat!(env!("OUT_DIR"), "/export_docs.rs"));
 
 /// One operation as an agent runtime sees it.
 #[derive(Debug, Clone)]
@@ -25,35 +24,114 @@ pub fn catalog() -> Vec<ToolSpec> {
         .map(|&export| ToolSpec {
             name: tool_name(export),
             export,
-            description: description(export),
+            description: Operation::tool_description(export)
+                .unwrap_or_default()
+                .to_string(),
             input_schema: match serde_json::to_value(Operation::input_schema(export)) {
-                Ok(Value::Object(schema)) => schema,
+                Ok(Value::Object(schema)) => {
+                    let mut schema = compact(schema);
+                    if export != LIST_RUNS {
+                        undescribe_filters(&mut schema);
+                    }
+                    schema
+                }
                 _ => serde_json::Map::new(),
             },
         })
         .collect()
 }
 
+/// The tool whose schema describes the run filters; the others' descriptions point to it.
+const LIST_RUNS: &str = "wandb-list-runs";
+
+/// The run filters' properties without their descriptions: they mean what they mean for
+/// `wandb_list_runs`, and the tool's description says so ("Filters as in wandb_list_runs").
+fn undescribe_filters(schema: &mut serde_json::Map<String, Value>) {
+    let filter = schemars::schema_for!(wandb_agent_commands::RunFilter);
+    let names: Vec<&String> = filter
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().collect())
+        .unwrap_or_default();
+    if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+        for name in names {
+            if let Some(Value::Object(property)) = properties.get_mut(name) {
+                property.remove("description");
+            }
+        }
+    }
+}
+
 pub fn tool_name(export: &str) -> String {
     export.replace('-', "_")
 }
 
-/// The export's WIT docs as one text: wrapped lines joined, paragraphs kept, and other
-/// exports named as the tools they are.
-fn description(export: &str) -> String {
-    let docs = EXPORT_DOCS
-        .iter()
-        .find(|(name, _)| *name == export)
-        .map_or("", |(_, docs)| docs);
-    let mut text = docs
-        .split("\n\n")
-        .map(|paragraph| paragraph.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect::<Vec<_>>()
-        .join("\n\n");
-    for other in Operation::EXPORTS {
-        text = text.replace(&format!("`{other}`"), &format!("`{}`", tool_name(other)));
+/// The schema without what tells a client nothing it needs: the root's `$schema`, title and
+/// description (the tool has its own), and each property's integer `format`, `minimum` and
+/// empty `default`.
+/// An optional property's `["integer", "null"]` becomes `"integer"`: leaving it out is how a
+/// client says "none", and the call still accepts `null`.
+fn compact(mut schema: serde_json::Map<String, Value>) -> serde_json::Map<String, Value> {
+    for key in ["$schema", "title", "description"] {
+        schema.remove(key);
     }
-    text
+    let definitions = match schema.get("$defs") {
+        Some(Value::Object(defs)) => defs.clone(),
+        _ => serde_json::Map::new(),
+    };
+    if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+        for property in properties.values_mut() {
+            let Value::Object(property) = property else {
+                continue;
+            };
+            property.remove("format");
+            property.remove("minimum");
+            // `false`, `[]`: what leaving the argument out means anyway.
+            property.remove("default");
+            if let Some(Value::Array(types)) = property.get("type") {
+                let not_null: Vec<&Value> = types.iter().filter(|t| *t != "null").collect();
+                if let [only] = not_null[..] {
+                    let only = only.clone();
+                    property.insert("type".into(), only);
+                }
+            }
+            // An optional enum (`mode`) is `anyOf` a reference and null: the enum, inlined.
+            let choice = match property.get("anyOf") {
+                Some(Value::Array(choices)) => {
+                    let not_null: Vec<&Value> = choices
+                        .iter()
+                        .filter(|c| c.get("type").is_none_or(|t| t != "null"))
+                        .collect();
+                    match not_null[..] {
+                        [only] => Some(only.clone()),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            if let Some(choice) = choice {
+                let target = choice
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/$defs/"))
+                    .and_then(|name| definitions.get(name))
+                    .unwrap_or(&choice);
+                if let Value::Object(fields) = target {
+                    property.remove("anyOf");
+                    for (k, v) in fields {
+                        property.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                }
+            }
+        }
+    }
+    if !Value::Object(schema.clone())
+        .to_string()
+        .contains("\"$ref\"")
+    {
+        schema.remove("$defs");
+    }
+    schema
 }
 
 #[cfg(test)]
@@ -67,7 +145,7 @@ mod tests {
         for tool in &tools {
             assert!(
                 tool.description.len() > 80,
-                "{} has no WIT docs",
+                "{} has no description",
                 tool.export
             );
             for export in Operation::EXPORTS {

@@ -216,6 +216,9 @@ fn keys_of_one_cadence_share_rows_in_the_sampled_view() {
         "train/loss,train/global_step,eval/loss",
         "--budget",
         "0",
+        // Every fetched row: more than the default output ceiling allows.
+        "--max-output-tokens",
+        "0",
     ]);
     let text = out.ok();
     let rows = rows(text);

@@ -58,6 +58,9 @@ fn keys_at_different_cadences_are_both_present() {
         "5000",
         "--budget",
         "0",
+        // Every row is more than the default output ceiling allows.
+        "--max-output-tokens",
+        "0",
     ]);
     let r = rows(out.ok());
     assert_eq!(r.len(), 3001, "every step has loss");

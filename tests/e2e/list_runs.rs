@@ -118,6 +118,9 @@ fn thousands_of_runs_page_by_cursor_up_to_the_thousand_run_limit() {
         "--limit",
         "1000",
         "--include-crashed",
+        // 1,000 rows pass the default output ceiling.
+        "--max-output-tokens",
+        "0",
     ]);
     let newest: Vec<String> = (0..RUNS).rev().take(1000).map(id).collect();
     assert_eq!(
@@ -135,7 +138,14 @@ fn thousands_of_runs_page_by_cursor_up_to_the_thousand_run_limit() {
     );
 
     // Crashed runs hidden: the rows reach further back, and the counts span every page.
-    let (out, requests) = counted(&["list-runs", "demo/fleet", "--limit", "1000"]);
+    let (out, requests) = counted(&[
+        "list-runs",
+        "demo/fleet",
+        "--limit",
+        "1000",
+        "--max-output-tokens",
+        "0",
+    ]);
     let kept: Vec<String> = (0..RUNS)
         .rev()
         .filter(|i| !crashed(*i))

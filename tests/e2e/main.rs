@@ -1,10 +1,12 @@
 //! End-to-end tests: the embedded component, in the real host binary, against the emulator
 //! over real HTTP on loopback.
 
+mod address_flags;
 mod analysis;
 mod answers;
 mod attacks;
 mod cache;
+mod ceiling;
 mod crashes;
 mod detection;
 mod flags;

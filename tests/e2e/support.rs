@@ -148,20 +148,39 @@ impl Cli {
         (output, kib / 1024)
     }
 
+    /// Runs the CLI; every output stays under the default output ceiling unless the call
+    /// sets its own (`--max-output-tokens`), in every test.
     pub fn run(&mut self, args: &[&str]) -> Output {
         let out = self.command.args(args).output().expect("binary runs");
-        Output {
+        let output = Output {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        // The command's arguments, these included.
+        let own_ceiling = self
+            .command
+            .get_args()
+            .any(|a| a.to_string_lossy().starts_with("--max-output-tokens"));
+        if !own_ceiling && output.stdout.len() > CEILING {
+            let n = tokens(&output.stdout);
+            assert!(
+                n <= CEILING,
+                "{args:?}: {n} tokens, over the output ceiling"
+            );
         }
+        output
     }
 }
 
+/// The default output ceiling, in o200k tokens.
+pub const CEILING: usize = 4000;
+
 /// o200k tokens of `text`, counted with the real tokenizer (tiktoken-rs).
 pub fn tokens(text: &str) -> usize {
-    tiktoken_rs::o200k_base()
-        .unwrap()
+    static ENCODER: std::sync::OnceLock<tiktoken_rs::CoreBPE> = std::sync::OnceLock::new();
+    ENCODER
+        .get_or_init(|| tiktoken_rs::o200k_base().unwrap())
         .encode_with_special_tokens(text)
         .len()
 }

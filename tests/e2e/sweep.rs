@@ -34,7 +34,15 @@ fn counted(s: &wandb_emulator::RunningServer, args: &[&str]) -> (String, u64) {
 fn each_filter_flag_selects_exactly_its_runs_in_one_request() {
     let s = server();
     let list = |extra: &[&str]| {
-        let mut args = vec!["list-runs", "demo/sweep", "--limit", "1000"];
+        // Every matching run, whatever the output ceiling (150 rows pass it).
+        let mut args = vec![
+            "list-runs",
+            "demo/sweep",
+            "--limit",
+            "1000",
+            "--max-output-tokens",
+            "0",
+        ];
         args.extend_from_slice(extra);
         counted(&s, &args)
     };
@@ -172,6 +180,9 @@ fn a_limit_above_the_run_count_lists_every_run_once() {
             "--limit",
             "1000",
             "--include-crashed",
+            // 160 rows pass the default output ceiling.
+            "--max-output-tokens",
+            "0",
         ],
     );
     let listed = ids(&out);
@@ -181,7 +192,17 @@ fn a_limit_above_the_run_count_lists_every_run_once() {
     assert_eq!(listed[0], sweep::id(RUNS - 1), "newest first");
     // 160 runs, pages of 200 (crossing pages: `list_runs.rs`, on the 2,400-run demo/fleet).
     assert_eq!(requests, 1);
-    let (out, requests) = counted(&s, &["list-runs", "demo/sweep", "--limit", "150"]);
+    let (out, requests) = counted(
+        &s,
+        &[
+            "list-runs",
+            "demo/sweep",
+            "--limit",
+            "150",
+            "--max-output-tokens",
+            "0",
+        ],
+    );
     assert_eq!(rows(&out).len(), 150);
     assert!(
         out.ends_with(

@@ -98,6 +98,18 @@ async def exchange(url):
             r, t = await call("wandb_diagnose", {"run": "demo/crashes/oldlog09"})
             assert not r.is_error and "which the host does not allow: ask whoever runs this MCP server to start `wandb-agent mcp` with --allow http://127.0.0.1:" in t, t
 
+            # The output ceiling holds for MCP clients too, and names who can raise it.
+            r, t = await call("wandb_history", {"run": "demo/vision/l0ng1m2x", "keys": ["loss"],
+                                                "min_step": 246000, "max_step": 262000, "budget": 0})
+            note = t.splitlines()[-1]
+            assert not r.is_error and "4000-token output ceiling" in note, note
+            assert "ask whoever runs the server to start `wandb-agent mcp` with --max-output-tokens N" in note, note
+            assert len(t.splitlines()) < 1000, len(t.splitlines())
+
+            r, t = await call("wandb_params", {"project": "demo/sweep", "metric": "val_loss", "sweep": "swp7k2q9",
+                                               "last": 150, "include_crashed": True, "include_short": True})
+            assert not r.is_error and " of 150 runs used;" in t, t
+
             # Arguments the tool does not declare in its schema's types are refused as such.
             try:
                 r = await session.call_tool("wandb_logs", {"run": "demo/crashes/cudaoom1", "tail": "many"})
@@ -105,7 +117,7 @@ async def exchange(url):
             except Exception:  # an MCP protocol error (invalid params) is a refusal too
                 refused = True
             assert refused
-    print(f"MCP exchange OK: initialize, {len(EXPECTED_TOOLS)} tools listed, 11 successful calls, 2 refusals")
+    print(f"MCP exchange OK: initialize, {len(EXPECTED_TOOLS)} tools listed, 13 successful calls, 2 refusals")
 
 
 ESCAPE = ROOT / "target/guest/wasm32-wasip2/guest/escape_guest.wasm"

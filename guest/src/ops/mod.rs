@@ -20,6 +20,7 @@ use wandb_agent_commands::{Handle, Operation};
 
 use crate::error::Result;
 use crate::text::safe;
+use crate::text::tokens;
 use crate::wandb::Client;
 
 /// One operation's work: implemented by its module for its arguments struct.
@@ -46,6 +47,9 @@ struct Runner<'a, 'c>(&'a Client<'c>);
 impl<A: Run> Handle<A> for Runner<'_, '_> {
     type Output = Result<String>;
     fn handle(self, args: A) -> Result<String> {
-        args.run(self.0)
+        // Operations with a budget keep it under the ceiling themselves, counted the same
+        // way, so this cuts only what has no budget (a long listing, many keys' statistics).
+        let text = args.run(self.0)?;
+        Ok(tokens::within_ceiling(text, self.0.max_output_tokens))
     }
 }

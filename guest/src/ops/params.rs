@@ -42,8 +42,9 @@ impl Run for Params {
         let dir = direction(metric, self.mode)?;
         let options = ListOptions {
             limit: last,
+            include_crashed: self.include_crashed,
+            include_short: self.include_short,
             filter: self.filter,
-            ..ListOptions::default()
         };
         let runs = fetch(client, &project, &options, metric)?;
         render(&runs, metric, &dir)
@@ -83,7 +84,7 @@ fn fetch(
         variables,
         |node| {
             let row = RunRow::from_node(node)?;
-            if row.is_short() {
+            if row.is_short() && !options.include_short {
                 short += 1;
                 return Ok(true);
             }

@@ -8,6 +8,7 @@ pub mod reduce;
 pub mod safe;
 pub mod stats;
 pub mod timefmt;
+pub mod tokens;
 
 /// Run ids for a `#` line: at most 10, then how many more.
 pub fn id_list(ids: &[&str]) -> String {

@@ -34,6 +34,9 @@ pub struct Client<'a> {
     pub base_url: &'a str,
     /// The entity a bare `PROJECT` path belongs to (`WANDB_ENTITY`).
     pub default_entity: Option<&'a str>,
+    /// The most o200k tokens an output may have; `None` = no limit (see
+    /// `wandb_agent_commands::ceiling`).
+    pub max_output_tokens: Option<u32>,
 }
 
 impl<'a> Client<'a> {
@@ -43,12 +46,18 @@ impl<'a> Client<'a> {
             server,
             base_url: "",
             default_entity: None,
+            max_output_tokens: Some(wandb_agent_commands::ceiling::DEFAULT_MAX_OUTPUT_TOKENS),
         }
     }
 
     /// The same server through another transport (e.g. one that counts round trips).
     pub fn via(&self, transport: &'a dyn Transport) -> Client<'a> {
         Client { transport, ..*self }
+    }
+
+    /// A budget as the output ceiling allows it (`0` = as much as it allows).
+    pub fn budget(&self, asked: u32) -> u32 {
+        wandb_agent_commands::ceiling::budget(asked, self.max_output_tokens)
     }
 
     /// Sends one query and returns its `data`.

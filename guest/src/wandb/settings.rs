@@ -1,5 +1,7 @@
 //! What the component learns from its environment (given by the host, never ambient).
 
+use wandb_agent_commands::ceiling;
+
 use crate::error::{AgentError, Result};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.wandb.ai";
@@ -13,6 +15,9 @@ pub struct Settings {
     pub api_key: Option<String>,
     /// Retries after a failed attempt (`WANDB_AGENT_RETRIES`, default 3).
     pub retries: u32,
+    /// The most o200k tokens an output may have (`WANDB_AGENT_MAX_OUTPUT_TOKENS`, default
+    /// 4000); `None` when the host lifts it (`0`).
+    pub max_output_tokens: Option<u32>,
 }
 
 impl Settings {
@@ -35,8 +40,11 @@ impl Settings {
                 ))
             })?,
         };
+        let max_output_tokens = wandb_agent_commands::ceiling::parse(get(ceiling::ENV).as_deref())
+            .map_err(AgentError::BadInput)?;
         Ok(Settings {
             retries,
+            max_output_tokens,
             base_url,
             default_entity: non_empty("WANDB_ENTITY"),
             api_key: non_empty("WANDB_API_KEY"),
@@ -107,6 +115,19 @@ mod tests {
         );
         assert!(matches!(
             settings(&[("WANDB_AGENT_RETRIES", "many")]),
+            Err(AgentError::BadInput(_))
+        ));
+    }
+
+    #[test]
+    fn the_output_ceiling_defaults_and_lifts() {
+        assert_eq!(settings(&[]).unwrap().max_output_tokens, Some(4000));
+        let lifted = settings(&[("WANDB_AGENT_MAX_OUTPUT_TOKENS", "0")]).unwrap();
+        assert_eq!(lifted.max_output_tokens, None);
+        let raised = settings(&[("WANDB_AGENT_MAX_OUTPUT_TOKENS", "20000")]).unwrap();
+        assert_eq!(raised.max_output_tokens, Some(20000));
+        assert!(matches!(
+            settings(&[("WANDB_AGENT_MAX_OUTPUT_TOKENS", "much")]),
             Err(AgentError::BadInput(_))
         ));
     }

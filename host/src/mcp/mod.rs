@@ -30,16 +30,11 @@ use crate::sandbox::Sandbox;
 use crate::tools::{self, ToolSpec};
 
 /// How an agent should use these tools; MCP clients show it as the server's instructions.
-pub const INSTRUCTIONS: &str = "Diagnose Weights & Biases training runs while spending few tokens. \
-Work from coarse to fine: (1) wandb_list_runs to discover run ids — never guess them; \
-(2) wandb_summary for one run's config and final metrics, which also shows which metric keys exist; \
-(3) wandb_history_stats for the keys you need: min/max with their steps, NaN onset and a sparkline, ~60 tokens per key; \
-(4) wandb_history for the curve itself, and with min_step/max_step for the exact rows of a window (the micro view). \
-Request only the keys you need. Use wandb_best to pick the best of recent runs, wandb_compare for 2 to 10 runs, \
-and wandb_diagnose to pin a divergence, gradient explosion, loss spike or overfitting to its exact step and epoch. \
-For many runs (a sweep): wandb_triage finds which went wrong and where in a few requests, wandb_params which hyperparameters matter; \
-filters (state, tag, group, sweep, since, where such as config.lr<1e-3) narrow list_runs, best, params and triage. \
-Outputs are compact CSV or one-line JSON; a trailing '#' line says what was hidden or reduced and how to see it.";
+pub const INSTRUCTIONS: &str = "Diagnose W&B training runs in few tokens, coarse to fine: \
+wandb_list_runs for run ids (never guess them); wandb_summary for a run's config and keys; \
+wandb_history_stats, then wandb_history with a step window; wandb_diagnose pins a problem to its \
+step. Many runs: wandb_triage, wandb_params, wandb_best, wandb_compare. A trailing '#' line says \
+what was left out and how to see it; no output passes the server's token ceiling.";
 
 /// Where a tool call's W&B key comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -196,4 +191,22 @@ pub async fn serve_stdio(
         .map_err(|e| failed(&e))?;
     service.waiting().await.map_err(|e| failed(&e))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a client pays in every session before its first call: the instructions and the
+    /// tools listing, in o200k tokens. Holds for every tool added later.
+    #[test]
+    fn instructions_and_tool_listing_fit_2500_tokens() {
+        let tools: Vec<Tool> = tools::catalog().iter().map(WandbTools::tool).collect();
+        let listing = serde_json::to_string(&ListToolsResult::with_all_items(tools)).unwrap();
+        let encoder = tiktoken_rs::o200k_base().unwrap();
+        let cost = encoder.encode_with_special_tokens(INSTRUCTIONS).len()
+            + encoder.encode_with_special_tokens(&listing).len();
+        assert!(cost <= 2500, "instructions and tools/list: {cost} tokens");
+        assert!(INSTRUCTIONS.contains("never guess"));
+    }
 }

@@ -75,6 +75,10 @@ impl Sandbox {
         wasi.env("WANDB_BASE_URL", &grant.base_url);
         wasi.env("WANDB_AGENT_RETRIES", grant.limits.retries.to_string());
         wasi.env("WANDB_AGENT_HOST", grant.audience.as_env());
+        wasi.env(
+            wandb_agent_commands::ceiling::ENV,
+            grant.limits.max_output_tokens.unwrap_or(0).to_string(),
+        );
         if let Some(entity) = &grant.entity {
             wasi.env("WANDB_ENTITY", entity);
         }
@@ -123,7 +127,8 @@ impl Sandbox {
         store
     }
 
-    /// Runs one operation in a fresh instance, within the grant's time limit.
+    /// Runs one operation in a fresh instance, within the grant's time limit; its text within
+    /// the output ceiling.
     pub async fn run(&self, grant: &Grant, operation: &Operation) -> Result<String, SandboxError> {
         // What the host allocates while running the guest is charged to the call's budget.
         let meter = Meter::default();
@@ -172,7 +177,11 @@ impl Sandbox {
             Ok(Ok(result)) => result,
         };
         match (result, incident) {
-            (Ok(Ok(text)), _) => Ok(text),
+            (Ok(Ok(text)), _) => Ok(crate::ceiling::keep(
+                text,
+                grant.limits.max_output_tokens,
+                grant.audience,
+            )),
             // What the host stopped explains the failure better than the guest can.
             (Ok(Err(_)) | Err(_), Some(incident)) => Err(SandboxError::stopped(incident)),
             (Ok(Err(guest)), None) => Err(SandboxError::Guest(guest)),

@@ -15,7 +15,7 @@ use wandb_agent_commands::{History, HistoryStats, Window};
 use crate::error::{AgentError, Result};
 use crate::ops::Run;
 use crate::text::numfmt::format_value;
-use crate::text::{reduce, stats};
+use crate::text::{reduce, stats, tokens};
 use crate::wandb::coverage::{Plan, SAMPLES_PER_WINDOW};
 use crate::wandb::paths::{self, RunPath};
 use crate::wandb::series::Spec;
@@ -25,7 +25,13 @@ pub use fetch::{check_keys, fetch, Fetched};
 impl Run for History {
     fn run(self, client: &Client) -> Result<String> {
         let (fetched, request) = fetch_window(client, &self.run, &self.keys, self.window)?;
-        let budget = self.budget.unwrap_or(DEFAULT_BUDGET);
+        let asked = self.budget.unwrap_or(DEFAULT_BUDGET);
+        let budget = Budget {
+            tokens: client.budget(asked),
+            // The ceiling, not the caller, chose how much to show.
+            by_ceiling: client.max_output_tokens.is_some()
+                && (asked == 0 || asked > client.budget(asked)),
+        };
         Ok(render_curve(&fetched, &request, budget))
     }
 }
@@ -54,11 +60,25 @@ pub const MAX_SAMPLES: u32 = 100_000;
 pub const DEFAULT_BUDGET: u32 = 1500;
 /// Significant digits of metric values in curves and statistics.
 pub const VALUE_DIGITS: usize = 4;
-/// Characters per token of our numeric CSV: about 2.0 measured with o200k; a little less
-/// here so the budget holds for denser rows.
-const CHARS_PER_TOKEN: f64 = 1.9;
-/// What the trailing `#` line of a curve costs, about (its longest form).
-const TRAILER_TOKENS: usize = 60;
+/// How many tokens a curve may take.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Budget {
+    /// `0` = no limit (only when the host lifts the ceiling).
+    pub tokens: u32,
+    /// Whether the output ceiling set it (`0` or a larger budget was asked for): then the
+    /// `#` line says how to see every row.
+    pub by_ceiling: bool,
+}
+
+impl Budget {
+    /// A budget the caller chose.
+    pub fn of(tokens: u32) -> Budget {
+        Budget {
+            tokens,
+            by_ceiling: false,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryRequest {
@@ -151,10 +171,6 @@ fn csv_line(keys: &[String], step: u64, values: &[Option<f64>]) -> String {
     line
 }
 
-fn estimated_tokens(chars: usize) -> usize {
-    (chars as f64 / CHARS_PER_TOKEN).ceil() as usize
-}
-
 fn header(keys: &[String]) -> String {
     let mut out = csv::Writer::from_writer(Vec::new());
     let _ = out.write_record(std::iter::once("_step").chain(keys.iter().map(String::as_str)));
@@ -177,8 +193,12 @@ fn range_note(fetched: &Fetched, request: &HistoryRequest) -> String {
 }
 
 /// The curve as CSV within `budget` tokens (0 = no limit), with a trailing line saying what
-/// was reduced.
-pub fn render_curve(fetched: &Fetched, request: &HistoryRequest, budget: u32) -> String {
+/// was reduced. Tokens are estimated as the output ceiling counts them ([`tokens::estimate`]).
+pub fn render_curve(fetched: &Fetched, request: &HistoryRequest, budget: Budget) -> String {
+    let Budget {
+        tokens: budget,
+        by_ceiling,
+    } = budget;
     let table = &fetched.table;
     let head = header(&table.keys);
     if table.rows.is_empty() {
@@ -189,52 +209,58 @@ pub fn render_curve(fetched: &Fetched, request: &HistoryRequest, budget: u32) ->
         .iter()
         .map(|r| csv_line(&table.keys, r.step, &r.values))
         .collect();
+    let costs: Vec<usize> = lines.iter().map(|l| tokens::estimate(l)).collect();
+    let total = lines.len();
+    let trailer = |kept: usize| {
+        let shown = if kept == total {
+            format!("all {total} rows shown")
+        } else if by_ceiling {
+            format!(
+                "{kept} of {total} rows shown, extremes and NaN onsets kept (the {budget}-token output ceiling; every row: a narrower window, or {})",
+                crate::hints::ceiling()
+            )
+        } else {
+            format!("{kept} of {total} rows shown, extremes and NaN onsets kept")
+        };
+        format!(
+            "# {shown}; {}; {}\n",
+            range_note(fetched, request),
+            fetched.coverage.note()
+        )
+    };
+    // What the header and the trailer cost (its longest form: counts as long as the total).
+    let fixed = tokens::estimate(&head) + tokens::estimate(&trailer(total.saturating_sub(1)));
     let max_rows = if budget == 0 {
-        lines.len()
+        total
     } else {
-        // Rows share what the header and trailer leave, at their average size.
-        let average = lines.iter().map(String::len).sum::<usize>() as f64 / lines.len() as f64;
-        let per_row = estimated_tokens(average.ceil() as usize).max(1);
-        (budget as usize).saturating_sub(estimated_tokens(head.len()) + TRAILER_TOKENS) / per_row
+        // Rows share what the header and trailer leave, at their average cost.
+        let per_row = costs.iter().sum::<usize>().div_ceil(total).max(1);
+        (budget as usize).saturating_sub(fixed) / per_row
     };
     let mut chosen = reduce::select(table, max_rows.max(2));
-    // The plan assumed rows of average length, but the rows kept for their extremes are often
+    // The plan assumed rows of average cost, but the rows kept for their extremes are often
     // the long ones (`-2.716e+175`): shrink until the real text fits, or only the rows that
     // are always kept remain.
-    let fixed = estimated_tokens(head.len()) + TRAILER_TOKENS;
     let mut rows_allowed = max_rows.max(2);
     while budget > 0 && rows_allowed > 2 {
-        let chars: usize = chosen.iter().map(|&i| lines[i].len()).sum();
-        let over = fixed + estimated_tokens(chars);
+        let over = fixed + chosen.iter().map(|&i| costs[i]).sum::<usize>();
         if over <= budget as usize {
             break;
         }
         let shrunk = rows_allowed * budget as usize / over;
         rows_allowed = shrunk.min(rows_allowed - 1).max(2);
+        // Fewer buckets may keep as many rows (their extremes coincide): then try fewer still,
+        // down to the rows that are always kept.
         let fewer = reduce::select(table, rows_allowed);
-        if fewer.len() >= chosen.len() {
-            break; // Only the rows that are always kept are left.
+        if fewer.len() < chosen.len() {
+            chosen = fewer;
         }
-        chosen = fewer;
     }
     let mut out = head;
     for &i in &chosen {
         out.push_str(&lines[i]);
     }
-    let shown = if chosen.len() == lines.len() {
-        format!("all {} rows shown", lines.len())
-    } else {
-        format!(
-            "{} of {} rows shown, extremes and NaN onsets kept",
-            chosen.len(),
-            lines.len()
-        )
-    };
-    out.push_str(&format!(
-        "# {shown}; {}; {}\n",
-        range_note(fetched, request),
-        fetched.coverage.note()
-    ));
+    out.push_str(&trailer(chosen.len()));
     out
 }
 
@@ -309,7 +335,7 @@ mod tests {
             exact: vec![true, true],
         };
         assert_eq!(
-            render_curve(&fetched, &request, DEFAULT_BUDGET),
+            render_curve(&fetched, &request, Budget::of(DEFAULT_BUDGET)),
             "_step,loss,val\n0,2.346,1234567\n1,nan,\n2,-inf,nan\n# all 3 rows shown; run steps 0..2; every logged row in range\n"
         );
     }

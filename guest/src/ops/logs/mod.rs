@@ -9,6 +9,7 @@ use wandb_agent_commands::Logs;
 use crate::error::{AgentError, Result};
 use crate::ops::Run;
 use crate::text::logtext::{self, Collapsed};
+use crate::text::tokens;
 use crate::wandb::console::{self, Line, Source, Tail};
 use crate::wandb::paths;
 use crate::wandb::Client;
@@ -22,9 +23,6 @@ pub const FETCH_LINES: u32 = 1000;
 pub const MAX_TAIL: u32 = 10_000;
 /// Failure-pattern lines shown with `--errors` besides the traceback.
 const MAX_ERROR_LINES: usize = 8;
-/// Characters per o200k token of console text: about 3.5 measured on tracebacks and
-/// progress bars; a little less so the budget holds.
-const CHARS_PER_TOKEN: f64 = 3.2;
 
 impl Run for Logs {
     fn run(self, client: &Client) -> Result<String> {
@@ -54,7 +52,7 @@ impl Run for Logs {
             tail: tail as usize,
             grep: grep.as_ref(),
             errors: self.errors,
-            budget: self.budget.unwrap_or(DEFAULT_BUDGET) as usize,
+            budget: client.budget(self.budget.unwrap_or(DEFAULT_BUDGET)) as usize,
         };
         Ok(render(&run.run_id, &fetched, &view))
     }
@@ -119,7 +117,9 @@ pub fn render(run_id: &str, fetched: &Tail, view: &View) -> String {
             .collect();
         (body, None)
     };
-    let (body, dropped) = within_budget(body, view.budget);
+    // The trailer's longest form: every line but one left out.
+    let longest = trailer(run_id, fetched, view, 1, body.len(), cause_note.clone());
+    let (body, dropped) = within_budget(body, view.budget, tokens::estimate(&longest));
     let mut out = String::new();
     for line in &body {
         out.push_str(line);
@@ -181,20 +181,18 @@ fn error_context(lines: &[Shown], state: &str) -> (Vec<String>, Option<String>) 
     (body, Some(note))
 }
 
-fn estimated_tokens(line: &str) -> usize {
-    (line.chars().count() as f64 / CHARS_PER_TOKEN).ceil() as usize + 1
-}
-
-/// Keeps the newest lines that fit `budget` tokens (0 = all); how many older ones went.
-fn within_budget(lines: Vec<String>, budget: usize) -> (Vec<String>, usize) {
+/// Keeps the newest lines that fit `budget` tokens (0 = all) beside a trailer of `reserved`
+/// tokens; how many older ones went. Tokens are estimated as the output ceiling counts them.
+fn within_budget(lines: Vec<String>, budget: usize, reserved: usize) -> (Vec<String>, usize) {
     if budget == 0 {
         return (lines, 0);
     }
-    let allowance = budget.saturating_sub(40); // the trailer
+    let allowance = budget.saturating_sub(reserved);
     let mut used = 0;
     let mut keep = lines.len();
     for line in lines.iter().rev() {
-        let cost = estimated_tokens(line);
+        // The line and its line break.
+        let cost = tokens::estimate(line) + 1;
         if used + cost > allowance {
             break;
         }
@@ -388,6 +386,35 @@ mod tests {
             "{text}"
         );
         assert!(text.len() < 100 * 4, "{}", text.len());
+    }
+
+    /// Dense training-progress lines (numbers, `key=value`): the kind of console that cost 684
+    /// real tokens against the default 600. Counted with the real tokenizer.
+    #[test]
+    fn the_default_budget_holds_in_real_tokens() {
+        let many: Vec<(bool, String)> = (0..300)
+            .map(|i| {
+                let text = if i % 2 == 0 {
+                    format!("Epoch 3 step {}/5000 loss=0.{:04} acc=0.8{:03} lr=3.0e-04 time=0.52s", 1000 + i, 4321 + 7 * i, i)
+                } else {
+                    format!("{{'loss': 0.{:04}, 'grad_norm': 1.{:03}, 'learning_rate': 4.98e-05, 'epoch': 0.37}}", 2217 + i, i)
+                };
+                (i % 5 == 0, text)
+            })
+            .collect();
+        let refs: Vec<(bool, &str)> = many.iter().map(|(s, t)| (*s, t.as_str())).collect();
+        let all = View {
+            tail: 300,
+            budget: DEFAULT_BUDGET as usize,
+            ..view(false)
+        };
+        let text = render("abc", &fetched(&refs), &all);
+        let real = tiktoken_rs::o200k_base()
+            .unwrap()
+            .encode_with_special_tokens(&text)
+            .len();
+        assert!((400..=600).contains(&real), "{real} tokens: {text}");
+        assert!(text.contains("older lines left out for the 600-token budget"));
     }
 
     #[test]

@@ -19,8 +19,6 @@ use crate::text::numfmt::{format_sig, round_sig, SUMMARY_DIGITS};
 use crate::wandb::lenient_json;
 use crate::wandb::series::{Series, Spec};
 
-/// What one `best` entry costs, about.
-pub const TOKENS_PER_ENTRY: usize = 14;
 /// Rows asked per validation-type candidate key.
 pub const SAMPLES: u32 = 1000;
 /// Rows asked per training-type candidate key: its best is shown only when this covers every

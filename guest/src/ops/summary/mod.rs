@@ -16,6 +16,7 @@ use wandb_agent_commands::Summary;
 
 use crate::error::Result;
 use crate::ops::Run;
+use crate::text::tokens;
 use crate::wandb::paths::{self, RunPath};
 use crate::wandb::series::{self, Spec};
 use crate::wandb::{documents, graphql, Client};
@@ -59,7 +60,22 @@ pub fn summary(
         .unwrap_or_default();
     let (config, summary) = cleaned(&config, &summary);
     let bests = best::bests(&summary, &specs, &history);
-    Ok(render_cleaned(&config, &summary, &bests, budget, asked))
+    let ceiling = client.max_output_tokens;
+    if budget == 0 {
+        // Everything as stored when it fits the ceiling, else as much as the ceiling allows.
+        let whole = render_cleaned(&config, &summary, &bests, 0, asked);
+        match ceiling {
+            Some(max) if tokens::estimate(&whole) > max as usize => {}
+            _ => return Ok(whole),
+        }
+    }
+    Ok(render_cleaned(
+        &config,
+        &summary,
+        &bests,
+        client.budget(budget),
+        asked,
+    ))
 }
 
 /// The run's config and summary fields as stored (parsed), cleaned (see [`clean`]).
@@ -94,7 +110,34 @@ fn render_cleaned(
     budget: u32,
     asked: select::Asked,
 ) -> String {
-    let reserved = bests.len() * best::TOKENS_PER_ENTRY;
+    let best_entries = Value::Object(bests.iter().map(best::Best::entry).collect());
+    let reserved = tokens::estimate(&best_entries.to_string())
+        + best::note(bests).map_or(0, |n| tokens::estimate(&n));
+    // The `#` note's length is known only once the choice is made: when the whole passes the
+    // budget, choose again leaving out as much more as it passed by (a few rounds at most).
+    let mut extra = 0;
+    for _ in 0..MAX_ROUNDS {
+        let text = render_choice(config, summary, bests, budget, reserved + extra, asked);
+        let over = tokens::estimate(&text).saturating_sub(budget as usize);
+        if budget == 0 || over == 0 {
+            return text;
+        }
+        extra += over;
+    }
+    render_choice(config, summary, bests, budget, reserved + extra, asked)
+}
+
+/// Rounds of [`render_cleaned`] before it settles for what it has.
+const MAX_ROUNDS: usize = 4;
+
+fn render_choice(
+    config: &Map<String, Value>,
+    summary: &Map<String, Value>,
+    bests: &[best::Best],
+    budget: u32,
+    reserved: usize,
+    asked: select::Asked,
+) -> String {
     let choice = select::select(config, summary, budget, reserved, asked);
     let mut line = json!({"config": choice.config, "summary": choice.summary});
     if !bests.is_empty() {

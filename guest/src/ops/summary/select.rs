@@ -19,11 +19,8 @@ const PRIORITY_METRICS: usize = 12;
 const EARLY_METRICS: usize = 12;
 /// Left-out keys named in the note, at most.
 const NAMED_LEFT_OUT: usize = 8;
-/// Bytes per o200k token of compact JSON config and metrics: about 3.5 measured on a
-/// `Trainer` config, 2.6 on per-class metrics; the lower figure keeps the budget.
-const BYTES_PER_TOKEN: f64 = 2.6;
 /// What the `#` note and the JSON frame cost, about (its longest form).
-const FRAME_TOKENS: usize = 70;
+const FRAME_TOKENS: usize = 100;
 
 /// Well-known hyperparameter names across Hugging Face `TrainingArguments`, Lightning, Keras
 /// and plain configs, in the order they are shown.
@@ -121,9 +118,9 @@ pub struct Choice {
 }
 
 /// Tokens one `"key":value,` entry costs, about.
+/// An entry's tokens as the output ceiling counts them: `"key":value,`.
 fn cost(key: &str, value: &Value) -> usize {
-    let bytes = key.len() + value.to_string().len() + 4;
-    (bytes as f64 / BYTES_PER_TOKEN).ceil() as usize
+    crate::text::tokens::estimate(&format!("{}:{value},", Value::from(key)))
 }
 
 /// Drops `null` and empty values (at any depth) and collapses big maps; `None` when nothing
@@ -334,14 +331,14 @@ mod tests {
         let tight = select(
             &config,
             &summary,
-            FRAME_TOKENS as u32 + 22,
+            FRAME_TOKENS as u32 + 25,
             0,
             Asked::default(),
         );
         assert_eq!(tight.config, json!({"learning_rate": 3e-5, "seed": 42}));
         assert_eq!(tight.summary, json!({"eval/loss": 3.1}));
         assert!(tight.notes[1].starts_with(
-            "2 config and 1 summary keys over the budget of 92 tokens left out (train_runtime, adam_beta1, id2label)"
+            "2 config and 1 summary keys over the budget of 125 tokens left out (train_runtime, adam_beta1, id2label)"
         ), "{:?}", tight.notes);
     }
 
