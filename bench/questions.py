@@ -254,6 +254,74 @@ def q_narrow_client(c):
     return int(hits.index[0])
 
 
+def q_long_runs_ours(cli):
+    found = rows(cli("triage", "demo/long-runs", "--last", "10"))
+    return {r["id"]: int(r["step"]) for r in found if r["finding"] != "ok"}
+
+
+def q_long_runs_client(c):
+    import pandas as pd
+
+    runs = c.runs("demo/long-runs", per_page=50)
+    found = {}
+    for run in runs:
+        # Events of 0.015% of a run: a sample misses them, so every row of the gradient norm
+        # (and of the loss, for its first NaN) — the largest page the client makes.
+        every = c.scan(run, keys=["grad_norm", "loss"], page_size=100_000)
+        steps = [r["_step"] for r in every]
+        grad = pd.Series([float(r["grad_norm"]) for r in every], index=steps)
+        loss = pd.Series([float(r["loss"]) for r in every], index=steps)
+        level = grad.rolling(20).median().shift(1)
+        hits = grad[grad > 10 * level]
+        nans = loss[loss.isna()]
+        c.say(f"{run.id}: {len(every)} rows; grad_norm first above 10x at "
+              f"{hits.index[0] if len(hits) else None}; first NaN loss at {nans.index[0] if len(nans) else None}")
+        if len(nans):
+            found[run.id] = int(nans.index[0])
+        elif len(hits):
+            found[run.id] = int(hits.index[0])
+    return found
+
+
+def q_lr_sweep_ours(cli):
+    table = cli("params", "demo/lr-sweep", "--metric", "val_loss", "--last", "60").splitlines()
+    return next(line for line in table if not line.startswith("#")
+                and not line.startswith(("best,", "key,"))).split(",")[0]
+
+
+def q_lr_sweep_client(c):
+    import numpy as np
+    import pandas as pd
+
+    runs = c.runs("demo/lr-sweep", per_page=100)
+    df = pd.DataFrame([{**{k: v for k, v in r.config.items() if not k.startswith("_")},
+                        "val_loss": r.summary.get("val_loss")} for r in runs])
+    df["val_loss"] = pd.to_numeric(df["val_loss"], errors="coerce")
+    df = df[df["val_loss"].notna()]
+    strength = {}
+    for key in df.columns.drop("val_loss"):
+        col = df[key]
+        if col.nunique() < 2:
+            continue
+        if pd.api.types.is_numeric_dtype(col):
+            # A careful agent looks past the rank correlation: per-bin means over log-spaced
+            # bins catch a U shape that Spearman understates.
+            rho = abs(col.rank().corr(df["val_loss"].rank()))
+            logs = np.log10(col.astype(float).clip(lower=1e-12))
+            bins = pd.cut(logs, 6) if col.nunique() > 6 else col
+            means = df.groupby(bins, observed=True)["val_loss"].agg(["mean", "count"])
+            between = (means["count"] * (means["mean"] - df["val_loss"].mean()) ** 2).sum()
+            eta = (between / ((df["val_loss"] - df["val_loss"].mean()) ** 2).sum()) ** 0.5
+            strength[key] = max(rho, eta)
+        else:
+            means = df.groupby(key)["val_loss"].agg(["mean", "count"])
+            between = (means["count"] * (means["mean"] - df["val_loss"].mean()) ** 2).sum()
+            strength[key] = (between / ((df["val_loss"] - df["val_loss"].mean()) ** 2).sum()) ** 0.5
+    ranked = sorted(strength.items(), key=lambda kv: -kv[1])
+    c.say(f"{len(df)} runs; " + " ".join(f"{k}={v:.2f}" for k, v in ranked))
+    return ranked[0][0]
+
+
 QUESTIONS = [
     Question("best-of-last-5", "Which of the last 5 fine-tuning runs is best on val_loss?",
              lambda k: k["finetune_best_of_last_5"], q_best_ours, q_best_client),
@@ -268,6 +336,10 @@ QUESTIONS = [
              lambda k: k["sweep_strongest"]["key"], q_params_ours, q_params_client),
     Question("crash-causes", "Why did the runs of demo/crashes die (cause per run)?",
              lambda k: k["crash_causes"], q_crash_ours, q_crash_client, (cause_of,)),
+    Question("long-runs-trouble", "Which of demo/long-runs' ten runs (up to 2M steps) went wrong, at which step?",
+             lambda k: k["long_runs_trouble"], q_long_runs_ours, q_long_runs_client),
+    Question("lr-sweep-params", "Which hyperparameter matters for val_loss in demo/lr-sweep?",
+             lambda k: k["lr_sweep_strongest"]["key"], q_lr_sweep_ours, q_lr_sweep_client),
     Question("narrow-explosion", "Where is the 200-step gradient explosion in a 1M-step run?",
              lambda k: k["narrow_explosion"]["step"], q_narrow_ours, q_narrow_client),
 ]

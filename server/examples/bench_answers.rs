@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 use wandb_emulator::data::{Project, Run, Store};
-use wandb_emulator::{crashes, demo, detection, sweep};
+use wandb_emulator::{crashes, demo, detection, long_runs, lr_sweep, sweep};
 
 fn project<'a>(store: &'a Store, name: &str) -> &'a Project {
     store
@@ -96,6 +96,14 @@ fn main() {
         // optimizer adds 0.05 for sgd, the other parameters add nothing.
         "sweep_strongest": {"sweep": sweep::SWEEP_ID, "key": "lr"},
         "crash_causes": causes,
+        // long_runs.rs: what triage must show for each run (healthy runs are not asked).
+        "long_runs_trouble": long_runs::PLANTED
+            .iter()
+            .filter_map(|r| Some((r.id.to_string(), json!(r.planted.answer()?.2))))
+            .collect::<Map<String, Value>>(),
+        // lr_sweep.rs: the final val_loss is U-shaped in `lr` around BEST_LR; no other
+        // parameter moves it as much.
+        "lr_sweep_strongest": {"key": "lr", "best_lr": lr_sweep::BEST_LR, "runs": lr_sweep::RUNS},
         "narrow_explosion": {
             "run": detection::run_id(length, event),
             "last_step": detection::LENGTHS[length],

@@ -71,7 +71,7 @@ fn a_trainer_summary_fits_its_budget_and_keeps_the_hyperparameters() {
     );
     assert!(
         note.contains("config and")
-            && note.contains("--config-keys and --summary-keys pick keys, --budget 0 shows all"),
+            && note.contains("--config-keys and --summary-keys pick keys, --budget 0 shows all up to the output ceiling"),
         "{note}"
     );
     // The validation loss overfits: its best value and step come with the final one.

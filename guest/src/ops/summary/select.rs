@@ -280,7 +280,7 @@ pub fn select(
             .map(|(_, k)| k.as_str())
             .collect();
         notes.push(format!(
-            "{} config and {} summary keys over the budget of {budget} tokens left out ({}{}); {} and {} pick keys, {} 0 shows all",
+            "{} config and {} summary keys over the budget of {budget} tokens left out ({}{}); {} and {} pick keys, {} 0 shows all up to the output ceiling",
             count(true),
             count(false),
             named.join(", "),
