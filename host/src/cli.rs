@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Connection and sandbox")]
 pub struct Global {
-    /// W&B API base URL (key: WANDB_API_KEY or .netrc).
+    /// W&B API base URL, or env WANDB_BASE_URL (key: WANDB_API_KEY or .netrc).
     #[arg(
         long,
         env = "WANDB_BASE_URL",
