@@ -4,6 +4,7 @@
 //! fails the same way.
 
 pub mod ceiling;
+pub mod control;
 pub mod operations;
 
 pub use operations::{

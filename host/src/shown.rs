@@ -6,16 +6,7 @@
 
 use std::fmt::Write;
 
-/// C0 controls but tab, DEL, C1 controls, and the bidirectional embeddings, overrides and
-/// isolates: the same set the component escapes.
-fn is_unsafe(c: char) -> bool {
-    matches!(c,
-        '\u{0}'..='\u{8}'
-        | '\u{a}'..='\u{1f}'
-        | '\u{7f}'..='\u{9f}'
-        | '\u{202a}'..='\u{202e}'
-        | '\u{2066}'..='\u{2069}')
-}
+use wandb_agent_commands::control::is_unsafe;
 
 /// `message` as one safe line: user info of URLs removed, newlines as spaces, every other
 /// control character written as `\x1b` (or `\u202e` above U+00FF).

@@ -9,16 +9,7 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
-/// The characters escaped: C0 controls but tab and newline, DEL, C1 controls, and the
-/// bidirectional embeddings, overrides and isolates (U+202A–202E, U+2066–2069).
-pub fn is_unsafe(c: char) -> bool {
-    matches!(c,
-        '\u{0}'..='\u{8}'
-        | '\u{b}'..='\u{1f}'
-        | '\u{7f}'..='\u{9f}'
-        | '\u{202a}'..='\u{202e}'
-        | '\u{2066}'..='\u{2069}')
-}
+use wandb_agent_commands::control::is_unsafe;
 
 /// How the escapes are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
