@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 
 use crate::data::{Curve, Metric, NanWire, Project, Run};
 use crate::demo::{build, decay, project, RunSpec, DEMO_ENTITY};
+use crate::sweep::{pick, spread};
 
 pub const PROJECT: &str = "lr-sweep";
 pub const RUNS: usize = 60;
@@ -28,25 +29,6 @@ const WARMUP_EFFECT: f64 = 0.06;
 
 pub fn id(i: usize) -> String {
     format!("lu{i:06}")
-}
-
-/// A fraction in [0, 1) for run `i` and parameter `salt` (`lr`: a low-discrepancy sequence;
-/// the others: a hash, so no parameter follows another).
-fn spread(i: usize, salt: u64) -> f64 {
-    if salt == 0 {
-        return ((i as f64 + 1.0) * 0.618_033_988_749_895).fract();
-    }
-    let mut z = (i as u64)
-        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        .wrapping_add(salt.wrapping_mul(0xBF58_476D_1CE4_E5B9));
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
-    (z >> 11) as f64 / (1u64 << 53) as f64
-}
-
-fn pick<T: Copy>(i: usize, salt: u64, options: &[T]) -> T {
-    options[(spread(i, salt) * options.len() as f64) as usize % options.len()]
 }
 
 pub fn lr(i: usize) -> f64 {

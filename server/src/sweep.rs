@@ -40,8 +40,8 @@ pub fn nan_step(i: usize) -> u64 {
 
 /// A fraction in [0, 1) for run `i` and parameter `salt`: for `lr` (salt 0) a low-discrepancy
 /// sequence, so every range of learning rates is covered evenly; for the others a hash, so
-/// no parameter follows another (a sweep's random search).
-fn spread(i: usize, salt: u64) -> f64 {
+/// no parameter follows another (a sweep's random search). `demo/lr-sweep` draws from it too.
+pub(crate) fn spread(i: usize, salt: u64) -> f64 {
     if salt == 0 {
         return ((i as f64 + 1.0) * 0.618_033_988_749_895).fract();
     }
@@ -55,7 +55,7 @@ fn spread(i: usize, salt: u64) -> f64 {
     (z >> 11) as f64 / (1u64 << 53) as f64
 }
 
-fn pick<T: Copy>(i: usize, salt: u64, options: &[T]) -> T {
+pub(crate) fn pick<T: Copy>(i: usize, salt: u64, options: &[T]) -> T {
     options[(spread(i, salt) * options.len() as f64) as usize % options.len()]
 }
 
