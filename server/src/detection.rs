@@ -105,6 +105,34 @@ fn length_label(last_step: u64) -> String {
 }
 
 /// The run's id: `dt` and a two-digit length index and three-digit event index, 8 characters.
+/// `grad` ×`factor` on `[at, at + width)`, then `loss` ×[`LOSS_SPIKE_FACTOR`] for
+/// `loss_spike` steps from [`LOSS_SPIKE_LAG`] steps after `at` (none when 0): the explosion
+/// planted here and in `demo/long-runs`.
+pub(crate) fn explode(
+    grad: Metric,
+    loss: Metric,
+    at: u64,
+    width: u64,
+    factor: f64,
+    loss_spike: u64,
+) -> (Metric, Metric) {
+    let grad = grad.with(Event::Spike {
+        from: at,
+        to: at + width,
+        factor,
+    });
+    if loss_spike == 0 {
+        return (grad, loss);
+    }
+    let from = at + LOSS_SPIKE_LAG;
+    let loss = loss.with(Event::Spike {
+        from,
+        to: from + loss_spike,
+        factor: LOSS_SPIKE_FACTOR,
+    });
+    (grad, loss)
+}
+
 pub fn run_id(length_index: usize, event_index: usize) -> String {
     format!("dt{length_index:02}e{event_index:03}")
 }
@@ -118,19 +146,7 @@ fn run(length_index: usize, event_index: usize, planted: &Planted) -> RunSpec {
     let mut val = Metric::new("val_loss", last / 100, decay(2.4, 0.3, tau), 0.02);
     match *planted {
         Planted::Explosion { width, loss_spike } => {
-            grad = grad.with(Event::Spike {
-                from: at,
-                to: at + width,
-                factor: EXPLOSION_FACTOR,
-            });
-            if loss_spike > 0 {
-                let from = at + LOSS_SPIKE_LAG;
-                loss = loss.with(Event::Spike {
-                    from,
-                    to: from + loss_spike,
-                    factor: LOSS_SPIKE_FACTOR,
-                });
-            }
+            (grad, loss) = explode(grad, loss, at, width, EXPLOSION_FACTOR, loss_spike);
         }
         Planted::NanOnset => {
             loss = loss.with(Event::NanFrom { from: at });

@@ -16,13 +16,13 @@ use serde_json::json;
 
 use crate::data::{Curve, Event, Metric, NanWire, Project};
 use crate::demo::{decay, project, RunSpec, DEMO_ENTITY};
+use crate::detection::explode;
 
 pub const PROJECT: &str = "long-runs";
-/// How much a surge or an explosion multiplies the gradient norm, and a spike the loss.
+/// How much a surge or an explosion multiplies the gradient norm (a loss spike after it is
+/// `demo/detection`'s: the same factor and lag).
 pub const GRAD_FACTOR: f64 = 30.0;
-pub const LOSS_SPIKE_FACTOR: f64 = 3.0;
-/// A loss spike after an explosion starts this many steps after it.
-pub const LOSS_SPIKE_LAG: u64 = 3;
+pub use crate::detection::{LOSS_SPIKE_FACTOR, LOSS_SPIKE_LAG};
 
 /// What a run holds: the finding `triage` should show for it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -150,19 +150,7 @@ fn spec(i: usize, run: &LongRun) -> RunSpec {
             width,
             loss_spike,
         } => {
-            grad = grad.with(Event::Spike {
-                from: step,
-                to: step + width,
-                factor: GRAD_FACTOR,
-            });
-            if loss_spike > 0 {
-                let from = step + LOSS_SPIKE_LAG;
-                loss = loss.with(Event::Spike {
-                    from,
-                    to: from + loss_spike,
-                    factor: LOSS_SPIKE_FACTOR,
-                });
-            }
+            (grad, loss) = explode(grad, loss, step, width, GRAD_FACTOR, loss_spike);
         }
         Planted::NanOnset { step } => {
             loss = loss.with(Event::NanFrom { from: step });
