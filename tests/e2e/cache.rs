@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use crate::support::{escape_component, server, Cli, Output};
+use crate::support::{cached, escape_component, server, Cli, Output};
 
 fn list(s: &wandb_emulator::RunningServer, cache: &Path) -> Output {
     Cli::against(s).run(&[
@@ -25,11 +25,7 @@ fn chmod(path: &Path, mode: u32) {
 
 /// The one `.cwasm` in `dir`.
 fn entry(dir: &Path) -> std::path::PathBuf {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|x| x == "cwasm"))
-        .unwrap()
+    cached(dir).pop().unwrap()
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use wandb_emulator::DEMO_API_KEY;
 
-use crate::support::{escape_component, server, Cli};
+use crate::support::{cached, escape_component, server, Cli};
 
 #[test]
 fn wrong_key_is_one_clear_line() {
@@ -220,15 +220,6 @@ fn a_name_that_resolves_to_a_private_address_is_refused() {
             "1",
         ])
         .ok();
-}
-
-/// The `.cwasm` files in a cache directory.
-fn cached(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "cwasm"))
-        .collect()
 }
 
 /// Loading a `.cwasm` runs native code: a planted entry (here the hostile component compiled

@@ -207,6 +207,15 @@ pub fn get_json(addr: std::net::SocketAddr, path: &str) -> serde_json::Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("{path} sent no JSON ({e}): {body}"))
 }
 
+/// The `.cwasm` files in a compile-cache directory.
+pub fn cached(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "cwasm"))
+        .collect()
+}
+
 /// The hostile test component (tests/escape-guest), built by host/build.rs.
 pub fn escape_component() -> &'static Path {
     Path::new(env!("WANDB_AGENT_ESCAPE_COMPONENT"))
