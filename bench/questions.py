@@ -168,15 +168,31 @@ def q_params_ours(cli):
                 and not line.startswith(("best,", "key,"))).split(",")[0]
 
 
+def final_values(c, project, metric, **kw):
+    """One row per run that has a finite final `metric`: its config (W&B's own keys left out)
+    and that value."""
+    import pandas as pd
+
+    runs = c.runs(project, **kw)
+    df = pd.DataFrame([{**{k: v for k, v in r.config.items() if not k.startswith("_")},
+                        metric: r.summary.get(metric)} for r in runs])
+    df[metric] = pd.to_numeric(df[metric], errors="coerce")
+    return df[df[metric].notna()]
+
+
+def eta(df, groups, metric):
+    """The correlation ratio of `metric` over `groups` (a column, or bins of one)."""
+    y = df[metric]
+    means = df.groupby(groups, observed=True)[metric].agg(["mean", "count"])
+    between = (means["count"] * (means["mean"] - y.mean()) ** 2).sum()
+    return (between / ((y - y.mean()) ** 2).sum()) ** 0.5
+
+
 def q_params_client(c):
     import pandas as pd
 
     sweep = c.answers["sweep_strongest"]["sweep"]
-    runs = c.runs("demo/sweep", filters={"sweep": sweep}, per_page=200)
-    df = pd.DataFrame([{**{k: v for k, v in r.config.items() if not k.startswith("_")},
-                        "val_loss": r.summary.get("val_loss")} for r in runs])
-    df["val_loss"] = pd.to_numeric(df["val_loss"], errors="coerce")
-    df = df[df["val_loss"].notna()]
+    df = final_values(c, "demo/sweep", "val_loss", filters={"sweep": sweep}, per_page=200)
     strength = {}
     for key in df.columns.drop("val_loss"):
         col = df[key]
@@ -184,10 +200,8 @@ def q_params_client(c):
             continue
         if pd.api.types.is_numeric_dtype(col):  # Spearman: Pearson of the ranks
             strength[key] = abs(col.rank().corr(df["val_loss"].rank()))
-        else:  # correlation ratio
-            means = df.groupby(key)["val_loss"].agg(["mean", "count"])
-            between = (means["count"] * (means["mean"] - df["val_loss"].mean()) ** 2).sum()
-            strength[key] = (between / ((df["val_loss"] - df["val_loss"].mean()) ** 2).sum()) ** 0.5
+        else:
+            strength[key] = eta(df, key, "val_loss")
     ranked = sorted(strength.items(), key=lambda kv: -kv[1])
     c.say(f"{len(df)} runs; " + " ".join(f"{k}={v:.2f}" for k, v in ranked))
     return ranked[0][0]
@@ -293,11 +307,7 @@ def q_lr_sweep_client(c):
     import numpy as np
     import pandas as pd
 
-    runs = c.runs("demo/lr-sweep", per_page=100)
-    df = pd.DataFrame([{**{k: v for k, v in r.config.items() if not k.startswith("_")},
-                        "val_loss": r.summary.get("val_loss")} for r in runs])
-    df["val_loss"] = pd.to_numeric(df["val_loss"], errors="coerce")
-    df = df[df["val_loss"].notna()]
+    df = final_values(c, "demo/lr-sweep", "val_loss", per_page=100)
     strength = {}
     for key in df.columns.drop("val_loss"):
         col = df[key]
@@ -309,14 +319,9 @@ def q_lr_sweep_client(c):
             rho = abs(col.rank().corr(df["val_loss"].rank()))
             logs = np.log10(col.astype(float).clip(lower=1e-12))
             bins = pd.cut(logs, 6) if col.nunique() > 6 else col
-            means = df.groupby(bins, observed=True)["val_loss"].agg(["mean", "count"])
-            between = (means["count"] * (means["mean"] - df["val_loss"].mean()) ** 2).sum()
-            eta = (between / ((df["val_loss"] - df["val_loss"].mean()) ** 2).sum()) ** 0.5
-            strength[key] = max(rho, eta)
+            strength[key] = max(rho, eta(df, bins, "val_loss"))
         else:
-            means = df.groupby(key)["val_loss"].agg(["mean", "count"])
-            between = (means["count"] * (means["mean"] - df["val_loss"].mean()) ** 2).sum()
-            strength[key] = (between / ((df["val_loss"] - df["val_loss"].mean()) ** 2).sum()) ** 0.5
+            strength[key] = eta(df, key, "val_loss")
     ranked = sorted(strength.items(), key=lambda kv: -kv[1])
     c.say(f"{len(df)} runs; " + " ".join(f"{k}={v:.2f}" for k, v in ranked))
     return ranked[0][0]
@@ -333,13 +338,14 @@ QUESTIONS = [
              lambda k: {run: v["explosion_step"] for run, v in k["sweep_diverged"]["runs"].items()},
              q_sweep_ours, q_sweep_client, (explosion_and_nan, first_above, pin)),
     Question("sweep-params", "Which hyperparameter matters for val_loss in the sweep?",
-             lambda k: k["sweep_strongest"]["key"], q_params_ours, q_params_client),
+             lambda k: k["sweep_strongest"]["key"], q_params_ours, q_params_client, (final_values, eta)),
     Question("crash-causes", "Why did the runs of demo/crashes die (cause per run)?",
              lambda k: k["crash_causes"], q_crash_ours, q_crash_client, (cause_of,)),
     Question("long-runs-trouble", "Which of demo/long-runs' ten runs (up to 2M steps) went wrong, at which step?",
              lambda k: k["long_runs_trouble"], q_long_runs_ours, q_long_runs_client),
     Question("lr-sweep-params", "Which hyperparameter matters for val_loss in demo/lr-sweep?",
-             lambda k: k["lr_sweep_strongest"]["key"], q_lr_sweep_ours, q_lr_sweep_client),
+             lambda k: k["lr_sweep_strongest"]["key"], q_lr_sweep_ours, q_lr_sweep_client,
+             (final_values, eta)),
     Question("narrow-explosion", "Where is the 200-step gradient explosion in a 1M-step run?",
              lambda k: k["narrow_explosion"]["step"], q_narrow_ours, q_narrow_client),
 ]
