@@ -132,13 +132,44 @@ fn pick_steps(run: &Run, keys: &[String], lo: i64, hi: i64, samples: usize) -> V
     let mut steps: Vec<u64> = if total <= samples as u64 {
         (0..total).map(|i| matching.step(i)).collect()
     } else {
-        rand::seq::index::sample(&mut rand::rng(), total as usize, samples)
+        sampler(run, keys, (lo, hi), total as usize, samples)
             .into_iter()
             .map(|i| matching.step(i as u64))
             .collect()
     };
     steps.sort_unstable();
     steps
+}
+
+/// A fixed seed for every sampling draw (`wandb-emulator --seed`), so that two calls with the
+/// same question get the same rows: what a before/after comparison of outputs needs. Unset
+/// (the default), sampling is fresh on every call, like W&B's.
+static FIXED_SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+
+/// Makes every later sampling draw reproducible (first call wins).
+pub fn fix_sampling_seed(seed: u64) {
+    let _ = FIXED_SEED.set(seed);
+}
+
+fn sampler(
+    run: &Run,
+    keys: &[String],
+    window: (i64, i64),
+    total: usize,
+    samples: usize,
+) -> rand::seq::index::IndexVec {
+    match FIXED_SEED.get() {
+        None => rand::seq::index::sample(&mut rand::rng(), total, samples),
+        Some(seed) => {
+            use rand::SeedableRng;
+            use std::hash::{Hash, Hasher};
+            // The draw depends on the question only, not on the order requests arrive in.
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (seed, run.seed, keys, window, samples).hash(&mut h);
+            let mut rng = rand::rngs::StdRng::seed_from_u64(h.finish());
+            rand::seq::index::sample(&mut rng, total, samples)
+        }
+    }
 }
 
 pub fn sampled(run: &Run, spec: &Spec) -> Value {

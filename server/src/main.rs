@@ -22,11 +22,19 @@ struct Args {
     /// stand in for a remote server's round trip (W&B's is a few hundred ms).
     #[arg(long, value_name = "MS", default_value_t = 0)]
     delay_ms: u64,
+    /// Draw history samples from this seed, so the same question gets the same rows on every
+    /// call (for comparing outputs before and after a change); unset, sampling is fresh on every
+    /// call, as on W&B.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let args = Args::parse();
+    if let Some(seed) = args.seed {
+        wandb_emulator::history::fix_sampling_seed(seed);
+    }
     let listener = match tokio::net::TcpListener::bind(args.listen).await {
         Ok(l) => l,
         Err(e) => {
