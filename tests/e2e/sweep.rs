@@ -1,11 +1,11 @@
 //! Many runs: the filters of `list-runs` and `best`, `--columns`, a limit above the run count
 //! and `params`, on the emulator's 160-run sweep (`demo/sweep`, planted facts in
-//! `wandb_emulator::sweep`), with the round trips counted at the emulator.
+//! `wandb_emulator::seed::sweep`), with the round trips counted at the emulator.
 //!
 //! Over 400 lines: one test per command and filter flag of issue #15, each against planted
 //! facts; they share the sweep's fixtures.
 
-use wandb_emulator::sweep::{self, CRASHED, DIVERGED, RUNNING, RUNS, SWEEP_ID, SWEEP_RUNS};
+use wandb_emulator::seed::sweep::{self, CRASHED, DIVERGED, RUNNING, RUNS, SWEEP_ID, SWEEP_RUNS};
 
 use crate::support::{request_count, server, tokens, Cli};
 
@@ -449,7 +449,7 @@ fn triage_of_fifty_runs_is_a_few_requests_and_few_tokens() {
 
 #[test]
 fn triage_reads_runs_whose_keys_have_other_names() {
-    use wandb_emulator::frameworks::trainer;
+    use wandb_emulator::seed::frameworks::trainer;
     let s = server();
     let (out, requests) = counted(&s, &["triage", "demo/frameworks"]);
     // The Trainer's `train/grad_norm`, not among the usual names, comes with the dense pass.
