@@ -11,9 +11,11 @@ use crate::model::nonfinite::summary_json;
 use crate::model::run::{Project, Run};
 use crate::model::series::{Curve, History, Metric, NanWire};
 
+/// The demo user's entity (every project but the second user's) and username.
 pub const DEMO_ENTITY: &str = "demo";
 pub const DEMO_USER: &str = "demo-user";
 
+/// A run as a demo project writes it; [`build`] makes the [`Run`].
 pub(crate) struct RunSpec {
     pub id: String,
     pub name: String,
