@@ -10,9 +10,10 @@
 
 use serde_json::{json, Value};
 
-use crate::data::{Curve, Metric, NanWire, Project, Run};
-use crate::demo::{build, decay, project, RunSpec, DEMO_ENTITY};
-use crate::sweep::{pick, spread};
+use crate::model::run::{Project, Run};
+use crate::model::series::{Curve, Metric, NanWire};
+use crate::seed::builder::{build, decay, project, RunSpec, DEMO_ENTITY};
+use crate::seed::sweep::{pick, spread};
 
 pub const PROJECT: &str = "lr-sweep";
 pub const RUNS: usize = 60;

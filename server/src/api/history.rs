@@ -3,7 +3,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::data::{unquote_markers, wire_float, NanWire, Run};
+use crate::model::nonfinite::{marker, unquote_markers};
+use crate::model::run::Run;
+use crate::model::series::NanWire;
 
 /// Rows returned when a spec or query names no sample count.
 pub const DEFAULT_SAMPLES: usize = 500;
@@ -197,6 +199,20 @@ pub fn sampled(run: &Run, spec: &Spec) -> Value {
     Value::Array(rows)
 }
 
+/// A JSON-typed field value for a float, in the run's wire encoding.
+pub fn wire_float(x: f64, wire: NanWire) -> Value {
+    if x.is_finite() {
+        return serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number);
+    }
+    match wire {
+        NanWire::String if x.is_nan() => Value::String("NaN".into()),
+        NanWire::String if x > 0.0 => Value::String("Infinity".into()),
+        NanWire::String => Value::String("-Infinity".into()),
+        NanWire::BareToken => Value::String(marker(x)),
+        NanWire::Null => Value::Null,
+    }
+}
+
 fn json_value(run: &Run, key: &str, step: u64, wire: NanWire) -> Value {
     if key == "_step" {
         return Value::from(step);
@@ -258,10 +274,10 @@ pub fn keys(run: &Run) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo;
+    use crate::seed::{catalog, frameworks, vision};
 
     fn run(id: &str) -> Run {
-        let store = demo::store();
+        let store = catalog::store();
         store
             .projects
             .iter()
@@ -275,8 +291,8 @@ mod tests {
     #[test]
     fn matching_steps_equal_a_full_scan() {
         let tidy = run("k5e6y7mx");
-        let trainer = run(crate::frameworks::trainer::ID);
-        let lightning = run(crate::frameworks::lightning::ID);
+        let trainer = run(frameworks::trainer::ID);
+        let lightning = run(frameworks::lightning::ID);
         let cases: [(&Run, Vec<&str>); 13] = [
             (&tidy, vec!["loss"]),
             (&tidy, vec!["val_loss"]),
@@ -315,10 +331,10 @@ mod tests {
 
     #[test]
     fn sampling_is_bounded_and_sorted() {
-        let r = run(demo::long_run::ID);
+        let r = run(vision::long_run::ID);
         let steps = pick_steps(&r, &["loss".to_string()], 0, i64::MAX, 500);
         assert_eq!(steps.len(), 500);
         assert!(steps.windows(2).all(|w| w[0] < w[1]));
-        assert!(steps.iter().all(|&s| s <= demo::long_run::LAST_STEP));
+        assert!(steps.iter().all(|&s| s <= vision::long_run::LAST_STEP));
     }
 }

@@ -7,8 +7,8 @@
 
 use serde_json::json;
 
-use crate::data::{Curve, Event, Metric, NanWire};
-use crate::demo::{decay, RunSpec};
+use crate::model::series::{Curve, Event, Metric, NanWire};
+use crate::seed::builder::{decay, RunSpec};
 
 /// Run lengths (last step) the benchmark covers.
 pub const LENGTHS: [u64; 3] = [100_000, 1_000_000, 5_000_000];

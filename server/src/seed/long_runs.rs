@@ -14,15 +14,16 @@
 
 use serde_json::json;
 
-use crate::data::{Curve, Event, Metric, NanWire, Project};
-use crate::demo::{decay, project, RunSpec, DEMO_ENTITY};
-use crate::detection::explode;
+use crate::model::run::Project;
+use crate::model::series::{Curve, Event, Metric, NanWire};
+use crate::seed::builder::{decay, project, RunSpec, DEMO_ENTITY};
+use crate::seed::detection::explode;
 
 pub const PROJECT: &str = "long-runs";
 /// How much a surge or an explosion multiplies the gradient norm (a loss spike after it is
 /// `demo/detection`'s: the same factor and lag).
 pub const GRAD_FACTOR: f64 = 30.0;
-pub use crate::detection::{LOSS_SPIKE_FACTOR, LOSS_SPIKE_LAG};
+pub use crate::seed::detection::{LOSS_SPIKE_FACTOR, LOSS_SPIKE_LAG};
 
 /// What a run holds: the finding `triage` should show for it.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -11,14 +11,16 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 
-use crate::accounts::{caller, Account};
-use crate::data::unquote_markers;
-use crate::schema::WandbSchema;
+use crate::api::auth::caller;
+use crate::api::files::FileStore;
+use crate::api::schema::WandbSchema;
+use crate::model::account::Account;
+use crate::model::nonfinite::unquote_markers;
 
 pub struct AppState {
     pub schema: WandbSchema,
     /// Run files: `GET /files/...` (a file's `url`) redirects to its pre-signed storage URL.
-    pub files: Arc<crate::files::FileStore>,
+    pub files: Arc<FileStore>,
     /// The users and their keys; a request sees only its caller's entity.
     pub accounts: Vec<Account>,
     /// GraphQL requests received, readable at `GET /__stats` (tests count round trips).

@@ -19,8 +19,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::data::{Curve, Event, Metric, NanWire, Project};
-use crate::demo::{decay, project, RunSpec};
+use crate::model::run::Project;
+use crate::model::series::{Curve, Event, Metric, NanWire};
+use crate::seed::builder::{decay, project, RunSpec};
 
 pub const PROJECT: &str = "frameworks";
 
@@ -364,7 +365,7 @@ fn keras_run() -> RunSpec {
 
 pub fn project_of(numeric_id: u64) -> Project {
     project(
-        crate::demo::DEMO_ENTITY,
+        crate::seed::builder::DEMO_ENTITY,
         PROJECT,
         numeric_id,
         vec![trainer_run(), lightning_run(), keras_run()],

@@ -8,8 +8,9 @@
 
 use serde_json::json;
 
-use crate::data::{Metric, Project};
-use crate::demo::{decay, project, RunSpec, DEMO_ENTITY};
+use crate::model::run::Project;
+use crate::model::series::Metric;
+use crate::seed::builder::{decay, project, RunSpec, DEMO_ENTITY};
 
 pub const PROJECT: &str = "fleet";
 pub const RUNS: usize = 2_400;
@@ -39,7 +40,7 @@ fn spec(i: usize) -> RunSpec {
         seconds_per_step: 6.0,
         config: json!({"lr": 1e-3, "job": i}),
         metrics: vec![Metric::new("loss", 1, decay(2.0, 0.5, 30.0), 0.02)],
-        nan_wire: crate::data::NanWire::String,
+        nan_wire: crate::model::series::NanWire::String,
         extra_summary: json!({}),
     }
 }

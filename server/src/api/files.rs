@@ -15,49 +15,11 @@ use axum::Router;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::data::{Run, Store};
+use crate::model::files::{Delivery, RunFile};
+use crate::model::run::{Run, Store};
 
 /// How long a pre-signed URL stays valid, as W&B's read URLs (one hour).
 pub const URL_LIFETIME_S: i64 = 3600;
-
-/// What a run file holds.
-#[derive(Debug, Clone)]
-pub enum FileContent {
-    /// The run's console, as wandb-core writes `output.log`.
-    Console,
-    Bytes(Vec<u8>),
-}
-
-/// How the storage server treats a file's URL (the bad cases a client must survive).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Delivery {
-    Normal,
-    /// The first URL handed out has already expired (403); later ones are fresh.
-    ExpiredFirst,
-    /// The storage answers with a redirect to another origin.
-    Redirect,
-}
-
-#[derive(Debug, Clone)]
-pub struct RunFile {
-    pub name: String,
-    pub content: FileContent,
-    pub delivery: Delivery,
-    pub updated_at: String,
-}
-
-impl RunFile {
-    pub fn bytes(&self, run: &Run) -> Vec<u8> {
-        match &self.content {
-            FileContent::Bytes(b) => b.clone(),
-            FileContent::Console => run
-                .console
-                .as_ref()
-                .map(|c| c.file_bytes())
-                .unwrap_or_default(),
-        }
-    }
-}
 
 /// The storage origin and what it has seen; shared by the GraphQL schema (which signs URLs)
 /// and the file server (which checks them).
@@ -205,7 +167,7 @@ async fn serve_file(
         )
             .into_response();
     }
-    let body = file.bytes(run);
+    let body = run.file_bytes(file);
     match range.as_deref().and_then(|r| byte_range(r, body.len())) {
         Some((from, to)) => (
             StatusCode::PARTIAL_CONTENT,
@@ -339,7 +301,7 @@ pub fn run_files(
             files.api_origin, run.id, file.name
         )),
         direct_url: files.direct_url(entity, project, &run.id, file),
-        size_bytes: file.bytes(run).len() as i64,
+        size_bytes: run.file_bytes(file).len() as i64,
         mimetype: Some("text/plain".into()),
         updated_at: Some(file.updated_at.clone()),
         md5: None,

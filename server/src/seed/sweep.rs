@@ -13,8 +13,9 @@
 
 use serde_json::{json, Value};
 
-use crate::data::{Curve, Event, Metric, NanWire, Project, Run};
-use crate::demo::{build, decay, project, RunSpec, DEMO_ENTITY};
+use crate::model::run::{Project, Run};
+use crate::model::series::{Curve, Event, Metric, NanWire};
+use crate::seed::builder::{build, decay, project, RunSpec, DEMO_ENTITY};
 
 pub const PROJECT: &str = "sweep";
 pub const SWEEP_ID: &str = "swp7k2q9";

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use regex::Regex;
 use serde_json::Value;
 
-use crate::data::Run;
+use crate::model::run::Run;
 
 /// The value a filter or order key refers to for a run (`None` when absent).
 pub fn field(run: &Run, key: &str) -> Option<Value> {

@@ -1,39 +1,11 @@
 //! Who is calling: each API key belongs to one user, who sees only their own entity's
-//! projects, as on W&B where a key reads what its user may read. The emulator knows two
-//! users, so tests can check that a server holding several clients' keys (the host's
-//! `mcp --http`) never shows one client another's data.
+//! projects, as on W&B where a key reads what its user may read. The accounts themselves
+//! are seed data (`seed::accounts`), handed to the API when it starts.
 
 use axum::http::{header, HeaderMap};
 use base64::Engine;
 
-/// The second user's key (40+ characters, as the official client requires).
-pub const SECOND_API_KEY: &str = "acme_fedcba9876543210fedcba9876543210fedc";
-pub const SECOND_ENTITY: &str = "acme";
-pub const SECOND_USER: &str = "acme-user";
-
-/// A user: their API key, their username and the entity whose projects they can read.
-#[derive(Clone, Debug)]
-pub struct Account {
-    pub key: String,
-    pub username: String,
-    pub entity: String,
-}
-
-/// The demo user (with `demo_key`) and the second user.
-pub fn accounts(demo_key: &str) -> Vec<Account> {
-    vec![
-        Account {
-            key: demo_key.to_string(),
-            username: crate::demo::DEMO_USER.into(),
-            entity: crate::demo::DEMO_ENTITY.into(),
-        },
-        Account {
-            key: SECOND_API_KEY.into(),
-            username: SECOND_USER.into(),
-            entity: SECOND_ENTITY.into(),
-        },
-    ]
-}
+use crate::model::account::Account;
 
 /// The account whose key the request carries: `Authorization: Basic base64("api:" + key)`.
 pub fn caller<'a>(headers: &HeaderMap, accounts: &'a [Account]) -> Option<&'a Account> {
@@ -53,6 +25,7 @@ pub fn caller<'a>(headers: &HeaderMap, accounts: &'a [Account]) -> Option<&'a Ac
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::seed::accounts::{accounts, SECOND_API_KEY};
 
     fn basic(key: &str) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -6,11 +6,12 @@
 
 use serde_json::json;
 
-use crate::console::{Console, Segment};
-use crate::data::{Curve, Metric, NanWire, Project, Run};
-use crate::demo::{build, decay, RunSpec};
-use crate::files::{Delivery, FileContent, RunFile};
-use crate::system::SystemSpec;
+use crate::model::console::{Console, Segment};
+use crate::model::files::{Delivery, FileContent, RunFile};
+use crate::model::run::{Project, Run};
+use crate::model::series::{Curve, Metric, NanWire};
+use crate::model::system::SystemSpec;
+use crate::seed::builder::{build, decay, RunSpec};
 
 pub const PROJECT: &str = "crashes";
 
@@ -351,7 +352,7 @@ pub fn project(numeric_id: u64) -> Project {
                     seed(8),
                 ),
                 Some(1),
-                Some(console(crate::crashes::FLOOD_LINES, DISK_FULL_END)),
+                Some(console(FLOOD_LINES, DISK_FULL_END)),
                 None,
             ),
             Delivery::Normal,
@@ -383,7 +384,7 @@ pub fn project(numeric_id: u64) -> Project {
     ];
     Project {
         answer_delay: std::time::Duration::ZERO,
-        entity: crate::demo::DEMO_ENTITY.into(),
+        entity: crate::seed::builder::DEMO_ENTITY.into(),
         name: PROJECT.into(),
         numeric_id,
         runs,

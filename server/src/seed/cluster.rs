@@ -4,9 +4,10 @@
 
 use serde_json::json;
 
-use crate::data::{Curve, Metric, NanWire, Project};
-use crate::demo::{build, decay, project, RunSpec, DEMO_ENTITY};
-use crate::system::{OddGpu, SystemSpec};
+use crate::model::run::Project;
+use crate::model::series::{Curve, Metric, NanWire};
+use crate::model::system::{OddGpu, SystemSpec};
+use crate::seed::builder::{build, decay, project, RunSpec, DEMO_ENTITY};
 
 pub const PROJECT: &str = "cluster";
 pub const ID: &str = "gpu8odd3";
