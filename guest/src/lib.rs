@@ -8,11 +8,12 @@
 //! Everything except the wasi:http transport and the export glue (`exports`) is plain Rust
 //! that builds and unit-tests on the host target.
 
+pub mod analysis;
 pub mod error;
 pub mod hints;
 pub mod ops;
+pub mod source;
 pub mod text;
-pub mod wandb;
 
 #[cfg(target_arch = "wasm32")]
 mod exports;
@@ -21,9 +22,9 @@ mod exports;
 /// wasi:http with retries: the one way in for the component's exports and its command build.
 #[cfg(target_arch = "wasm32")]
 pub fn run_with_environment(operation: wandb_agent_commands::Operation) -> error::Result<String> {
-    let settings = wandb::settings::Settings::from_env()?;
-    wandb::http::with_transport(&settings, |transport| {
-        let client = wandb::Client {
+    let settings = source::wandb::settings::Settings::from_env()?;
+    source::wandb::http::with_transport(&settings, |transport| {
+        let client = source::wandb::Client {
             transport,
             server: settings.server_name(),
             base_url: &settings.base_url,

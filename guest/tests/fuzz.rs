@@ -5,17 +5,18 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-use wandb_agent_guest::ops::history::{
-    render_curve, render_stats, Budget, Fetched, HistoryRequest,
-};
-use wandb_agent_guest::ops::list_runs::{list_runs, ListOptions};
+use wandb_agent_guest::analysis::detection::KeyChoice;
+use wandb_agent_guest::ops::history::{render_curve, render_stats, Budget};
+use wandb_agent_guest::ops::list_runs::list_runs;
 use wandb_agent_guest::ops::{diagnose, summary};
+use wandb_agent_guest::source::model::{
+    Coverage, Fetched, HistoryRequest, HistoryTable, ListOptions, Spec,
+};
+use wandb_agent_guest::source::wandb::graphql::{parse_response, Reply, Transport};
+use wandb_agent_guest::source::wandb::paths::{parse_project_path, parse_run_path};
+use wandb_agent_guest::source::wandb::series::parse_all;
+use wandb_agent_guest::source::wandb::{lenient_json, Client};
 use wandb_agent_guest::text::{reduce, tokens};
-use wandb_agent_guest::wandb::coverage::Coverage;
-use wandb_agent_guest::wandb::graphql::{parse_response, Reply, Transport};
-use wandb_agent_guest::wandb::paths::{parse_project_path, parse_run_path};
-use wandb_agent_guest::wandb::series::{parse_all, HistoryTable, Spec};
-use wandb_agent_guest::wandb::{lenient_json, Client};
 
 /// Arbitrary JSON, including the non-finite spellings W&B uses.
 fn json_value() -> impl Strategy<Value = Value> {
@@ -116,7 +117,7 @@ proptest! {
     fn diagnose_from_arbitrary_replies_never_panics(run in json_value()) {
         let body = json!({"data": {"project": {"run": run}}}).to_string();
         let path = parse_run_path("e/p/abc").unwrap();
-        let _ = diagnose::diagnose(&Client::new(&Canned(body.into_bytes()), "srv"), &path, &diagnose::KeyChoice::default());
+        let _ = diagnose::diagnose(&Client::new(&Canned(body.into_bytes()), "srv"), &path, &KeyChoice::default());
     }
 
     #[test]

@@ -4,14 +4,16 @@ use serde_json::{json, Value};
 
 use wandb_agent_commands::{Best, RunFilter};
 
+use crate::analysis::direction::{direction, Direction, Mode};
 use crate::error::{AgentError, Result};
-use crate::ops::direction::{direction, Direction, Mode};
-use crate::ops::list_runs::{self, ListOptions, RunRow};
-use crate::ops::{summary, Run};
+use crate::ops::Run;
+use crate::source::model::Spec;
+use crate::source::model::{check_limit, ListOptions, RunRow, MAX_LIMIT};
+use crate::source::wandb::paths::{self, ProjectPath};
+use crate::source::wandb::runs;
+use crate::source::wandb::series;
+use crate::source::wandb::{documents, lenient_json, Client};
 use crate::text::numfmt::format_sig;
-use crate::wandb::paths::{self, ProjectPath};
-use crate::wandb::series::{self, Spec};
-use crate::wandb::{documents, lenient_json, Client};
 
 pub const DEFAULT_LAST: u32 = 5;
 /// Ranking rows shown; the rest are counted in the `#` line.
@@ -63,7 +65,7 @@ pub fn best(
             "no metric given: name one, e.g. `val_loss`".into(),
         ));
     }
-    list_runs::check_limit("last", options.last, list_runs::MAX_LIMIT)?;
+    check_limit("last", options.last, MAX_LIMIT)?;
     let dir = direction(metric, options.mode)?;
     let list = ListOptions {
         limit: options.last,
@@ -72,8 +74,8 @@ pub fn best(
         filter: options.filter.clone(),
     };
     let spec = Spec::of(metric, HISTORY_SAMPLES, None, None);
-    let (filters, _) = list_runs::filters(&list)?;
-    let mut variables = json!({"perPage": list_runs::page_size(options.last), "filters": filters});
+    let (filters, _) = runs::filters(&list)?;
+    let mut variables = json!({"perPage": runs::page_size(options.last), "filters": filters});
     if options.over_history {
         variables["specs"] = json!([spec.to_json()]);
     }
@@ -83,7 +85,7 @@ pub fn best(
         documents::RUNS_WITH_SUMMARY
     };
     let mut candidates: Vec<Candidate> = Vec::new();
-    list_runs::for_each_run(client, project, document, variables, |node| {
+    runs::for_each_run(client, project, document, variables, |node| {
         let row = RunRow::from_node(node)?;
         if options.include_short || !row.is_short() {
             let value = if options.over_history {
@@ -94,7 +96,7 @@ pub fn best(
                 best_of(curve.points.iter().map(|p| p.1), &dir)
             } else {
                 // A NaN or infinite final value ranks nowhere: the run is listed as skipped.
-                summary::json_string_field(node, "summaryMetrics", client.server)?
+                lenient_json::json_string_field(node, "summaryMetrics", client.server)?
                     .get(metric)
                     .and_then(lenient_json::as_f64)
                     .filter(|v| v.is_finite())

@@ -5,88 +5,17 @@ use serde_json::{json, Value};
 use wandb_agent_commands::{ListRuns, RunFilter};
 
 use crate::error::{AgentError, Result};
-use crate::ops::{summary, Run};
-use crate::text::timefmt;
-use crate::wandb::paths::{self, ProjectPath};
-use crate::wandb::{documents, filters, Client};
+use crate::ops::Run;
+use crate::source::model::{
+    check_limit, ListOptions, RunRow, MAX_LIMIT, SHORT_MAX_SECONDS, SHORT_MAX_STEPS,
+};
+use crate::source::wandb::lenient_json;
+use crate::source::wandb::paths::{self, ProjectPath};
+use crate::source::wandb::runs::{filters, for_each_run, page_size};
+use crate::source::wandb::{documents, filters, Client};
+use crate::text::clean;
 
 pub const DEFAULT_LIMIT: u32 = 10;
-/// The most runs one listing shows (five pages).
-pub const MAX_LIMIT: u32 = 1000;
-/// A run that ended with fewer logged steps than this is "short" (a smoke test, a typo'd launch).
-pub const SHORT_MAX_STEPS: i64 = 10;
-/// A run that ended after less wall time than this (seconds) is "short".
-pub const SHORT_MAX_SECONDS: i64 = 60;
-/// The server's page size is not bounded by the client; stay modest.
-const MAX_PAGE: u32 = 200;
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListOptions {
-    pub limit: u32,
-    pub include_crashed: bool,
-    pub include_short: bool,
-    pub filter: RunFilter,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunRow {
-    pub id: String,
-    pub name: String,
-    pub state: String,
-    pub created_at: String,
-    pub runtime_s: Option<i64>,
-    pub steps: Option<i64>,
-    /// The process's exit code, as the server reports it (`exitcode`).
-    pub exitcode: Option<i64>,
-}
-
-impl RunRow {
-    pub fn from_node(node: &Value) -> Result<RunRow> {
-        let text = |key: &str| {
-            node.get(key)
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string()
-        };
-        let id = text("name");
-        if id.is_empty() {
-            return Err(AgentError::Server(format!(
-                "the server listed a run without an id: {node}"
-            )));
-        }
-        let created_at = text("createdAt");
-        let runtime_s = timefmt::seconds_between(&created_at, &text("heartbeatAt"));
-        Ok(RunRow {
-            id,
-            // A display name can be anything a user typed; keep the table bounded.
-            name: crate::ops::summary::shorten(&text("displayName")),
-            state: text("state"),
-            created_at,
-            runtime_s,
-            steps: node.get("historyLineCount").and_then(Value::as_i64),
-            exitcode: node.get("exitcode").and_then(Value::as_i64),
-        })
-    }
-
-    /// The exit code of a run that ended badly, when the server knows it.
-    pub fn failure_exit(&self) -> Option<i64> {
-        matches!(
-            self.state.as_str(),
-            "failed" | "crashed" | "killed" | "preempted"
-        )
-        .then_some(self.exitcode?)
-    }
-
-    /// Ended runs with almost no steps or seconds; a running run is never short.
-    pub fn is_short(&self) -> bool {
-        if self.state == "running" || self.state == "pending" {
-            return false;
-        }
-        self.steps.is_some_and(|s| s < SHORT_MAX_STEPS)
-            || self.runtime_s.is_some_and(|s| s < SHORT_MAX_SECONDS)
-    }
-}
-
 /// What the listing left out, for the trailing line.
 #[derive(Debug, Default, PartialEq)]
 pub struct Hidden {
@@ -95,73 +24,6 @@ pub struct Hidden {
     pub crashed: i64,
     pub short: i64,
     pub older: i64,
-}
-
-/// The runs query's `filters` for `options` (crashed runs hidden unless asked for or named
-/// by `state`), and the same without hiding crashed runs (to count what was hidden).
-pub fn filters(options: &ListOptions) -> Result<(String, String)> {
-    let now = timefmt::now_unix();
-    let shown = filters::to_json(&options.filter, !options.include_crashed, now)?;
-    let all = filters::to_json(&options.filter, false, now)?;
-    Ok((shown.to_string(), all.to_string()))
-}
-
-/// Pages through a project's runs, newest first, with `document` (which must select
-/// `runs { edges { node cursor } pageInfo { hasNextPage } }` under `project`), calling `visit`
-/// on each run node until it returns `false` or the runs end. One request per page; the next
-/// page starts at the last edge's cursor, as the official client does. Returns the `project`
-/// object of the last page (for counts the document may ask for).
-pub fn for_each_run(
-    client: &Client,
-    project: &ProjectPath,
-    document: &str,
-    variables: Value,
-    mut visit: impl FnMut(&Value) -> Result<bool>,
-) -> Result<Value> {
-    let mut cursor = Value::Null;
-    loop {
-        let mut vars = variables.clone();
-        vars["entity"] = json!(project.entity);
-        vars["project"] = json!(project.project);
-        vars["order"] = json!("-created_at");
-        vars["cursor"] = cursor;
-        let data = client.query(document, vars)?;
-        let proj = data
-            .get("project")
-            .filter(|p| !p.is_null())
-            .ok_or_else(|| {
-                AgentError::NotFound(format!(
-                    "Project {project} not found (or not visible with these credentials)"
-                ))
-            })?;
-        let runs = proj.get("runs");
-        let edges = runs
-            .and_then(|r| r.get("edges"))
-            .and_then(Value::as_array)
-            .ok_or_else(|| {
-                AgentError::Server(format!("{} sent a run list without edges", client.server))
-            })?;
-        let mut wants_more = true;
-        for edge in edges {
-            wants_more = visit(edge.get("node").unwrap_or(&Value::Null))?;
-            if !wants_more {
-                break;
-            }
-        }
-        let has_next = runs
-            .and_then(|r| r.pointer("/pageInfo/hasNextPage"))
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        match edges.last().and_then(|e| e.get("cursor")) {
-            Some(c) if has_next && wants_more => cursor = c.clone(),
-            _ => return Ok(proj.clone()),
-        }
-    }
-}
-
-/// Rows per page for `wanted` runs: a few more, so hidden short runs rarely cost a second page.
-pub fn page_size(wanted: u32) -> u32 {
-    (wanted + wanted / 2 + 5).min(MAX_PAGE)
 }
 
 impl Run for ListRuns {
@@ -175,17 +37,6 @@ impl Run for ListRuns {
         };
         list_runs(client, &project, &options, &self.columns)
     }
-}
-
-/// Checks a limit (`limit` for list-runs, `last` for the others) against `max` (usually
-/// [`MAX_LIMIT`]).
-pub fn check_limit(name: &str, limit: u32, max: u32) -> Result<()> {
-    if limit == 0 || limit > max {
-        return Err(AgentError::BadInput(format!(
-            "{name} must be between 1 and {max}"
-        )));
-    }
-    Ok(())
 }
 
 pub fn list_runs(
@@ -242,9 +93,12 @@ pub fn list_runs(
 /// The `--columns` values of one run node: `config.*` from its config, `summary.*` from
 /// its summary metrics, as compact text ("" when the run has no such value).
 fn column_values(node: &Value, columns: &[String], server: &str) -> Result<Vec<String>> {
-    let config = summary::clean_config(&summary::json_string_field(node, "config", server)?);
-    let metrics =
-        summary::clean_summary(&summary::json_string_field(node, "summaryMetrics", server)?);
+    let config = clean::clean_config(&lenient_json::json_string_field(node, "config", server)?);
+    let metrics = clean::clean_summary(&lenient_json::json_string_field(
+        node,
+        "summaryMetrics",
+        server,
+    )?);
     let empty = serde_json::Map::new();
     let as_map = |v: &Value| v.as_object().cloned().unwrap_or_else(|| empty.clone());
     let (config, metrics) = (as_map(&config), as_map(&metrics));
@@ -253,10 +107,10 @@ fn column_values(node: &Value, columns: &[String], server: &str) -> Result<Vec<S
         .map(|column| {
             let (root, path) = column.split_once('.').unwrap_or(("", column));
             let source = if root == "config" { &config } else { &metrics };
-            match summary::value_at(source, path) {
+            match clean::value_at(source, path) {
                 None | Some(Value::Null) => String::new(),
-                Some(Value::String(s)) => summary::shorten(s),
-                Some(other) => summary::shorten(&other.to_string()),
+                Some(Value::String(s)) => clean::shorten(s),
+                Some(other) => clean::shorten(&other.to_string()),
             }
         })
         .collect())

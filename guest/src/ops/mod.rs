@@ -3,11 +3,8 @@
 //! The component's exports and its command build both come in through [`run`].
 
 pub mod best;
-pub mod binned;
 pub mod compare;
-pub mod config_diff;
 pub mod diagnose;
-pub mod direction;
 pub mod history;
 pub mod list_runs;
 pub mod logs;
@@ -19,9 +16,9 @@ pub mod triage;
 use wandb_agent_commands::{Handle, Operation};
 
 use crate::error::Result;
+use crate::source::wandb::Client;
 use crate::text::safe;
 use crate::text::tokens;
-use crate::wandb::Client;
 
 /// One operation's work: implemented by its module for its arguments struct.
 pub trait Run {

@@ -9,14 +9,17 @@ use serde_json::{json, Value};
 
 use wandb_agent_commands::Params;
 
+use crate::analysis::correlation::pearson;
+use crate::analysis::direction::{direction, Direction};
+use crate::analysis::{binned, config_diff};
 use crate::error::{AgentError, Result};
-use crate::ops::compare::pearson;
-use crate::ops::direction::{direction, Direction};
-use crate::ops::list_runs::{self, ListOptions, RunRow};
-use crate::ops::{binned, config_diff, summary, Run};
+use crate::ops::Run;
+use crate::source::model::{check_limit, ListOptions, RunRow, MAX_LIMIT};
+use crate::source::wandb::paths::{self, ProjectPath};
+use crate::source::wandb::runs;
+use crate::source::wandb::{documents, lenient_json, Client};
+use crate::text::clean;
 use crate::text::numfmt::format_sig;
-use crate::wandb::paths::{self, ProjectPath};
-use crate::wandb::{documents, lenient_json, Client};
 
 pub const DEFAULT_LAST: u32 = 100;
 /// Rows of the table; weaker keys are counted in the `#` line.
@@ -38,7 +41,7 @@ impl Run for Params {
             ));
         }
         let last = self.last.unwrap_or(DEFAULT_LAST);
-        list_runs::check_limit("last", last, list_runs::MAX_LIMIT)?;
+        check_limit("last", last, MAX_LIMIT)?;
         let dir = direction(metric, self.mode)?;
         let options = ListOptions {
             limit: last,
@@ -69,15 +72,15 @@ fn fetch(
     options: &ListOptions,
     metric: &str,
 ) -> Result<Fetched> {
-    let (filters, all) = list_runs::filters(options)?;
+    let (filters, all) = runs::filters(options)?;
     let variables = json!({
-        "perPage": list_runs::page_size(options.limit),
+        "perPage": runs::page_size(options.limit),
         "filters": filters,
         "allFilters": all,
     });
     let mut samples = Vec::new();
     let mut short = 0;
-    list_runs::for_each_run(
+    runs::for_each_run(
         client,
         project,
         documents::LIST_RUNS_WITH_VALUES,
@@ -88,9 +91,12 @@ fn fetch(
                 short += 1;
                 return Ok(true);
             }
-            let config =
-                summary::clean_config(&summary::json_string_field(node, "config", client.server)?);
-            let metrics = summary::json_string_field(node, "summaryMetrics", client.server)?;
+            let config = clean::clean_config(&lenient_json::json_string_field(
+                node,
+                "config",
+                client.server,
+            )?);
+            let metrics = lenient_json::json_string_field(node, "summaryMetrics", client.server)?;
             let value = metrics
                 .get(metric)
                 .and_then(lenient_json::as_f64)
@@ -200,8 +206,8 @@ fn show(value: &Value) -> String {
             .as_f64()
             .map(|x| format_sig(x, DIGITS))
             .unwrap_or_else(|| value.to_string()),
-        Value::String(s) => summary::shorten(s),
-        other => summary::shorten(&other.to_string()),
+        Value::String(s) => clean::shorten(s),
+        other => clean::shorten(&other.to_string()),
     }
 }
 

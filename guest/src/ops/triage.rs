@@ -19,21 +19,24 @@ use serde_json::{json, Value};
 
 use wandb_agent_commands::Triage;
 
-use crate::error::{AgentError, Result};
-use crate::ops::diagnose::crash::{self, Ending};
-use crate::ops::diagnose::{
+use crate::analysis::detection::crash::{self, Ending};
+use crate::analysis::detection::{
     guess_keys, speculative, Case, Dense, Finding, KeyChoice, Keys, Tracks,
 };
-use crate::ops::list_runs::{self, ListOptions, RunRow};
+use crate::error::{AgentError, Result};
 use crate::ops::Run;
+use crate::source::model::Coverage;
+use crate::source::model::RunState;
+use crate::source::model::{check_limit, ListOptions, RunRow};
+use crate::source::model::{Series, Spec};
+use crate::source::wandb::console;
+use crate::source::wandb::graphql::Counting;
+use crate::source::wandb::history;
+use crate::source::wandb::paths::{self, ProjectPath};
+use crate::source::wandb::runs;
+use crate::source::wandb::series;
+use crate::source::wandb::{batch, documents, Client};
 use crate::text::numfmt::format_sig;
-use crate::wandb::console::{self, RunState};
-use crate::wandb::coverage::Coverage;
-use crate::wandb::graphql::Counting;
-use crate::wandb::paths::{self, ProjectPath};
-use crate::wandb::sampled;
-use crate::wandb::series::{self, Series, Spec};
-use crate::wandb::{batch, documents, Client};
 
 pub const DEFAULT_LAST: u32 = 20;
 pub const MAX_LAST: u32 = 200;
@@ -56,7 +59,7 @@ impl Run for Triage {
     fn run(self, client: &Client) -> Result<String> {
         let project = paths::parse_project_path(&self.project, client.default_entity)?;
         let last = self.last.unwrap_or(DEFAULT_LAST);
-        list_runs::check_limit("last", last, MAX_LAST)?;
+        check_limit("last", last, MAX_LAST)?;
         let options = ListOptions {
             limit: last,
             include_crashed: true,
@@ -97,14 +100,14 @@ pub fn triage(client: &Client, project: &ProjectPath, options: &ListOptions) -> 
         .iter()
         .map(|k| Spec::of(k, COARSE_SAMPLES, None, None))
         .collect();
-    let (filters, _) = list_runs::filters(options)?;
+    let (filters, _) = runs::filters(options)?;
     let variables = json!({
         "perPage": options.limit.min(PAGE_RUNS),
         "filters": filters,
         "specs": coarse.iter().map(Spec::to_json).collect::<Vec<_>>(),
     });
     let mut looked: Vec<Looked> = Vec::new();
-    list_runs::for_each_run(
+    runs::for_each_run(
         client,
         project,
         documents::RUNS_FOR_TRIAGE,
@@ -141,8 +144,8 @@ pub fn triage(client: &Client, project: &ProjectPath, options: &ListOptions) -> 
 fn first_look(node: &Value, names: &[String], series: Vec<Series>) -> Result<Looked> {
     let row = RunRow::from_node(node)?;
     let history_keys = node.get("historyKeys").filter(|v| !v.is_null());
-    let last_step = history_keys.and_then(sampled::last_step);
-    let available = sampled::available_keys(history_keys).unwrap_or_default();
+    let last_step = history_keys.and_then(history::last_step);
+    let available = history::available_keys(history_keys).unwrap_or_default();
     let reading = guess_keys(&available, &KeyChoice::default())
         .map(|keys| {
             let tracks = Tracks::whole_run(names.iter().cloned().zip(series), last_step);

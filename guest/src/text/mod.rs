@@ -2,11 +2,12 @@
 //! sparklines, bounded lists of run ids for `#` lines, and control characters from servers
 //! escaped before anything is printed (`safe`).
 
+pub mod clean;
 pub mod logtext;
 pub mod numfmt;
 pub mod reduce;
 pub mod safe;
-pub mod stats;
+pub mod sparkline;
 pub mod timefmt;
 pub mod tokens;
 

@@ -5,23 +5,23 @@
 //! This module fetches the runs and reads each one's [`Side`]; [`correlation`] relates two
 //! curves and [`render`] writes the tables.
 
-mod correlation;
 mod render;
 
-pub use correlation::{correlation, pearson, Correlation};
 use render::{render, render_many};
 
 use serde_json::{json, Value};
 
 use wandb_agent_commands::Compare;
 
+use crate::analysis::direction::{direction, Direction, Mode};
 use crate::error::{AgentError, Result};
-use crate::ops::direction::{direction, Direction, Mode};
-use crate::ops::{summary, Run};
-use crate::wandb::paths::{self, RunPath};
-use crate::wandb::sampled;
-use crate::wandb::series::{self, Series, Spec};
-use crate::wandb::{documents, graphql, lenient_json, Client};
+use crate::ops::Run;
+use crate::source::model::{Series, Spec};
+use crate::source::wandb::history;
+use crate::source::wandb::paths::{self, RunPath};
+use crate::source::wandb::series;
+use crate::source::wandb::{documents, graphql, lenient_json, Client};
+use crate::text::clean;
 
 /// History rows sampled per run for "best" and the correlation.
 pub const SAMPLES: u32 = 2000;
@@ -43,7 +43,7 @@ pub struct Side {
 
 impl Side {
     fn parse(node: &Value, run: &RunPath, metric: &str, spec: &Spec, server: &str) -> Result<Side> {
-        let summary = summary::json_string_field(node, "summaryMetrics", server)?;
+        let summary = lenient_json::json_string_field(node, "summaryMetrics", server)?;
         let results = node.get("sampledHistory").cloned().unwrap_or(Value::Null);
         let curve = series::parse_all(std::slice::from_ref(spec), &results, server)?.remove(0);
         let final_value = summary
@@ -52,7 +52,7 @@ impl Side {
             .or(curve.points.last().map(|p| p.1));
         if final_value.is_none() {
             let history_keys = node.get("historyKeys").filter(|v| !v.is_null());
-            let available = sampled::available_keys(history_keys).unwrap_or_default();
+            let available = history::available_keys(history_keys).unwrap_or_default();
             return Err(AgentError::MissingKeys {
                 message: format!(
                     "Run {} has no metric `{metric}`; available: {}",
@@ -79,7 +79,7 @@ impl Side {
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_string(),
-            config: summary::clean_config(&summary::json_string_field(node, "config", server)?),
+            config: clean::clean_config(&lenient_json::json_string_field(node, "config", server)?),
             final_value,
             curve,
         })

@@ -8,19 +8,18 @@
 //! `_step`, then reduced to a token budget with [`reduce::select`], keeping the extremes: only
 //! the fetch gets denser, never the view.
 
-mod fetch;
+mod stats;
 
 use wandb_agent_commands::{History, HistoryStats, Window};
 
-use crate::error::{AgentError, Result};
+use crate::error::Result;
 use crate::ops::Run;
+use crate::source::model::{Fetched, HistoryRequest};
+use crate::source::wandb::history;
+use crate::source::wandb::paths::{self, RunPath};
+use crate::source::wandb::Client;
 use crate::text::numfmt::format_value;
-use crate::text::{reduce, stats, tokens};
-use crate::wandb::coverage::{Plan, SAMPLES_PER_WINDOW};
-use crate::wandb::paths::{self, RunPath};
-use crate::wandb::series::Spec;
-use crate::wandb::Client;
-pub use fetch::{check_keys, fetch, Fetched};
+use crate::text::{reduce, tokens};
 
 impl Run for History {
     fn run(self, client: &Client) -> Result<String> {
@@ -51,11 +50,9 @@ fn fetch_window(
 ) -> Result<(Fetched, HistoryRequest)> {
     let run: RunPath = paths::parse_run_path(run)?;
     let request = HistoryRequest::new(keys, window.samples, window.min_step, window.max_step)?;
-    Ok((fetch(client, &run, &request)?, request))
+    Ok((history::fetch_table(client, &run, &request)?, request))
 }
 
-/// The most rows per key a user may ask for with `samples`.
-pub const MAX_SAMPLES: u32 = 100_000;
 /// The default output budget, in (o200k) tokens, for the curve view.
 pub const DEFAULT_BUDGET: u32 = 1500;
 /// Significant digits of metric values in curves and statistics.
@@ -77,80 +74,6 @@ impl Budget {
             tokens,
             by_ceiling: false,
         }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct HistoryRequest {
-    pub keys: Vec<String>,
-    /// Rows per key to sample; `None` sizes a dense pass from the run's length.
-    pub samples: Option<u32>,
-    pub min_step: Option<u64>,
-    pub max_step: Option<u64>,
-}
-
-impl HistoryRequest {
-    /// Validates and normalises user input: trimmed, de-duplicated keys, `_step` implied.
-    pub fn new(
-        keys: &[String],
-        samples: Option<u32>,
-        min_step: Option<u64>,
-        max_step: Option<u64>,
-    ) -> Result<Self> {
-        let mut clean: Vec<String> = Vec::new();
-        // Each entry is one key, commas and all (the command line splits its own spelling).
-        for key in keys.iter().map(|k| k.trim()) {
-            if !key.is_empty() && key != "_step" && !clean.iter().any(|k| k == key) {
-                clean.push(key.to_string());
-            }
-        }
-        if clean.is_empty() {
-            return Err(AgentError::BadInput(
-                "no metric keys given: name the keys to read, e.g. `loss,val_loss` (see the run's summary for its keys)".into(),
-            ));
-        }
-        if samples.is_some_and(|n| n == 0 || n > MAX_SAMPLES) {
-            return Err(AgentError::BadInput(format!(
-                "samples must be between 1 and {MAX_SAMPLES}"
-            )));
-        }
-        if let (Some(a), Some(b)) = (min_step, max_step) {
-            if a > b {
-                return Err(AgentError::BadInput(format!(
-                    "min-step {a} is after max-step {b}"
-                )));
-            }
-        }
-        Ok(HistoryRequest {
-            keys: clean,
-            samples,
-            min_step,
-            max_step,
-        })
-    }
-
-    /// The plan covering `[lo, hi]` with `specs` specs per window: `samples` per key when
-    /// given, else a dense pass sized for that many specs.
-    pub(super) fn plan(&self, lo: u64, hi: u64, specs: usize) -> Plan {
-        match self.samples {
-            Some(n) => Plan::with_samples(lo, hi, u64::from(n)),
-            None => Plan::dense(lo, hi, specs),
-        }
-    }
-
-    /// Samples per spec in the first request: what was asked, at most one window's worth.
-    pub(super) fn first_samples(&self) -> u32 {
-        self.samples
-            .unwrap_or(SAMPLES_PER_WINDOW)
-            .min(SAMPLES_PER_WINDOW)
-    }
-
-    /// The first request's specs: one per key over the requested window.
-    pub fn first_specs(&self) -> Vec<Spec> {
-        self.keys
-            .iter()
-            .map(|key| Spec::of(key, self.first_samples(), self.min_step, self.max_step))
-            .collect()
     }
 }
 
@@ -279,8 +202,9 @@ pub fn render_stats(fetched: &Fetched, request: &HistoryRequest) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wandb::coverage::Coverage;
-    use crate::wandb::series::HistoryTable;
+    use crate::error::AgentError;
+    use crate::source::model::Coverage;
+    use crate::source::model::HistoryTable;
     use serde_json::json;
 
     #[test]
@@ -318,7 +242,7 @@ mod tests {
     fn curve_text_for_a_small_table() {
         let request =
             HistoryRequest::new(&["loss".into(), "val".into()], Some(100), None, None).unwrap();
-        let series = crate::wandb::series::parse_all(
+        let series = crate::source::wandb::series::parse_all(
             &request.first_specs(),
             &json!([
                 [{"_step": 0, "loss": 2.345678}, {"_step": 1, "loss": "NaN"}, {"_step": 2, "loss": "-Infinity"}],

@@ -2,17 +2,17 @@
 //! tail, the lines matching `--grep`, or with `--errors` only the error context and the likely
 //! cause (see [`errors`]).
 
-pub mod errors;
-
 use wandb_agent_commands::Logs;
 
+use crate::analysis::console_errors;
 use crate::error::{AgentError, Result};
 use crate::ops::Run;
+use crate::source::model::Line;
+use crate::source::wandb::console::{self, Source, Tail};
+use crate::source::wandb::paths;
+use crate::source::wandb::Client;
 use crate::text::logtext::{self, Collapsed};
 use crate::text::tokens;
-use crate::wandb::console::{self, Line, Source, Tail};
-use crate::wandb::paths;
-use crate::wandb::Client;
 
 pub const DEFAULT_TAIL: u32 = 40;
 pub const DEFAULT_BUDGET: u32 = 600;
@@ -141,10 +141,10 @@ pub fn render(run_id: &str, fetched: &Tail, view: &View) -> String {
 fn error_context(lines: &[Shown], state: &str) -> (Vec<String>, Option<String>) {
     let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
     let mut picked: Vec<usize> = Vec::new();
-    let traceback = errors::last_traceback(&texts);
+    let traceback = console_errors::last_traceback(&texts);
     let in_traceback = |i: usize| traceback.as_ref().is_some_and(|t| i >= t.start);
     let mut outside: Vec<usize> = (0..lines.len())
-        .filter(|&i| !in_traceback(i) && errors::looks_like_error(texts[i]))
+        .filter(|&i| !in_traceback(i) && console_errors::looks_like_error(texts[i]))
         .collect();
     // One of each shape: a warning repeated per step is one line of evidence.
     let mut shapes: Vec<String> = Vec::new();
@@ -172,7 +172,7 @@ fn error_context(lines: &[Shown], state: &str) -> (Vec<String>, Option<String>) 
         body.push(lines[i].print(1));
         previous = Some(i);
     }
-    let (cause, _) = errors::diagnose(&texts, state);
+    let (cause, _) = console_errors::diagnose(&texts, state);
     let note = if picked.is_empty() {
         "no traceback or error lines in the fetched tail".to_string()
     } else {
@@ -275,7 +275,7 @@ fn bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wandb::console::RunState;
+    use crate::source::model::RunState;
 
     fn fetched(lines: &[(bool, &str)]) -> Tail {
         Tail {

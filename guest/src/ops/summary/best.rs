@@ -14,10 +14,10 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::ops::direction::{direction, is_eval, Mode};
+use crate::analysis::direction::{direction, is_eval, Mode};
+use crate::source::model::{Series, Spec};
+use crate::source::wandb::lenient_json;
 use crate::text::numfmt::{format_sig, round_sig, SUMMARY_DIGITS};
-use crate::wandb::lenient_json;
-use crate::wandb::series::{Series, Spec};
 
 /// Rows asked per validation-type candidate key.
 pub const SAMPLES: u32 = 1000;

@@ -7,7 +7,7 @@
 //! [`select`] keeps what fits the budget, well-known hyperparameters first.
 
 pub mod best;
-mod clean;
+
 pub mod select;
 
 use serde_json::{json, Map, Value};
@@ -16,11 +16,13 @@ use wandb_agent_commands::Summary;
 
 use crate::error::Result;
 use crate::ops::Run;
+use crate::source::model::Spec;
+use crate::source::wandb::lenient_json::json_string_field;
+use crate::source::wandb::paths::{self, RunPath};
+use crate::source::wandb::series;
+use crate::source::wandb::{documents, graphql, Client};
+use crate::text::clean;
 use crate::text::tokens;
-use crate::wandb::paths::{self, RunPath};
-use crate::wandb::series::{self, Spec};
-use crate::wandb::{documents, graphql, Client};
-pub use clean::{clean_config, clean_summary, json_string_field, shorten, value_at};
 
 /// The default budget, in o200k tokens, for the summary line and its `#` line.
 pub const DEFAULT_BUDGET: u32 = 500;

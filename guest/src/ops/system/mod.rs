@@ -8,11 +8,12 @@ use wandb_agent_commands::System;
 
 use crate::error::{AgentError, Result};
 use crate::ops::Run;
+use crate::source::model::Metrics;
+use crate::source::wandb::events;
+use crate::source::wandb::{paths, Client};
 use crate::text::numfmt::format_sig;
-use crate::text::stats::sparkline;
+use crate::text::sparkline::sparkline;
 use crate::text::timefmt;
-use crate::wandb::events::{self, Metrics};
-use crate::wandb::{paths, Client};
 
 mod lines;
 

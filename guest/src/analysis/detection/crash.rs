@@ -7,17 +7,19 @@
 
 use serde_json::json;
 
+use crate::analysis::console_errors::{self as errors, Cause};
 use crate::error::Result;
-use crate::ops::logs::errors::{self, Cause};
+use crate::source::model::Metrics;
+use crate::source::model::{Line, RunState};
+use crate::source::wandb::console;
+use crate::source::wandb::events;
+use crate::source::wandb::paths::RunPath;
+use crate::source::wandb::{documents, graphql, Client};
 use crate::text::logtext;
 use crate::text::numfmt::format_sig;
 use crate::text::timefmt;
-use crate::wandb::console::{self, RunState};
-use crate::wandb::events::{self, Metrics};
-use crate::wandb::paths::RunPath;
-use crate::wandb::{documents, graphql, Client};
 
-use super::Finding;
+use super::finding::Finding;
 
 /// A `running` run without a heartbeat this long has stalled (W&B itself marks runs crashed
 /// after about five minutes without one).
@@ -95,9 +97,12 @@ pub const NO_CONSOLE: &str = "no console output to say why";
 
 /// The crash row's words (in `triage`) when the console is only the log file `(name,
 /// origin)`, not read there: `diagnose` reads it, if the host allows its origin.
-pub fn log_file_elsewhere(file: &(String, String), client: &crate::wandb::Client) -> String {
+pub fn log_file_elsewhere(
+    file: &(String, String),
+    client: &crate::source::wandb::Client,
+) -> String {
     let (name, origin) = file;
-    let on_api = crate::wandb::paths::origin_of(client.base_url) == origin.as_str();
+    let on_api = crate::source::wandb::paths::origin_of(client.base_url) == origin.as_str();
     let remedy = if on_api {
         String::new()
     } else {
@@ -126,7 +131,7 @@ pub fn context_variables() -> serde_json::Value {
 /// the system metrics show.
 pub fn from_context(
     node: &serde_json::Value,
-    lines: &[console::Line],
+    lines: &[Line],
     no_lines: &str,
     ending: &Ending,
     state: &RunState,

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use crate::error::{AgentError, Result};
-use crate::wandb::graphql::{self, Reply, Transport};
+use crate::source::wandb::graphql::{self, Reply, Transport};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryPolicy {

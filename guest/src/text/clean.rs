@@ -1,34 +1,14 @@
-//! Reading a run's config and summary: the JSONString fields, W&B's own keys and wrappers
-//! removed, values compacted (rounded floats, placeholders for bulky ones).
+//! A run's config and summary for output: W&B's own keys and wrappers removed, values
+//! compacted (rounded floats, placeholders for bulky ones, long strings cut).
 
 use serde_json::{Map, Value};
 
-use crate::error::{AgentError, Result};
 use crate::text::numfmt::{round_sig, SUMMARY_DIGITS};
-use crate::wandb::lenient_json;
 
 /// Lists longer than this are replaced by a placeholder ("<list of 1000>").
 pub const MAX_LIST_ITEMS: usize = 16;
 /// Strings longer than this are cut ("…" plus the number of characters dropped).
 pub const MAX_STRING_CHARS: usize = 120;
-
-/// A JSONString field (a string holding JSON); an already-decoded object is accepted too.
-pub fn json_string_field(node: &Value, key: &str, server: &str) -> Result<Value> {
-    match node.get(key) {
-        None | Some(Value::Null) => Ok(Value::Object(Map::new())),
-        Some(Value::String(text)) if text.trim().is_empty() => Ok(Value::Object(Map::new())),
-        Some(Value::String(text)) => lenient_json::parse(text).map_err(|e| {
-            AgentError::Server(format!(
-                "{server} sent run {key} that is not valid JSON: {e}"
-            ))
-        }),
-        Some(other @ Value::Object(_)) => Ok(other.clone()),
-        Some(other) => Err(AgentError::Server(format!(
-            "{server} sent run {key} of an unexpected type: {}",
-            type_name(other)
-        ))),
-    }
-}
 
 /// A value by its top-level key, else by its dotted path (`optimizer.name`): keys such as
 /// `eval/loss` or `val/acc, top-5 (%)` are found whole first.
@@ -38,17 +18,6 @@ pub fn value_at<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value>
         let first = map.get(parts.next()?)?;
         parts.try_fold(first, |v, part| v.get(part))
     })
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "list",
-        Value::Object(_) => "object",
-    }
 }
 
 /// A run's config, unwrapped from `{"value","desc"}`, without W&B's own keys, compacted.
@@ -137,6 +106,7 @@ pub fn shorten(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::wandb::lenient_json;
     use serde_json::json;
 
     #[test]
@@ -163,19 +133,5 @@ mod tests {
     fn long_strings_are_cut_and_say_so() {
         let s = "x".repeat(130);
         assert_eq!(shorten(&s), format!("{}…(+10 chars)", "x".repeat(120)));
-    }
-
-    #[test]
-    fn bad_json_string_field_is_a_server_error() {
-        let node = json!({"config": "{not json", "summaryMetrics": 5});
-        assert!(matches!(
-            json_string_field(&node, "config", "s"),
-            Err(AgentError::Server(_))
-        ));
-        assert!(matches!(
-            json_string_field(&node, "summaryMetrics", "s"),
-            Err(AgentError::Server(_))
-        ));
-        assert_eq!(json_string_field(&node, "missing", "s").unwrap(), json!({}));
     }
 }

@@ -2,20 +2,15 @@
 //! holding `_runtime`, `_timestamp` and `system.*` keys; host and GPU rows come separately, so
 //! each key is its own series over the run's time.
 
-use std::collections::BTreeMap;
-
 use serde_json::{json, Value};
 
 use crate::error::{AgentError, Result};
-use crate::wandb::paths::RunPath;
-use crate::wandb::{documents, graphql, lenient_json, Client};
+use crate::source::model::Metrics;
+use crate::source::wandb::paths::RunPath;
+use crate::source::wandb::{documents, graphql, lenient_json, Client};
 
 /// Rows asked of the server by default: about an hour of 15-second samples per resource.
 pub const DEFAULT_SAMPLES: u32 = 500;
-
-/// Every system metric's points, `(runtime seconds, value)` in time order, by key without
-/// the `system.` prefix.
-pub type Metrics = BTreeMap<String, Vec<(f64, f64)>>;
 
 /// Parses `events` rows; a row that is not JSON (or not an object) is skipped and counted.
 pub fn parse(rows: &[Value]) -> (Metrics, usize) {

@@ -2,10 +2,10 @@
 //! points, and the probe that narrows each suspect down to its exact first step. (Trends read
 //! off the coarse pass alone are in `trends`.)
 
+use crate::source::model::Series;
 use crate::text::numfmt::format_sig;
-use crate::wandb::series::Series;
 
-use super::DIGITS;
+use super::finding::DIGITS;
 
 /// Previous points whose median is a key's "running level".
 const LEVEL_WINDOW: usize = 20;

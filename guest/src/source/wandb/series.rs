@@ -6,33 +6,13 @@
 //! each other out under W&B's all-keys-present rule. A [`HistoryTable`] outer-joins series on
 //! `_step`.
 
-use std::collections::BTreeMap;
-
 use serde_json::{json, Value};
 
 use crate::error::{AgentError, Result};
-use crate::wandb::lenient_json;
-
-/// One `sampledHistory` spec: its keys, how many rows to sample, an inclusive step window.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Spec {
-    pub keys: Vec<String>,
-    pub samples: u32,
-    pub min_step: Option<u64>,
-    pub max_step: Option<u64>,
-}
+use crate::source::model::{Series, Spec};
+use crate::source::wandb::lenient_json;
 
 impl Spec {
-    /// A spec of one key.
-    pub fn of(key: &str, samples: u32, min_step: Option<u64>, max_step: Option<u64>) -> Spec {
-        Spec {
-            keys: vec![key.to_string()],
-            samples,
-            min_step,
-            max_step,
-        }
-    }
-
     /// The JSONString W&B expects. `maxStep` is inclusive on the server.
     pub fn to_json(&self) -> String {
         let mut keys = vec!["_step"];
@@ -45,22 +25,6 @@ impl Spec {
             spec["maxStep"] = json!(b);
         }
         spec.to_string()
-    }
-}
-
-/// One key's points, ascending by step; non-finite values are NaN/±inf.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Series {
-    pub points: Vec<(u64, f64)>,
-    /// Fewer rows came back than were asked for, so none were thinned: every logged row.
-    pub complete: bool,
-}
-
-impl Series {
-    /// The value at `step`, or else the last one logged before it.
-    pub fn at_or_before(&self, step: u64) -> Option<(u64, f64)> {
-        let i = self.points.partition_point(|(s, _)| *s <= step);
-        i.checked_sub(1).map(|i| self.points[i])
     }
 }
 
@@ -96,7 +60,7 @@ pub fn parse_series(spec: &Spec, result: &Value, server: &str) -> Result<Vec<Ser
         let Some(step) = step_of(row) else {
             return Err(AgentError::Server(format!(
                 "{server} sent a history row without a numeric _step: {}",
-                crate::wandb::graphql::excerpt(row.to_string().as_bytes())
+                crate::source::wandb::graphql::excerpt(row.to_string().as_bytes())
             )));
         };
         for (key, points) in spec.keys.iter().zip(points.iter_mut()) {
@@ -137,46 +101,10 @@ pub fn parse_all(specs: &[Spec], results: &Value, server: &str) -> Result<Vec<Se
     Ok(all)
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct HistoryTable {
-    pub keys: Vec<String>,
-    /// Ascending by step; `None` where a key has no value at that step.
-    pub rows: Vec<Row>,
-    /// Every key came back unthinned (each series was [`Series::complete`]).
-    pub complete: bool,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    pub step: u64,
-    pub values: Vec<Option<f64>>,
-}
-
-impl HistoryTable {
-    /// Joins one series per key on `_step`.
-    pub fn outer_join(keys: &[String], series: &[Series]) -> HistoryTable {
-        let mut by_step: BTreeMap<u64, Vec<Option<f64>>> = BTreeMap::new();
-        for (column, s) in series.iter().enumerate() {
-            for &(step, value) in &s.points {
-                by_step
-                    .entry(step)
-                    .or_insert_with(|| vec![None; keys.len()])[column] = Some(value);
-            }
-        }
-        HistoryTable {
-            keys: keys.to_vec(),
-            rows: by_step
-                .into_iter()
-                .map(|(step, values)| Row { step, values })
-                .collect(),
-            complete: series.iter().all(|s| s.complete),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::model::HistoryTable;
 
     fn spec(key: &str, samples: u32) -> Spec {
         Spec::of(key, samples, None, None)

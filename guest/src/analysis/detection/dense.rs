@@ -2,13 +2,15 @@
 //! name) leaves to fetch — the dense windows ([`Plan::dense`]) of every watched key that came
 //! back thinned, and one whole-run spec of each guessed key or clock the first look did not
 //! name. `diagnose` fetches them for one run in one request; `triage` fetches those of many
-//! runs together ([`crate::wandb::batch`]).
+//! runs together ([`crate::source::wandb::batch`]).
 
-use crate::wandb::coverage::{self, Coverage, Plan};
-use crate::wandb::series::{Series, Spec};
+use crate::source::model::Coverage;
+use crate::source::model::{Series, Spec};
+use crate::source::wandb::coverage::{self, Plan};
 
 use super::detect::Track;
-use super::{Keys, Tracks};
+use super::keys::Keys;
+use super::tracks::Tracks;
 
 pub struct Dense {
     whole_run: (u64, u64),

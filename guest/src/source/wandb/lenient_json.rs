@@ -7,7 +7,9 @@
 //! JSON-typed fields (`"NaN"`, `"Infinity"`, `"-Infinity"`). Downstream code then sees one
 //! encoding; [`as_f64`] reads all of them back as floats.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
+
+use crate::error::{AgentError, Result as AgentResult};
 
 const BARE_TOKENS: [(&str, &str); 4] = [
     ("-Infinity", "\"-Infinity\""),
@@ -78,9 +80,39 @@ pub fn as_f64(value: &Value) -> Option<f64> {
     }
 }
 
+/// A JSONString field (a string holding JSON); an already-decoded object is accepted too.
+pub fn json_string_field(node: &Value, key: &str, server: &str) -> AgentResult<Value> {
+    match node.get(key) {
+        None | Some(Value::Null) => Ok(Value::Object(Map::new())),
+        Some(Value::String(text)) if text.trim().is_empty() => Ok(Value::Object(Map::new())),
+        Some(Value::String(text)) => parse(text).map_err(|e| {
+            AgentError::Server(format!(
+                "{server} sent run {key} that is not valid JSON: {e}"
+            ))
+        }),
+        Some(other @ Value::Object(_)) => Ok(other.clone()),
+        Some(other) => Err(AgentError::Server(format!(
+            "{server} sent run {key} of an unexpected type: {}",
+            type_name(other)
+        ))),
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "list",
+        Value::Object(_) => "object",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn bare_tokens_become_strings_outside_literals() {
@@ -119,5 +151,19 @@ mod tests {
     fn malformed_json_still_fails() {
         assert!(parse("{\"a\": NaNx}").is_err());
         assert!(parse("{\"a\": ").is_err());
+    }
+
+    #[test]
+    fn bad_json_string_field_is_a_server_error() {
+        let node = json!({"config": "{not json", "summaryMetrics": 5});
+        assert!(matches!(
+            json_string_field(&node, "config", "s"),
+            Err(AgentError::Server(_))
+        ));
+        assert!(matches!(
+            json_string_field(&node, "summaryMetrics", "s"),
+            Err(AgentError::Server(_))
+        ));
+        assert_eq!(json_string_field(&node, "missing", "s").unwrap(), json!({}));
     }
 }

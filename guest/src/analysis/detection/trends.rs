@@ -1,11 +1,11 @@
 //! Trends read off the coarse pass alone, with no zoom: overfitting (the validation minimum,
 //! then a rise while the training loss still falls) and a plateau of the training loss.
 
+use crate::source::model::Series;
 use crate::text::numfmt::format_sig;
-use crate::wandb::series::Series;
 
 use super::detect::median;
-use super::Finding;
+use super::finding::Finding;
 
 /// A validation metric this much above its best, by the end, while training still improves.
 const OVERFIT_RISE: f64 = 0.05;

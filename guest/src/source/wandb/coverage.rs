@@ -8,7 +8,7 @@
 //! share of samples (stratified), and the samples per key multiply without asking any one
 //! spec for more than [`SAMPLES_PER_WINDOW`].
 
-use crate::wandb::series::{Series, Spec};
+use crate::source::model::{Coverage, Series, Spec};
 
 /// Samples asked of one spec. What the server honours per spec is not documented; 2,000 is
 /// what the official client and our earlier single-spec pass asked for without trouble.
@@ -20,9 +20,6 @@ pub const SAMPLES_PER_PROMISED_EVENT: f64 = 20.0;
 /// Samples of all keys in one request. A sampled row is about 45 bytes on the wire, so a
 /// dense request stays under about 3 MB whatever the number of keys.
 pub const MAX_SAMPLES_PER_REQUEST: u64 = 64_000;
-/// An event this many sample spacings wide is missed with chance under e^-5 (< 1%); the
-/// coverage note calls narrower ones "may be missed".
-const MISS_SPACINGS: u64 = 5;
 
 /// Consecutive inclusive step windows covering `[lo, hi]`, each sampled on its own.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,18 +128,6 @@ fn join(parts: Vec<Series>) -> Series {
     Series { points, complete }
 }
 
-/// What a fetch covered, for the `#` line an agent reads to decide whether to zoom in.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Coverage {
-    /// Every logged row in the range came back.
-    Every,
-    /// Thinned at random with at most `spacing` steps per sample per key, on average.
-    Sampled { spacing: u64 },
-    /// Thinned to `samples` rows per key over a range of unknown length (the server did not
-    /// send the run's last step).
-    Unsized { samples: u32 },
-}
-
 impl Coverage {
     /// The coverage of `plan` given whether any of its windows came back thinned.
     pub fn of(plan: &Plan, thinned: bool) -> Coverage {
@@ -152,37 +137,6 @@ impl Coverage {
             }
         } else {
             Coverage::Every
-        }
-    }
-
-    /// The narrowest event width that is still caught with high probability.
-    pub fn safe_width(&self) -> u64 {
-        match *self {
-            Coverage::Every => 1,
-            Coverage::Sampled { spacing } => spacing * MISS_SPACINGS,
-            Coverage::Unsized { .. } => u64::MAX,
-        }
-    }
-
-    /// How dense the sampling was, and what it may have missed.
-    pub fn density(&self) -> String {
-        match *self {
-            Coverage::Every => "every logged row in range".into(),
-            Coverage::Sampled { spacing } => format!(
-                "sampled at random ~1/{spacing} steps per key, may miss events <{} steps",
-                self.safe_width()
-            ),
-            Coverage::Unsized { samples } => {
-                format!("sampled at random ≤{samples}/key over a run of unknown length")
-            }
-        }
-    }
-
-    /// [`Coverage::density`] with the way to every row when some were thinned.
-    pub fn note(&self) -> String {
-        match self {
-            Coverage::Every => self.density(),
-            _ => format!("{} (min-step/max-step for every row)", self.density()),
         }
     }
 }

@@ -5,10 +5,10 @@ use std::time::Duration;
 use waki::{header::HeaderName, Client, ErrorCode};
 
 use crate::error::{AgentError, Result};
-use crate::wandb::graphql::{Reply, Transport};
-use crate::wandb::paths::origin_of;
-use crate::wandb::retry::{parse_retry_after, RetryPolicy, Retrying, SystemClock};
-use crate::wandb::settings::Settings;
+use crate::source::wandb::graphql::{Reply, Transport};
+use crate::source::wandb::paths::origin_of;
+use crate::source::wandb::retry::{parse_retry_after, RetryPolicy, Retrying, SystemClock};
+use crate::source::wandb::settings::Settings;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const READ_CHUNK: u64 = 64 * 1024;

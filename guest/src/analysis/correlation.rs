@@ -1,9 +1,10 @@
 //! How alike two runs' curves are: Pearson's r over the steps both logged, or over both
 //! interpolated onto a common grid when random sampling left too few shared steps.
 
-use super::DIGITS;
+/// Significant digits of a correlation.
+const DIGITS: usize = 4;
+use crate::source::model::Series;
 use crate::text::numfmt::format_sig;
-use crate::wandb::series::Series;
 
 /// Points of the common step grid the curves are interpolated onto when they share too few
 /// logged steps.

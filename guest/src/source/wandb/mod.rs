@@ -9,12 +9,14 @@ pub mod documents;
 pub mod events;
 pub mod filters;
 pub mod graphql;
+pub mod history;
 #[cfg(target_arch = "wasm32")]
 pub mod http;
 pub mod lenient_json;
 pub mod paths;
 pub mod retry;
-pub mod sampled;
+pub mod runs;
+
 pub mod series;
 pub mod settings;
 

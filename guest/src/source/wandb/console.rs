@@ -6,20 +6,12 @@
 use serde_json::{json, Value};
 
 use crate::error::{AgentError, Result};
-use crate::wandb::paths::{origin_of, RunPath};
-use crate::wandb::{documents, graphql, Client};
+use crate::source::model::{Line, RunState};
+use crate::source::wandb::paths::{origin_of, RunPath};
+use crate::source::wandb::{documents, graphql, Client};
 
 /// Bytes of a log file's end read by the fallback (about a thousand lines).
 pub const FILE_TAIL_BYTES: u64 = 96 * 1024;
-
-/// One console line.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Line {
-    /// 0-based position in the whole console, when known.
-    pub number: Option<u64>,
-    pub stderr: bool,
-    pub text: String,
-}
 
 /// Where the lines came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,16 +22,6 @@ pub enum Source {
     File { name: String, read: u64, size: u64 },
     /// Neither streamed lines nor a log file.
     Nothing,
-}
-
-/// How the run stands, from the same request.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RunState {
-    pub state: String,
-    pub exitcode: Option<i64>,
-    pub heartbeat_at: Option<String>,
-    pub created_at: Option<String>,
-    pub history_lines: Option<u64>,
 }
 
 impl RunState {

@@ -1,14 +1,14 @@
 //! Many runs' history specs in as few requests as the server's limits allow (docs/wandb-wire.md,
 //! "Many runs in one request"): the specs of several runs go into one aliased request
-//! ([`sampled::fetch_many`]) until it may answer [`MAX_ROWS_PER_REQUEST`] rows or holds
+//! ([`history::fetch_many`]) until it may answer [`MAX_ROWS_PER_REQUEST`] rows or holds
 //! [`MAX_SPECS_PER_REQUEST`] specs. What a real server accepts in one request is not documented;
 //! when one answers as if a request was too large, its specs are halved and sent again.
 
 use crate::error::{AgentError, Result};
-use crate::wandb::paths::ProjectPath;
-use crate::wandb::sampled;
-use crate::wandb::series::{Series, Spec};
-use crate::wandb::Client;
+use crate::source::model::{Series, Spec};
+use crate::source::wandb::history;
+use crate::source::wandb::paths::ProjectPath;
+use crate::source::wandb::Client;
 
 /// Rows one request may answer, over all its runs and specs. A sampled row is about 45 bytes
 /// on the wire, so a full request is about 10 MB — the dense passes of five long runs — and
@@ -30,7 +30,7 @@ struct Piece {
 }
 
 /// Each run's specs, fetched in as few requests as the limits allow: one answer per run, one
-/// series per key of each of its specs in order (as [`sampled::fetch_many`] gives them).
+/// series per key of each of its specs in order (as [`history::fetch_many`] gives them).
 pub fn fetch(
     client: &Client,
     project: &ProjectPath,
@@ -104,7 +104,7 @@ fn send(
         .iter()
         .map(|p| (runs[p.run].0, &runs[p.run].1[p.from..p.to]))
         .collect();
-    match sampled::fetch_many(client, project, &asked) {
+    match history::fetch_many(client, project, &asked) {
         Ok(answers) => Ok(request.iter().copied().zip(answers).collect()),
         Err(e) if too_large(&e) && halvings < MAX_HALVINGS => match halves(request) {
             Some((a, b)) => {
@@ -188,7 +188,7 @@ mod tests {
     use serde_json::{json, Value};
 
     use super::*;
-    use crate::wandb::graphql::{Reply, Transport};
+    use crate::source::wandb::graphql::{Reply, Transport};
 
     /// `n` specs of `samples` samples over consecutive windows of 10,000 steps.
     fn specs(n: usize, samples: u32) -> Vec<Spec> {
@@ -339,7 +339,7 @@ mod tests {
             bodies: RefCell::new(Vec::new()),
         };
         let client = Client::new(&server, "srv");
-        let project = crate::wandb::paths::parse_project_path("e/p", None).unwrap();
+        let project = crate::source::wandb::paths::parse_project_path("e/p", None).unwrap();
         let (a, b) = (specs(3, 5), specs(2, 5));
         let answers = fetch(&client, &project, &[("a", &a), ("b", &b)]).unwrap();
         let firsts = |s: &Vec<Series>| s.iter().map(|s| s.points[0].0).collect::<Vec<_>>();

@@ -1,8 +1,8 @@
 //! Which keys to diagnose: the ones the user named, else guesses from the run's logged keys by
 //! common names first, then by substrings.
 
+use crate::analysis::direction::is_eval;
 use crate::error::{AgentError, Result};
-use crate::ops::direction::is_eval;
 
 /// Keys the user named; the rest are guessed from `historyKeys`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -1,44 +1,152 @@
-//! The dense fetch behind `history` (see the parent module): the first request, then the
-//! thinned keys again in consecutive windows — keys of one cadence in one spec — joined per
-//! key.
+//! A run's history from W&B: one round trip of `sampledHistory` specs (with the run's
+//! `historyKeys` when asked), several runs' specs in one request, and the dense fetch behind
+//! `history`: the first request, then the thinned keys again in consecutive windows (planned
+//! by [`coverage`], keys of one cadence in one spec by [`cadence`]), joined per key.
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
-use super::HistoryRequest;
 use crate::error::{AgentError, Result};
-use crate::wandb::cadence;
-use crate::wandb::coverage::{self, Coverage, Plan};
-use crate::wandb::paths::RunPath;
-use crate::wandb::sampled;
-use crate::wandb::series::{HistoryTable, Series, Spec};
-use crate::wandb::Client;
+use crate::source::model::{
+    Coverage, Fetched, HistoryRequest, HistoryTable, RunState, Series, Spec,
+};
+use crate::source::wandb::cadence;
+use crate::source::wandb::coverage::{self, Plan, SAMPLES_PER_WINDOW};
+use crate::source::wandb::paths::{ProjectPath, RunPath};
+use crate::source::wandb::series;
+use crate::source::wandb::{documents, graphql, Client};
+
+pub struct Reply {
+    /// How the run stands (empty unless the document asked: `with_keys`).
+    pub run: RunState,
+    pub history_keys: Option<Value>,
+    /// One per spec, in order.
+    pub series: Vec<Series>,
+}
+
+impl Reply {
+    pub fn last_step(&self) -> Option<u64> {
+        last_step(self.history_keys.as_ref()?)
+    }
+}
+
+/// The run's last step, from its `historyKeys`.
+pub fn last_step(history_keys: &Value) -> Option<u64> {
+    history_keys.get("lastStep")?.as_u64()
+}
+
+pub fn fetch(client: &Client, run: &RunPath, specs: &[Spec], with_keys: bool) -> Result<Reply> {
+    let specs_json: Vec<String> = specs.iter().map(Spec::to_json).collect();
+    let document = if with_keys {
+        documents::HISTORY_WITH_KEYS
+    } else {
+        documents::HISTORY
+    };
+    let data = client.query(
+        document,
+        json!({"entity": run.entity, "project": run.project, "name": run.run_id, "specs": specs_json}),
+    )?;
+    let node = graphql::run_node(&data, run)?;
+    let history_keys = node.get("historyKeys").filter(|v| !v.is_null()).cloned();
+    let results = node.get("sampledHistory").ok_or_else(|| {
+        AgentError::Server(format!(
+            "{} sent no sampledHistory for run {}",
+            client.server, run.run_id
+        ))
+    })?;
+    let series = series::parse_all(specs, results, client.server)?;
+    Ok(Reply {
+        run: RunState::of(node),
+        history_keys,
+        series,
+    })
+}
+
+/// The run's logged keys (without W&B's `_`-prefixed ones), sorted, if the server said.
+/// Several runs of one project, each with its own specs, in one request (aliases); the
+/// answers in the order asked.
+pub fn fetch_many(
+    client: &Client,
+    project: &ProjectPath,
+    runs: &[(&str, &[Spec])],
+) -> Result<Vec<Vec<Series>>> {
+    if runs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut variables = json!({"entity": project.entity, "project": project.project});
+    for (i, (run_id, specs)) in runs.iter().enumerate() {
+        variables[format!("n{i}")] = json!(run_id);
+        variables[format!("s{i}")] = json!(specs.iter().map(Spec::to_json).collect::<Vec<_>>());
+    }
+    let data = client.query(&documents::history_of_runs(runs.len()), variables)?;
+    runs.iter()
+        .enumerate()
+        .map(|(i, (run_id, specs))| {
+            let results = documents::aliased_run(&data, i)
+                .and_then(|r| r.get("sampledHistory"))
+                .ok_or_else(|| {
+                    AgentError::Server(format!(
+                        "{} sent no sampledHistory for run {run_id}",
+                        client.server
+                    ))
+                })?;
+            series::parse_all(specs, results, client.server)
+        })
+        .collect()
+}
+
+pub fn available_keys(history_keys: Option<&Value>) -> Option<Vec<String>> {
+    let keys = history_keys?.get("keys")?.as_object()?;
+    let mut names: Vec<String> = keys
+        .keys()
+        .filter(|k| !k.starts_with('_'))
+        .cloned()
+        .collect();
+    names.sort();
+    Some(names)
+}
+
+impl HistoryRequest {
+    /// The plan covering `[lo, hi]` with `specs` specs per window: `samples` per key when
+    /// given, else a dense pass sized for that many specs.
+    pub fn plan(&self, lo: u64, hi: u64, specs: usize) -> Plan {
+        match self.samples {
+            Some(n) => Plan::with_samples(lo, hi, u64::from(n)),
+            None => Plan::dense(lo, hi, specs),
+        }
+    }
+
+    /// Samples per spec in the first request: what was asked, at most one window's worth.
+    pub fn first_samples(&self) -> u32 {
+        self.samples
+            .unwrap_or(SAMPLES_PER_WINDOW)
+            .min(SAMPLES_PER_WINDOW)
+    }
+
+    /// The first request's specs: one per key over the requested window.
+    pub fn first_specs(&self) -> Vec<Spec> {
+        self.keys
+            .iter()
+            .map(|key| Spec::of(key, self.first_samples(), self.min_step, self.max_step))
+            .collect()
+    }
+}
 
 /// Keys listed in a missing-key message before "… and N more".
 const LISTED_KEYS: usize = 40;
 
-/// The fetched table plus what the run says about itself.
-pub struct Fetched {
-    pub table: HistoryTable,
-    pub last_step: Option<u64>,
-    pub coverage: Coverage,
-    /// Per key (in the table's order): every logged row in range came back, so a step
-    /// computed from its rows (its minimum's, its first NaN's) is exact, not a sample's.
-    pub exact: Vec<bool>,
-}
-
-pub fn fetch(client: &Client, run: &RunPath, request: &HistoryRequest) -> Result<Fetched> {
+pub fn fetch_table(client: &Client, run: &RunPath, request: &HistoryRequest) -> Result<Fetched> {
     // A window with both ends is planned at once: one request.
     if let (Some(lo), Some(hi)) = (request.min_step, request.max_step) {
         let plan = request.plan(lo, hi, request.keys.len());
         let singles: Vec<Vec<String>> = request.keys.iter().map(|k| vec![k.clone()]).collect();
         let (history_keys, series) = fetch_planned(client, run, &singles, &plan, true)?;
         check_keys(history_keys.as_ref(), &request.keys, run)?;
-        let last_step = history_keys.as_ref().and_then(sampled::last_step);
+        let last_step = history_keys.as_ref().and_then(last_step);
         return Ok(assemble(request, series, &plan, last_step));
     }
-    let reply = sampled::fetch(client, run, &request.first_specs(), true)?;
+    let reply = fetch(client, run, &request.first_specs(), true)?;
     check_keys(reply.history_keys.as_ref(), &request.keys, run)?;
     let last_step = reply.last_step();
     let mut series = reply.series;
@@ -147,7 +255,7 @@ fn fetch_planned(
     with_keys: bool,
 ) -> Result<(Option<Value>, Vec<Series>)> {
     let specs: Vec<Spec> = groups.iter().flat_map(|g| plan.specs(g)).collect();
-    let reply = sampled::fetch(client, run, &specs, with_keys)?;
+    let reply = fetch(client, run, &specs, with_keys)?;
     let mut answers = reply.series.into_iter();
     let series = groups
         .iter()
@@ -174,7 +282,7 @@ fn assemble(
 
 /// Fails with the available keys when the run does not log some requested key.
 pub fn check_keys(history_keys: Option<&Value>, wanted: &[String], run: &RunPath) -> Result<()> {
-    let Some(available) = sampled::available_keys(history_keys) else {
+    let Some(available) = available_keys(history_keys) else {
         return Ok(()); // The server did not say; an empty result will speak for itself.
     };
     let missing: Vec<String> = wanted
@@ -218,7 +326,7 @@ pub fn check_keys(history_keys: Option<&Value>, wanted: &[String], run: &RunPath
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wandb::paths::parse_run_path;
+    use crate::source::wandb::paths::parse_run_path;
     use serde_json::json;
 
     #[test]

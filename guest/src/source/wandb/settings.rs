@@ -33,7 +33,7 @@ impl Settings {
         }
         let non_empty = |k: &str| get(k).filter(|v| !v.trim().is_empty());
         let retries = match non_empty("WANDB_AGENT_RETRIES") {
-            None => crate::wandb::retry::RetryPolicy::default().max_retries,
+            None => crate::source::wandb::retry::RetryPolicy::default().max_retries,
             Some(text) => text.trim().parse().map_err(|_| {
                 AgentError::BadInput(format!(
                     "WANDB_AGENT_RETRIES `{text}` must be a whole number"
