@@ -1,18 +1,17 @@
 //! `list-runs`: the macro view of a project, newest first, noise hidden.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use wandb_agent_commands::{ListRuns, RunFilter};
 
 use crate::error::{AgentError, Result};
-use crate::ops::Run;
+use crate::ops::{Context, Run};
 use crate::source::model::{
-    check_limit, ListOptions, RunRow, MAX_LIMIT, SHORT_MAX_SECONDS, SHORT_MAX_STEPS,
+    check_limit, page_size, ListOptions, RunRow, RunsQuery, RunsWith, MAX_LIMIT, SHORT_MAX_SECONDS,
+    SHORT_MAX_STEPS,
 };
-use crate::source::wandb::lenient_json;
-use crate::source::wandb::paths::{self, ProjectPath};
-use crate::source::wandb::runs::{filters, for_each_run, page_size};
-use crate::source::wandb::{documents, filters, Client};
+use crate::source::paths::{self, ProjectPath};
+use crate::source::wandb::filters;
 use crate::text::clean;
 
 pub const DEFAULT_LIMIT: u32 = 10;
@@ -27,20 +26,20 @@ pub struct Hidden {
 }
 
 impl Run for ListRuns {
-    fn run(self, client: &Client) -> Result<String> {
-        let project = paths::parse_project_path(&self.project, client.default_entity)?;
+    fn run(self, cx: &Context) -> Result<String> {
+        let project = paths::parse_project_path(&self.project, cx.default_entity)?;
         let options = ListOptions {
             limit: self.limit.unwrap_or(DEFAULT_LIMIT),
             include_crashed: self.include_crashed,
             include_short: self.include_short,
             filter: self.filter,
         };
-        list_runs(client, &project, &options, &self.columns)
+        list_runs(cx, &project, &options, &self.columns)
     }
 }
 
 pub fn list_runs(
-    client: &Client,
+    cx: &Context,
     project: &ProjectPath,
     options: &ListOptions,
     columns: &[String],
@@ -54,29 +53,31 @@ pub fn list_runs(
     let mut values = Vec::new();
     let mut short_hidden = 0i64;
     let mut consumed = 0i64;
-    let (listed, all) = filters(options)?;
-    let variables =
-        json!({"perPage": page_size(options.limit), "filters": listed, "allFilters": all});
-    let document = if columns.is_empty() {
-        documents::LIST_RUNS
+    let with = if columns.is_empty() {
+        RunsWith::Line
     } else {
-        documents::LIST_RUNS_WITH_VALUES
+        RunsWith::Values
     };
-    let last_page = for_each_run(client, project, document, variables, |node| {
-        let row = RunRow::from_node(node)?;
+    let query = RunsQuery {
+        options,
+        per_page: page_size(options.limit),
+        count_hidden: true,
+        with,
+    };
+    let counts = cx.source.runs(project, &query, &mut |listed| {
+        let row = listed.row?;
         consumed += 1;
         if !options.include_short && row.is_short() {
             short_hidden += 1;
         } else {
             if !columns.is_empty() {
-                values.push(column_values(node, columns, client.server)?);
+                values.push(column_values(listed.config?, listed.summary?, columns));
             }
             shown.push(row);
         }
         Ok((shown.len() as u32) < options.limit)
     })?;
-    let count = |key: &str| last_page.get(key).and_then(Value::as_i64).unwrap_or(0);
-    let (run_count, all_count) = (count("runCount"), count("allRunCount"));
+    let (run_count, all_count) = (counts.matched, counts.all);
     let hidden = Hidden {
         matched: (options.filter != RunFilter::default()).then_some(run_count),
         crashed: if options.include_crashed {
@@ -92,17 +93,13 @@ pub fn list_runs(
 
 /// The `--columns` values of one run node: `config.*` from its config, `summary.*` from
 /// its summary metrics, as compact text ("" when the run has no such value).
-fn column_values(node: &Value, columns: &[String], server: &str) -> Result<Vec<String>> {
-    let config = clean::clean_config(&lenient_json::json_string_field(node, "config", server)?);
-    let metrics = clean::clean_summary(&lenient_json::json_string_field(
-        node,
-        "summaryMetrics",
-        server,
-    )?);
+fn column_values(config: Value, summary: Value, columns: &[String]) -> Vec<String> {
+    let config = clean::clean_config(&config);
+    let metrics = clean::clean_summary(&summary);
     let empty = serde_json::Map::new();
     let as_map = |v: &Value| v.as_object().cloned().unwrap_or_else(|| empty.clone());
     let (config, metrics) = (as_map(&config), as_map(&metrics));
-    Ok(columns
+    columns
         .iter()
         .map(|column| {
             let (root, path) = column.split_once('.').unwrap_or(("", column));
@@ -113,7 +110,7 @@ fn column_values(node: &Value, columns: &[String], server: &str) -> Result<Vec<S
                 Some(other) => clean::shorten(&other.to_string()),
             }
         })
-        .collect())
+        .collect()
 }
 
 pub fn render(

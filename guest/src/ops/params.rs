@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use wandb_agent_commands::Params;
 
@@ -13,11 +13,11 @@ use crate::analysis::correlation::pearson;
 use crate::analysis::direction::{direction, Direction};
 use crate::analysis::{binned, config_diff};
 use crate::error::{AgentError, Result};
-use crate::ops::Run;
-use crate::source::model::{check_limit, ListOptions, RunRow, MAX_LIMIT};
-use crate::source::wandb::paths::{self, ProjectPath};
-use crate::source::wandb::runs;
-use crate::source::wandb::{documents, lenient_json, Client};
+use crate::ops::{Context, Run};
+use crate::source::model::{
+    as_f64, check_limit, page_size, ListOptions, RunRow, RunsQuery, RunsWith, MAX_LIMIT,
+};
+use crate::source::paths::{self, ProjectPath};
 use crate::text::clean;
 use crate::text::numfmt::format_sig;
 
@@ -32,8 +32,8 @@ const DIGITS: usize = 3;
 const NON_MONOTONE_MARGIN: f64 = 0.1;
 
 impl Run for Params {
-    fn run(self, client: &Client) -> Result<String> {
-        let project = paths::parse_project_path(&self.project, client.default_entity)?;
+    fn run(self, cx: &Context) -> Result<String> {
+        let project = paths::parse_project_path(&self.project, cx.default_entity)?;
         let metric = self.metric.trim();
         if metric.is_empty() {
             return Err(AgentError::BadInput(
@@ -49,7 +49,7 @@ impl Run for Params {
             include_short: self.include_short,
             filter: self.filter,
         };
-        let runs = fetch(client, &project, &options, metric)?;
+        let runs = fetch(cx, &project, &options, metric)?;
         render(&runs, metric, &dir)
     }
 }
@@ -67,48 +67,38 @@ struct Fetched {
 }
 
 fn fetch(
-    client: &Client,
+    cx: &Context,
     project: &ProjectPath,
     options: &ListOptions,
     metric: &str,
 ) -> Result<Fetched> {
-    let (filters, all) = runs::filters(options)?;
-    let variables = json!({
-        "perPage": runs::page_size(options.limit),
-        "filters": filters,
-        "allFilters": all,
-    });
+    let query = RunsQuery {
+        options,
+        per_page: page_size(options.limit),
+        count_hidden: true,
+        with: RunsWith::Values,
+    };
     let mut samples = Vec::new();
     let mut short = 0;
-    runs::for_each_run(
-        client,
-        project,
-        documents::LIST_RUNS_WITH_VALUES,
-        variables,
-        |node| {
-            let row = RunRow::from_node(node)?;
-            if row.is_short() && !options.include_short {
-                short += 1;
-                return Ok(true);
-            }
-            let config = clean::clean_config(&lenient_json::json_string_field(
-                node,
-                "config",
-                client.server,
-            )?);
-            let metrics = lenient_json::json_string_field(node, "summaryMetrics", client.server)?;
-            let value = metrics
-                .get(metric)
-                .and_then(lenient_json::as_f64)
-                .filter(|v| v.is_finite());
-            samples.push(Sample {
-                row,
-                config: config_diff::flatten(&config),
-                value,
-            });
-            Ok((samples.len() as u32) < options.limit)
-        },
-    )?;
+    cx.source.runs(project, &query, &mut |listed| {
+        let row = listed.row?;
+        if row.is_short() && !options.include_short {
+            short += 1;
+            return Ok(true);
+        }
+        let config = clean::clean_config(&listed.config?);
+        let metrics = listed.summary?;
+        let value = metrics
+            .get(metric)
+            .and_then(as_f64)
+            .filter(|v| v.is_finite());
+        samples.push(Sample {
+            row,
+            config: config_diff::flatten(&config),
+            value,
+        });
+        Ok((samples.len() as u32) < options.limit)
+    })?;
     Ok(Fetched { samples, short })
 }
 
@@ -342,6 +332,7 @@ fn ranks(xs: &[f64]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn sample(config: Value, value: Option<f64>) -> Sample {
         let flat = config_diff::flatten(&config);

@@ -1,20 +1,11 @@
 //! Crash findings: for a run that ended badly (`crashed`, `failed`, `killed`, `preempted`) or
-//! stopped sending heartbeats while `running`, one more request reads the console tail and
-//! the system metrics together (plus a log file's tail when the server has no streamed
-//! lines). The `crash` row names the likely cause and quotes the exception line; rows from the
+//! stopped sending heartbeats while `running`, its crash context (the console tail and the
+//! system metrics, one more request to W&B) says why. The `crash` row names the likely cause and quotes the exception line; rows from the
 //! system metrics back it: GPU memory full before the end, process memory climbing, GPU
 //! utilisation dropping to zero.
 
-use serde_json::json;
-
 use crate::analysis::console_errors::{self as errors, Cause};
-use crate::error::Result;
-use crate::source::model::Metrics;
-use crate::source::model::{Line, RunState};
-use crate::source::wandb::console;
-use crate::source::wandb::events;
-use crate::source::wandb::paths::RunPath;
-use crate::source::wandb::{documents, graphql, Client};
+use crate::source::model::{CrashContext, Metrics, RunState};
 use crate::text::logtext;
 use crate::text::numfmt::format_sig;
 use crate::text::timefmt;
@@ -24,9 +15,6 @@ use super::finding::Finding;
 /// A `running` run without a heartbeat this long has stalled (W&B itself marks runs crashed
 /// after about five minutes without one).
 pub const STALL_AFTER_S: i64 = 600;
-/// Console lines and system rows the crash request asks for.
-const LOG_LINES: u32 = 500;
-const SYSTEM_SAMPLES: u32 = 500;
 /// "Before the end": the last this many seconds of system metrics.
 const END_WINDOW_S: f64 = 300.0;
 const GPU_MEMORY_FULL: f64 = 95.0;
@@ -53,94 +41,21 @@ pub fn ending(run: &RunState, now_unix: i64) -> Option<Ending> {
     }
 }
 
-/// The crash findings of `run`, if it ended badly (none otherwise, and no request).
-pub fn findings(
-    client: &Client,
-    run: &RunPath,
-    state: &RunState,
-    last_step: u64,
-) -> Result<Vec<Finding>> {
-    let Some(ending) = ending(state, crate::text::timefmt::now_unix()) else {
-        return Ok(Vec::new());
-    };
-    let mut variables = context_variables();
-    variables["entity"] = json!(run.entity);
-    variables["project"] = json!(run.project);
-    variables["runName"] = json!(run.run_id);
-    let data = client.query(documents::CRASH_CONTEXT, variables)?;
-    let node = graphql::run_node(&data, run)?;
-    let mut lines = console::streamed_lines(node).unwrap_or_default();
-    let mut no_lines = NO_CONSOLE.to_string();
-    if lines.is_empty() {
-        let mut requests = 0;
-        // The log file is on another origin; when the host does not allow it, the diagnosis
-        // still stands on the metrics, and says where the console is and what to allow.
-        match console::file_tail_or_unreachable(client, run, &mut requests) {
-            Ok(Ok((file_lines, _))) => lines = file_lines,
-            Ok(Err(unreachable)) => no_lines = unreadable_log(&unreachable),
-            Err(e) => no_lines = format!("its log file could not be read: {e}"),
-        }
-    }
-    from_context(
-        node,
-        &lines,
-        &no_lines,
-        &ending,
-        state,
-        last_step,
-        client.server,
-    )
-}
-
-/// The crash row's words when the run has no console output at all.
-pub const NO_CONSOLE: &str = "no console output to say why";
-
-/// The crash row's words (in `triage`) when the console is only the log file `(name,
-/// origin)`, not read there: `diagnose` reads it, if the host allows its origin.
-pub fn log_file_elsewhere(
-    file: &(String, String),
-    client: &crate::source::wandb::Client,
-) -> String {
-    let (name, origin) = file;
-    let on_api = crate::source::wandb::paths::origin_of(client.base_url) == origin.as_str();
-    let remedy = if on_api {
-        String::new()
-    } else {
-        format!(" (if not allowed: {})", crate::hints::allow(origin))
-    };
-    format!("console only in the log file {name} on {origin}: diagnose reads it{remedy}")
-}
-
-/// The crash row's words when the console is a log file on an origin the host refuses.
-pub fn unreadable_log(file: &console::Unreachable) -> String {
-    format!(
-        "its console is only in the log file {} on {}, which the host does not allow: {}",
-        file.name,
-        file.origin,
-        crate::hints::allow(&file.origin)
-    )
-}
-
-/// The variables of a crash-context request besides the run (see [`documents::CRASH_CONTEXT`]).
-pub fn context_variables() -> serde_json::Value {
-    json!({"last": LOG_LINES, "samples": SYSTEM_SAMPLES})
-}
-
-/// The crash findings from a run's crash context (`node`, with its system rows) and its
-/// console `lines`: the `crash` row first (saying `no_lines` when there are none), then what
-/// the system metrics show.
+/// The crash findings from a run's crash context: the `crash` row first (saying the
+/// context's `no_lines` when it has no console lines), then what the system metrics show.
 pub fn from_context(
-    node: &serde_json::Value,
-    lines: &[Line],
-    no_lines: &str,
+    context: &CrashContext,
     ending: &Ending,
     state: &RunState,
     last_step: u64,
-    server: &str,
-) -> Result<Vec<Finding>> {
-    let texts: Vec<String> = lines.iter().map(|l| logtext::clean(&l.text)).collect();
+) -> Vec<Finding> {
+    let texts: Vec<String> = context
+        .lines
+        .iter()
+        .map(|l| logtext::clean(&l.text))
+        .collect();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let (metrics, _) = events::parse(&events::rows_of(node, server)?);
+    let metrics = &context.metrics;
     let end_t = metrics
         .values()
         .flat_map(|p| p.iter().map(|x| x.0))
@@ -152,11 +67,17 @@ pub fn from_context(
             ((t / end_t).clamp(0.0, 1.0) * last_step as f64).round() as u64
         }
     };
-    let mut out = vec![crash_row(ending, &refs, no_lines, state, last_step)];
-    out.extend(gpu_memory_full(&metrics, end_t, &step_at));
-    out.extend(memory_ramp(&metrics, &step_at));
-    out.extend(gpu_idle(&metrics, end_t, &step_at));
-    Ok(out)
+    let mut out = vec![crash_row(
+        ending,
+        &refs,
+        &context.no_lines,
+        state,
+        last_step,
+    )];
+    out.extend(gpu_memory_full(metrics, end_t, &step_at));
+    out.extend(memory_ramp(metrics, &step_at));
+    out.extend(gpu_idle(metrics, end_t, &step_at));
+    out
 }
 
 fn finding(kind: &'static str, key: String, step: u64, value: f64, detail: String) -> Finding {

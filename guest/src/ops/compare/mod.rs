@@ -9,18 +9,15 @@ mod render;
 
 use render::{render, render_many};
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use wandb_agent_commands::Compare;
 
 use crate::analysis::direction::{direction, Direction, Mode};
 use crate::error::{AgentError, Result};
-use crate::ops::Run;
-use crate::source::model::{Series, Spec};
-use crate::source::wandb::history;
-use crate::source::wandb::paths::{self, RunPath};
-use crate::source::wandb::series;
-use crate::source::wandb::{documents, graphql, lenient_json, Client};
+use crate::ops::{Context, Run};
+use crate::source::model::{as_f64, RunValues, Series, Spec};
+use crate::source::paths::{self, RunPath};
 use crate::text::clean;
 
 /// History rows sampled per run for "best" and the correlation.
@@ -42,17 +39,16 @@ pub struct Side {
 }
 
 impl Side {
-    fn parse(node: &Value, run: &RunPath, metric: &str, spec: &Spec, server: &str) -> Result<Side> {
-        let summary = lenient_json::json_string_field(node, "summaryMetrics", server)?;
-        let results = node.get("sampledHistory").cloned().unwrap_or(Value::Null);
-        let curve = series::parse_all(std::slice::from_ref(spec), &results, server)?.remove(0);
+    /// The side of `run` from what the source read of it.
+    fn of(values: RunValues, run: &RunPath, metric: &str) -> Result<Side> {
+        let summary = values.summary?;
+        let curve = values.series?.remove(0);
         let final_value = summary
             .get(metric)
-            .and_then(lenient_json::as_f64)
+            .and_then(as_f64)
             .or(curve.points.last().map(|p| p.1));
         if final_value.is_none() {
-            let history_keys = node.get("historyKeys").filter(|v| !v.is_null());
-            let available = history::available_keys(history_keys).unwrap_or_default();
+            let available = values.keys.available.unwrap_or_default();
             return Err(AgentError::MissingKeys {
                 message: format!(
                     "Run {} has no metric `{metric}`; available: {}",
@@ -69,17 +65,9 @@ impl Side {
         }
         Ok(Side {
             id: run.run_id.clone(),
-            name: node
-                .get("displayName")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string(),
-            state: node
-                .get("state")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string(),
-            config: clean::clean_config(&lenient_json::json_string_field(node, "config", server)?),
+            name: values.name,
+            state: values.state,
+            config: clean::clean_config(&values.config?),
             final_value,
             curve,
         })
@@ -109,7 +97,7 @@ impl Side {
 }
 
 impl Run for Compare {
-    fn run(self, client: &Client) -> Result<String> {
+    fn run(self, cx: &Context) -> Result<String> {
         let given: Vec<&String> = [&self.run_a, &self.run_b]
             .into_iter()
             .chain(&self.more)
@@ -132,17 +120,12 @@ impl Run for Compare {
                 )));
             }
         }
-        compare(client, &runs, &self.metric, self.mode)
+        compare(cx, &runs, &self.metric, self.mode)
     }
 }
 
 /// Fetches `runs` in one request and renders them: side by side for two, a row each for more.
-pub fn compare(
-    client: &Client,
-    runs: &[RunPath],
-    metric: &str,
-    mode: Option<Mode>,
-) -> Result<String> {
+pub fn compare(cx: &Context, runs: &[RunPath], metric: &str, mode: Option<Mode>) -> Result<String> {
     let metric = metric.trim();
     if metric.is_empty() {
         return Err(AgentError::BadInput(
@@ -151,27 +134,12 @@ pub fn compare(
     }
     let dir = direction(metric, mode)?;
     let spec = Spec::of(metric, SAMPLES, None, None);
-    let mut variables = json!({"specs": [spec.to_json()]});
-    for (i, run) in runs.iter().enumerate() {
-        variables[format!("e{i}")] = json!(run.entity);
-        variables[format!("p{i}")] = json!(run.project);
-        variables[format!("n{i}")] = json!(run.run_id);
-    }
-    let data = client.query(&documents::compare_runs(runs.len()), variables)?;
-    let sides = runs
-        .iter()
-        .enumerate()
-        .map(|(i, run)| {
-            let project = data.get(documents::alias(i)).cloned();
-            let wrapped = json!({"project": project.unwrap_or(Value::Null)});
-            Side::parse(
-                graphql::run_node(&wrapped, run)?,
-                run,
-                metric,
-                &spec,
-                client.server,
-            )
-        })
+    let sides = cx
+        .source
+        .runs_values(runs, &spec)?
+        .into_iter()
+        .zip(runs)
+        .map(|(values, run)| Side::of(values?, run, metric))
         .collect::<Result<Vec<Side>>>()?;
     Ok(match sides.as_slice() {
         [a, b] => render(a, b, metric, &dir),

@@ -19,15 +19,11 @@ use crate::analysis::detection::{
     crash, guess_keys, keys, Case, Dense, Finding, KeyChoice, Keys, Tracks,
 };
 use crate::error::Result;
-use crate::ops::Run;
-use crate::source::model::Coverage;
-use crate::source::model::RunState;
-use crate::source::model::Spec;
+use crate::ops::{Context, Run};
+use crate::source::model::{Coverage, RunState, Spec};
+use crate::source::paths::{self, RunPath};
 use crate::source::wandb::coverage;
-use crate::source::wandb::graphql::Counting;
-use crate::source::wandb::history;
-use crate::source::wandb::paths::{self, RunPath};
-use crate::source::wandb::Client;
+use crate::source::Source;
 
 /// Samples of a single whole-run spec (the first request's, and the epoch's).
 pub const COARSE_SAMPLES: u32 = coverage::SAMPLES_PER_WINDOW;
@@ -41,7 +37,7 @@ pub struct Report {
 }
 
 impl Run for Diagnose {
-    fn run(self, client: &Client) -> Result<String> {
+    fn run(self, cx: &Context) -> Result<String> {
         let run = paths::parse_run_path(&self.run)?;
         let given = |k: Option<String>| k.map(|k| k.trim().to_string()).filter(|k| !k.is_empty());
         let choice = KeyChoice {
@@ -49,12 +45,12 @@ impl Run for Diagnose {
             grad: given(self.grad_key),
             val: given(self.val_key),
         };
-        diagnose(client, &run, &choice)
+        diagnose(cx.source, &run, &choice)
     }
 }
 
-pub fn diagnose(client: &Client, run: &RunPath, choice: &KeyChoice) -> Result<String> {
-    let report = run_diagnosis(client, run, choice)?;
+pub fn diagnose(source: &dyn Source, run: &RunPath, choice: &KeyChoice) -> Result<String> {
+    let report = run_diagnosis(source, run, choice)?;
     Ok(render::render(&report))
 }
 
@@ -70,25 +66,21 @@ struct Coarse {
 /// Round trip 1: the run's keys and one whole-run spec for each usual name (or given one);
 /// for a short run that is every row. Round trip 2, when needed: the dense windows for the
 /// keys that came back thinned, and any guessed key the first request did not name.
-fn coarse_pass(client: &Client, run: &RunPath, choice: &KeyChoice) -> Result<Coarse> {
+fn coarse_pass(source: &dyn Source, run: &RunPath, choice: &KeyChoice) -> Result<Coarse> {
     let speculative = keys::speculative(choice);
     let specs: Vec<Spec> = speculative
         .iter()
         .map(|k| Spec::of(k, COARSE_SAMPLES, None, None))
         .collect();
-    let first = history::fetch(client, run, &specs, true)?;
-    let last_step = first.last_step();
-    let available = history::available_keys(first.history_keys.as_ref()).unwrap_or_default();
+    let first = source.history(run, &specs, true)?;
+    let last_step = first.keys.last_step;
+    let available = first.keys.available.clone().unwrap_or_default();
     for given in [&choice.loss, &choice.grad, &choice.val]
         .into_iter()
         .flatten()
     {
         if !available.is_empty() && !available.contains(given) {
-            history::check_keys(
-                first.history_keys.as_ref(),
-                std::slice::from_ref(given),
-                run,
-            )?;
+            first.keys.check(std::slice::from_ref(given), run)?;
         }
     }
     let keys = guess_keys(&available, choice)?;
@@ -98,7 +90,7 @@ fn coarse_pass(client: &Client, run: &RunPath, choice: &KeyChoice) -> Result<Coa
     let answers = if specs.is_empty() {
         Vec::new()
     } else {
-        history::fetch(client, run, &specs, false)?.series
+        source.history(run, &specs, false)?.series
     };
     let coverage = dense.absorb(&keys, &mut tracks, answers);
     Ok(Coarse {
@@ -110,29 +102,34 @@ fn coarse_pass(client: &Client, run: &RunPath, choice: &KeyChoice) -> Result<Coa
     })
 }
 
-pub fn run_diagnosis(client: &Client, run: &RunPath, choice: &KeyChoice) -> Result<Report> {
-    let counting = Counting::new(client.transport);
-    let counted = client.via(&counting);
+pub fn run_diagnosis(source: &dyn Source, run: &RunPath, choice: &KeyChoice) -> Result<Report> {
+    let before = source.requests();
     let Coarse {
         run: state,
         keys,
         last_step,
         tracks,
         coverage,
-    } = coarse_pass(&counted, run, choice)?;
+    } = coarse_pass(source, run, choice)?;
     let mut case = Case::open(keys, tracks, true);
     while let Some(round) = case.next_round() {
-        let reply = history::fetch(&counted, run, &round.specs, false)?;
+        let reply = source.history(run, &round.specs, false)?;
         case.absorb(round, reply.series);
     }
     // A run that died: why, from its console and system metrics (one more request).
-    let ended = crash::findings(&counted, run, &state, last_step.unwrap_or(0))?;
+    let ended = match crash::ending(&state, crate::text::timefmt::now_unix()) {
+        Some(ending) => {
+            let context = source.crash_context(run)?;
+            crash::from_context(&context, &ending, &state, last_step.unwrap_or(0))
+        }
+        None => Vec::new(),
+    };
     let (findings, keys) = case.close(ended);
     Ok(Report {
         findings,
         keys,
         last_step,
         coverage,
-        requests: counting.count(),
+        requests: source.requests() - before,
     })
 }

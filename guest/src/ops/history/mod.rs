@@ -13,44 +13,41 @@ mod stats;
 use wandb_agent_commands::{History, HistoryStats, Window};
 
 use crate::error::Result;
-use crate::ops::Run;
+use crate::ops::{Context, Run};
 use crate::source::model::{Fetched, HistoryRequest};
-use crate::source::wandb::history;
-use crate::source::wandb::paths::{self, RunPath};
-use crate::source::wandb::Client;
+use crate::source::paths::{self, RunPath};
 use crate::text::numfmt::format_value;
 use crate::text::{reduce, tokens};
 
 impl Run for History {
-    fn run(self, client: &Client) -> Result<String> {
-        let (fetched, request) = fetch_window(client, &self.run, &self.keys, self.window)?;
+    fn run(self, cx: &Context) -> Result<String> {
+        let (fetched, request) = fetch_window(cx, &self.run, &self.keys, self.window)?;
         let asked = self.budget.unwrap_or(DEFAULT_BUDGET);
         let budget = Budget {
-            tokens: client.budget(asked),
+            tokens: cx.budget(asked),
             // The ceiling, not the caller, chose how much to show.
-            by_ceiling: client.max_output_tokens.is_some()
-                && (asked == 0 || asked > client.budget(asked)),
+            by_ceiling: cx.max_output_tokens.is_some() && (asked == 0 || asked > cx.budget(asked)),
         };
         Ok(render_curve(&fetched, &request, budget))
     }
 }
 
 impl Run for HistoryStats {
-    fn run(self, client: &Client) -> Result<String> {
-        let (fetched, request) = fetch_window(client, &self.run, &self.keys, self.window)?;
+    fn run(self, cx: &Context) -> Result<String> {
+        let (fetched, request) = fetch_window(cx, &self.run, &self.keys, self.window)?;
         Ok(render_stats(&fetched, &request))
     }
 }
 
 fn fetch_window(
-    client: &Client,
+    cx: &Context,
     run: &str,
     keys: &[String],
     window: Window,
 ) -> Result<(Fetched, HistoryRequest)> {
     let run: RunPath = paths::parse_run_path(run)?;
     let request = HistoryRequest::new(keys, window.samples, window.min_step, window.max_step)?;
-    Ok((history::fetch_table(client, &run, &request)?, request))
+    Ok((cx.source.history_table(&run, &request)?, request))
 }
 
 /// The default output budget, in (o200k) tokens, for the curve view.

@@ -4,6 +4,11 @@
 use std::collections::BTreeMap;
 
 use crate::error::{AgentError, Result};
+use crate::source::model::console::RunState;
+use crate::source::paths::RunPath;
+
+/// Keys listed in a missing-key message before "… and N more".
+const LISTED_KEYS: usize = 40;
 
 /// One `sampledHistory` spec: its keys, how many rows to sample, an inclusive step window.
 #[derive(Debug, Clone, PartialEq)]
@@ -189,4 +194,69 @@ pub struct Fetched {
     /// Per key (in the table's order): every logged row in range came back, so a step
     /// computed from its rows (its minimum's, its first NaN's) is exact, not a sample's.
     pub exact: Vec<bool>,
+}
+
+/// What a run says about its logged keys (W&B: its `historyKeys`), when the source said.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunKeys {
+    /// The run's last step.
+    pub last_step: Option<u64>,
+    /// The logged keys without the source's own `_`-prefixed ones, sorted.
+    pub available: Option<Vec<String>>,
+    /// How many rows logged each key.
+    pub counts: BTreeMap<String, u64>,
+}
+
+/// One look at a run's history: how the run stands and its keys (when asked), and one series
+/// per key of each spec asked, in order.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryReply {
+    pub run: RunState,
+    pub keys: RunKeys,
+    pub series: Vec<Series>,
+}
+
+impl RunKeys {
+    /// Fails with the available keys when the run does not log some of the `wanted` keys.
+    pub fn check(&self, wanted: &[String], run: &RunPath) -> Result<()> {
+        let Some(available) = &self.available else {
+            return Ok(()); // The source did not say; an empty result will speak for itself.
+        };
+        let missing: Vec<String> = wanted
+            .iter()
+            .filter(|k| !available.contains(k))
+            .cloned()
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let mut listed = available
+            .iter()
+            .take(LISTED_KEYS)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if available.len() > LISTED_KEYS {
+            listed.push_str(&format!(" … and {} more", available.len() - LISTED_KEYS));
+        }
+        let noun = if missing.len() == 1 { "key" } else { "keys" };
+        Err(AgentError::MissingKeys {
+            message: format!(
+                "Run {} has no {noun} {}; available: {}",
+                run.run_id,
+                missing
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if listed.is_empty() {
+                    "none".to_string()
+                } else {
+                    listed
+                }
+            ),
+            missing,
+            available: available.clone(),
+        })
+    }
 }

@@ -5,11 +5,17 @@
 pub mod console;
 pub mod history;
 pub mod runs;
+pub mod value;
 
-pub use self::console::{Line, Metrics, RunState};
+pub use self::console::{
+    CrashContext, Line, LinesFrom, Metrics, RunState, SystemMetrics, Tail, NO_CONSOLE,
+};
 pub use self::history::{
-    Coverage, Fetched, HistoryRequest, HistoryTable, Row, Series, Spec, MAX_SAMPLES,
+    Coverage, Fetched, HistoryReply, HistoryRequest, HistoryTable, Row, RunKeys, Series, Spec,
+    MAX_SAMPLES,
 };
 pub use self::runs::{
-    check_limit, ListOptions, RunRow, MAX_LIMIT, SHORT_MAX_SECONDS, SHORT_MAX_STEPS,
+    check_limit, page_size, ListOptions, ListedRun, RunCounts, RunRow, RunValues, RunsQuery,
+    RunsWith, MAX_LIMIT, SHORT_MAX_SECONDS, SHORT_MAX_STEPS,
 };
+pub use self::value::as_f64;

@@ -6,23 +6,12 @@
 use serde_json::{json, Value};
 
 use crate::error::{AgentError, Result};
-use crate::source::model::{Line, RunState};
-use crate::source::wandb::paths::{origin_of, RunPath};
+use crate::source::model::{Line, LinesFrom, RunState, Tail};
+use crate::source::paths::{origin_of, RunPath};
 use crate::source::wandb::{documents, graphql, Client};
 
 /// Bytes of a log file's end read by the fallback (about a thousand lines).
 pub const FILE_TAIL_BYTES: u64 = 96 * 1024;
-
-/// Where the lines came from.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Source {
-    /// `logLines`: streamed lines, `total` in the whole console.
-    Stream { total: Option<u64> },
-    /// The end of a run file, `read` of its `size` bytes.
-    File { name: String, read: u64, size: u64 },
-    /// Neither streamed lines nor a log file.
-    Nothing,
-}
 
 impl RunState {
     pub fn of(node: &Value) -> RunState {
@@ -35,14 +24,6 @@ impl RunState {
             history_lines: node.get("historyLineCount").and_then(Value::as_u64),
         }
     }
-}
-
-pub struct Tail {
-    pub lines: Vec<Line>,
-    pub source: Source,
-    pub run: RunState,
-    /// Requests made (GraphQL and file).
-    pub requests: u32,
 }
 
 /// The last `last` lines of the console (fewer from a file: what its last bytes hold).
@@ -70,7 +51,7 @@ pub fn tail(client: &Client, run: &RunPath, last: u32) -> Result<Tail> {
         let total = node.get("logLineCount").and_then(Value::as_u64);
         return Ok(Tail {
             lines,
-            source: Source::Stream { total },
+            source: LinesFrom::Stream { total },
             run: run_state,
             requests,
         });
@@ -187,7 +168,7 @@ pub fn file_tail(
     client: &Client,
     run: &RunPath,
     requests: &mut u32,
-) -> Result<(Vec<Line>, Source)> {
+) -> Result<(Vec<Line>, LinesFrom)> {
     file_tail_or_unreachable(client, run, requests)?
         .map_err(|u| AgentError::Denied(crate::hints::denied(&u.origin)))
 }
@@ -197,10 +178,10 @@ pub fn file_tail_or_unreachable(
     client: &Client,
     run: &RunPath,
     requests: &mut u32,
-) -> Result<std::result::Result<(Vec<Line>, Source), Unreachable>> {
+) -> Result<std::result::Result<(Vec<Line>, LinesFrom), Unreachable>> {
     *requests += 1;
     let Some(mut file) = find_log_file(client, run)? else {
-        return Ok(Ok((Vec::new(), Source::Nothing)));
+        return Ok(Ok((Vec::new(), LinesFrom::Nothing)));
     };
     let name = file
         .get("name")
@@ -235,7 +216,7 @@ pub fn file_tail_or_unreachable(
                 *requests += 1;
                 match find_log_file(client, run)? {
                     Some(fresh) => file = fresh,
-                    None => return Ok(Ok((Vec::new(), Source::Nothing))),
+                    None => return Ok(Ok((Vec::new(), LinesFrom::Nothing))),
                 }
             }
             _ => break reply,
@@ -281,7 +262,7 @@ pub fn file_tail_or_unreachable(
     if lines.last().is_some_and(|l| l.text.is_empty()) {
         lines.pop();
     }
-    Ok(Ok((lines, Source::File { name, read, size })))
+    Ok(Ok((lines, LinesFrom::File { name, read, size })))
 }
 
 /// A `directUrl` as given, or prefixed with the base URL when the server sent a path.

@@ -5,12 +5,10 @@
 use serde_json::{json, Value};
 
 use crate::error::{AgentError, Result};
+use crate::source::model::as_f64;
 use crate::source::model::Metrics;
-use crate::source::wandb::paths::RunPath;
+use crate::source::paths::RunPath;
 use crate::source::wandb::{documents, graphql, lenient_json, Client};
-
-/// Rows asked of the server by default: about an hour of 15-second samples per resource.
-pub const DEFAULT_SAMPLES: u32 = 500;
 
 /// Parses `events` rows; a row that is not JSON (or not an object) is skipped and counted.
 pub fn parse(rows: &[Value]) -> (Metrics, usize) {
@@ -25,13 +23,12 @@ pub fn parse(rows: &[Value]) -> (Metrics, usize) {
             bad += 1;
             continue;
         };
-        let Some(runtime) = map.get("_runtime").and_then(lenient_json::as_f64) else {
+        let Some(runtime) = map.get("_runtime").and_then(as_f64) else {
             bad += 1;
             continue;
         };
         for (key, value) in &map {
-            let (Some(name), Some(v)) = (key.strip_prefix("system."), lenient_json::as_f64(value))
-            else {
+            let (Some(name), Some(v)) = (key.strip_prefix("system."), as_f64(value)) else {
                 continue;
             };
             metrics

@@ -9,11 +9,11 @@ use serde_json::{json, Value};
 
 use crate::error::{AgentError, Result};
 use crate::source::model::{
-    Coverage, Fetched, HistoryRequest, HistoryTable, RunState, Series, Spec,
+    Coverage, Fetched, HistoryRequest, HistoryTable, RunKeys, RunState, Series, Spec,
 };
+use crate::source::paths::{ProjectPath, RunPath};
 use crate::source::wandb::cadence;
 use crate::source::wandb::coverage::{self, Plan, SAMPLES_PER_WINDOW};
-use crate::source::wandb::paths::{ProjectPath, RunPath};
 use crate::source::wandb::series;
 use crate::source::wandb::{documents, graphql, Client};
 
@@ -133,21 +133,18 @@ impl HistoryRequest {
     }
 }
 
-/// Keys listed in a missing-key message before "… and N more".
-const LISTED_KEYS: usize = 40;
-
 pub fn fetch_table(client: &Client, run: &RunPath, request: &HistoryRequest) -> Result<Fetched> {
     // A window with both ends is planned at once: one request.
     if let (Some(lo), Some(hi)) = (request.min_step, request.max_step) {
         let plan = request.plan(lo, hi, request.keys.len());
         let singles: Vec<Vec<String>> = request.keys.iter().map(|k| vec![k.clone()]).collect();
         let (history_keys, series) = fetch_planned(client, run, &singles, &plan, true)?;
-        check_keys(history_keys.as_ref(), &request.keys, run)?;
+        run_keys(history_keys.as_ref()).check(&request.keys, run)?;
         let last_step = history_keys.as_ref().and_then(last_step);
         return Ok(assemble(request, series, &plan, last_step));
     }
     let reply = fetch(client, run, &request.first_specs(), true)?;
-    check_keys(reply.history_keys.as_ref(), &request.keys, run)?;
+    run_keys(reply.history_keys.as_ref()).check(&request.keys, run)?;
     let last_step = reply.last_step();
     let mut series = reply.series;
     let thinned: Vec<usize> = (0..series.len()).filter(|&i| !series[i].complete).collect();
@@ -280,60 +277,28 @@ fn assemble(
     }
 }
 
-/// Fails with the available keys when the run does not log some requested key.
-pub fn check_keys(history_keys: Option<&Value>, wanted: &[String], run: &RunPath) -> Result<()> {
-    let Some(available) = available_keys(history_keys) else {
-        return Ok(()); // The server did not say; an empty result will speak for itself.
-    };
-    let missing: Vec<String> = wanted
-        .iter()
-        .filter(|k| !available.contains(k))
-        .cloned()
-        .collect();
-    if missing.is_empty() {
-        return Ok(());
+/// What `historyKeys` says about the run's keys (nothing when the server did not send it).
+pub fn run_keys(history_keys: Option<&Value>) -> RunKeys {
+    RunKeys {
+        last_step: history_keys.and_then(last_step),
+        available: available_keys(history_keys),
+        counts: cadence::key_counts(history_keys),
     }
-    let mut listed = available
-        .iter()
-        .take(LISTED_KEYS)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if available.len() > LISTED_KEYS {
-        listed.push_str(&format!(" … and {} more", available.len() - LISTED_KEYS));
-    }
-    let noun = if missing.len() == 1 { "key" } else { "keys" };
-    Err(AgentError::MissingKeys {
-        message: format!(
-            "Run {} has no {noun} {}; available: {}",
-            run.run_id,
-            missing
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            if listed.is_empty() {
-                "none".to_string()
-            } else {
-                listed
-            }
-        ),
-        missing,
-        available,
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::wandb::paths::parse_run_path;
+    use crate::source::paths::parse_run_path;
     use serde_json::json;
 
     #[test]
     fn missing_keys_list_the_available_ones() {
         let run = parse_run_path("e/p/abc").unwrap();
         let hk = json!({"lastStep": 9, "keys": {"loss": {}, "acc": {}, "_runtime": {}}});
-        let err = check_keys(Some(&hk), &["loss".into(), "lsos".into()], &run).unwrap_err();
+        let err = run_keys(Some(&hk))
+            .check(&["loss".into(), "lsos".into()], &run)
+            .unwrap_err();
         assert_eq!(
             err,
             AgentError::MissingKeys {
@@ -342,7 +307,7 @@ mod tests {
                 available: vec!["acc".into(), "loss".into()],
             }
         );
-        assert!(check_keys(Some(&hk), &["loss".into()], &run).is_ok());
-        assert!(check_keys(None, &["x".into()], &run).is_ok());
+        assert!(run_keys(Some(&hk)).check(&["loss".into()], &run).is_ok());
+        assert!(run_keys(None).check(&["x".into()], &run).is_ok());
     }
 }

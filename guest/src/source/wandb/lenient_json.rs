@@ -5,7 +5,7 @@
 //! in JSON-typed fields too. `serde_json` rejects them, so before parsing we rewrite each bare
 //! token outside string literals into the string form the real server itself uses in
 //! JSON-typed fields (`"NaN"`, `"Infinity"`, `"-Infinity"`). Downstream code then sees one
-//! encoding; [`as_f64`] reads all of them back as floats.
+//! encoding; `source::model::as_f64` reads all of them back as floats.
 
 use serde_json::{Map, Value};
 
@@ -66,20 +66,6 @@ pub fn parse(text: &str) -> serde_json::Result<Value> {
     serde_json::from_str(&quote_bare_non_finite(text))
 }
 
-/// A metric value as a float: JSON numbers, and the non-finite spellings W&B uses.
-pub fn as_f64(value: &Value) -> Option<f64> {
-    match value {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => match s.as_str() {
-            "NaN" | "nan" => Some(f64::NAN),
-            "Infinity" | "inf" | "+Infinity" => Some(f64::INFINITY),
-            "-Infinity" | "-inf" => Some(f64::NEG_INFINITY),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 /// A JSONString field (a string holding JSON); an already-decoded object is accepted too.
 pub fn json_string_field(node: &Value, key: &str, server: &str) -> AgentResult<Value> {
     match node.get(key) {
@@ -136,15 +122,6 @@ mod tests {
         let text = r#"{"x":1.5,"y":"Infinity is a word","z":"NaN"}"#;
         assert_eq!(quote_bare_non_finite(text), text);
         assert_eq!(parse(text).unwrap()["x"], 1.5);
-    }
-
-    #[test]
-    fn non_finite_spellings_read_as_floats() {
-        assert!(as_f64(&Value::from("NaN")).unwrap().is_nan());
-        assert_eq!(as_f64(&Value::from("-Infinity")), Some(f64::NEG_INFINITY));
-        assert_eq!(as_f64(&Value::from(2)), Some(2.0));
-        assert_eq!(as_f64(&Value::Null), None);
-        assert_eq!(as_f64(&Value::from("hello")), None);
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod batch;
 pub mod cadence;
 pub mod console;
 pub mod coverage;
+pub mod crash;
 pub mod documents;
 pub mod events;
 pub mod filters;
@@ -13,7 +14,7 @@ pub mod history;
 #[cfg(target_arch = "wasm32")]
 pub mod http;
 pub mod lenient_json;
-pub mod paths;
+pub mod reader;
 pub mod retry;
 pub mod runs;
 

@@ -5,12 +5,9 @@ use serde_json::{json, Value};
 use crate::error::{AgentError, Result};
 use crate::source::model::ListOptions;
 use crate::source::model::RunRow;
-use crate::source::wandb::paths::ProjectPath;
+use crate::source::paths::ProjectPath;
 use crate::source::wandb::{filters, Client};
 use crate::text::{clean, timefmt};
-
-/// The server's page size is not bounded by the client; stay modest.
-const MAX_PAGE: u32 = 200;
 
 impl RunRow {
     pub fn from_node(node: &Value) -> Result<RunRow> {
@@ -101,9 +98,4 @@ pub fn for_each_run(
             _ => return Ok(proj.clone()),
         }
     }
-}
-
-/// Rows per page for `wanted` runs: a few more, so hidden short runs rarely cost a second page.
-pub fn page_size(wanted: u32) -> u32 {
-    (wanted + wanted / 2 + 5).min(MAX_PAGE)
 }

@@ -9,8 +9,8 @@
 use serde_json::{json, Value};
 
 use crate::error::{AgentError, Result};
+use crate::source::model::as_f64;
 use crate::source::model::{Series, Spec};
-use crate::source::wandb::lenient_json;
 
 impl Spec {
     /// The JSONString W&B expects. `maxStep` is inclusive on the server.
@@ -34,7 +34,7 @@ fn logged_value(v: &Value) -> Option<f64> {
     match v {
         Value::Null => Some(f64::NAN),
         Value::Bool(b) => Some(f64::from(u8::from(*b))),
-        other => lenient_json::as_f64(other),
+        other => as_f64(other),
     }
 }
 
