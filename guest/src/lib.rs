@@ -1,9 +1,12 @@
 //! The wandb-agent component: all W&B logic, exported through the WIT world in `../wit`.
+//! Layers, each using only those below it:
 //!
-//! - [`ops`]: the operations, one module each, from arguments to compact text;
-//! - [`wandb`]: the W&B client (GraphQL documents, sampling, series, retries, transport,
-//!   settings, run paths);
-//! - [`text`]: number and time formatting, reduction to a token budget, statistics.
+//! - [`ops`]: the operations, one thin module each, from arguments to compact text;
+//! - [`analysis`]: what operations share on plain data (direction, config diff, statistics,
+//!   correlation, detection of what went wrong in a run);
+//! - [`source`]: where runs come from: the [`source::Source`] trait, its model types, and the
+//!   W&B GraphQL reader behind it (documents, sampling, batching, retries, transport);
+//! - [`text`]: rendering: number and time formatting, reduction to a token budget, escaping.
 //!
 //! Everything except the wasi:http transport and the export glue (`exports`) is plain Rust
 //! that builds and unit-tests on the host target.

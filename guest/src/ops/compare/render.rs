@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Side, DIGITS, SAMPLES};
+use super::side::{Side, DIGITS, SAMPLES};
 use crate::analysis::config_diff;
 use crate::analysis::correlation::correlation;
 use crate::analysis::direction::Direction;

@@ -1,23 +1,26 @@
 //! `diagnose`: find what went wrong in a run, to the exact step.
 //!
-//! 1. A dense coarse pass (see [`crate::source::wandb::coverage`]) over the loss, gradient-norm and
-//!    validation keys finds suspects ([`detect`]): gradient explosions, non-finite values,
-//!    loss spikes, overfitting, a plateau. The first request also carries the run's keys; the
-//!    dense windows follow in a second one once the run's length is known.
-//! 2. Zoom rounds ([`zoom`]) narrow each suspect between the last sampled step before it and
+//! This module drives the source; the detection itself is `analysis::detection`.
+//!
+//! 1. A dense coarse pass over the loss, gradient-norm and validation keys finds suspects
+//!    (`detection::detect`): gradient explosions, non-finite values, loss spikes, overfitting,
+//!    a plateau. The first look also carries the run's keys; the dense windows follow in a
+//!    second one once the run's length is known.
+//! 2. Zoom rounds (`detection::zoom`) narrow each suspect between the last sampled step before it and
 //!    the first after it until a window comes back unthinned, look for the cause of a loss
 //!    spike or divergence in the gradient norm just before it (and for the consequence of an
 //!    explosion just after it), and look up the exact epoch. All windows of a round go in one
 //!    request.
-//! 3. [`render`] writes one CSV row per finding and a `#` line saying what was covered.
+//! 3. A run that died: why, from its crash context (`detection::crash`).
+//! 4. [`render`] writes one CSV row per finding and a `#` line saying what was covered.
 
 mod render;
 
+use render::Report;
+
 use wandb_agent_commands::Diagnose;
 
-use crate::analysis::detection::{
-    crash, guess_keys, keys, Case, Dense, Finding, KeyChoice, Keys, Tracks,
-};
+use crate::analysis::detection::{crash, guess_keys, keys, Case, Dense, KeyChoice, Keys, Tracks};
 use crate::error::Result;
 use crate::ops::{Context, Run};
 use crate::source::model::{Coverage, RunState, Spec};
@@ -27,14 +30,6 @@ use crate::source::Source;
 
 /// Samples of a single whole-run spec (the first request's, and the epoch's).
 pub const COARSE_SAMPLES: u32 = coverage::SAMPLES_PER_WINDOW;
-
-pub struct Report {
-    pub findings: Vec<Finding>,
-    pub keys: Keys,
-    pub last_step: Option<u64>,
-    pub coverage: Coverage,
-    pub requests: u32,
-}
 
 impl Run for Diagnose {
     fn run(self, cx: &Context) -> Result<String> {

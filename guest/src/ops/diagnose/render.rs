@@ -5,7 +5,16 @@ use crate::analysis::detection::DIGITS;
 use crate::source::model::Coverage;
 use crate::text::numfmt::format_sig;
 
-use super::Report;
+use crate::analysis::detection::{Finding, Keys};
+
+/// A diagnosis: its findings, the keys it watched, and what it covered in how many requests.
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub keys: Keys,
+    pub last_step: Option<u64>,
+    pub coverage: Coverage,
+    pub requests: u32,
+}
 
 fn coverage_note(coverage: &Coverage) -> String {
     match coverage {

@@ -1,12 +1,10 @@
 //! `history` and `history --stats`: sampled and micro views of a run's curves.
 //!
-//! The fetch is dense (see [`coverage`]): the run's `historyKeys` and one `sampledHistory`
-//! spec per key come first (for a short run or a narrow window that is every row, in one
-//! request); keys that came back thinned are fetched again in consecutive step windows, all in
-//! one more request. One spec per key, because W&B drops every row lacking any key of a spec
-//! and keys logged at different cadences would empty each other out. Rows are outer-joined on
-//! `_step`, then reduced to a token budget with [`reduce::select`], keeping the extremes: only
-//! the fetch gets denser, never the view.
+//! The source reads the keys' rows as a table ([`crate::source::Source::history_table`]: from
+//! W&B a dense fetch, see `source::wandb::history`), every row of the window or as dense a
+//! view as it can, saying which; the table is then reduced to a token budget with
+//! [`reduce::select`], keeping the extremes: only the fetch gets denser, never the view.
+//! [`stats`] renders `--stats`.
 
 mod stats;
 

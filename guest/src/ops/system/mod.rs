@@ -16,7 +16,7 @@ use crate::text::timefmt;
 
 mod lines;
 
-use lines::lines_for;
+use lines::{lines_for, PerDevice};
 
 /// Sparkline characters: each block character costs about two tokens, so shorter than the
 /// history statistics' 20 (an 8-GPU run then fits in about 400 tokens).
@@ -96,9 +96,6 @@ impl Run for System {
         ))
     }
 }
-
-/// One metric's points per device: `("gpu", Some(3))`, `("disk.nvme0n1", None)`, `("", None)`.
-type PerDevice<'a> = BTreeMap<(String, Option<u32>), &'a Vec<(f64, f64)>>;
 
 /// What a metric key is called once its device part is set aside: `gpu.3.temp` → ("gpu",
 /// Some(3), "temp"); `disk.nvme0n1.in` → ("disk.nvme0n1", None, "in"); `cpu` → ("", None, "cpu").

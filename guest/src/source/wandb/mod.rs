@@ -1,5 +1,8 @@
-//! The W&B client: the GraphQL documents and their envelope, the history sampling plan and
-//! its replies, retries, the wasi:http transport, settings and run paths.
+//! W&B as a source: [`reader::Wandb`] implements [`crate::source::Source`] on this client.
+//! Behind it: the GraphQL documents and their envelope, the runs pager and its filters, the
+//! history fetch (its sampling plan in `coverage`, cadence groups, many runs batched), the
+//! console tail and log files, system-metric rows, crash contexts, retries, the wasi:http
+//! transport, and settings.
 
 pub mod batch;
 pub mod cadence;
