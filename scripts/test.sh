@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The layout (issue #26): no import circle, no operation using another, no file over 500 lines.
+python3 scripts/check-layout.py --self-test
+python3 scripts/check-layout.py
+
 # RUSTUP_AUTO_INSTALL=0 machines do not install rust-toolchain.toml's target by themselves.
 rustup target add wasm32-wasip2
 
