@@ -26,6 +26,10 @@ cargo test --release --workspace
 # The README's Quick start lines, as written (not inside `cargo test`: they build).
 ./scripts/readme-check.sh
 
+# The hostile component tests/mcp runs (the e2e suite builds the same on first use; the host
+# build compiles only the shipped component).
+cargo build --quiet --package escape-guest --target wasm32-wasip2 --profile guest --target-dir target/guest
+
 "$PYTHON" tests/fidelity/test_wandb_client.py
 "$PYTHON" tests/mcp/test_mcp_client.py
 "$PYTHON" tests/mcp/test_mcp_http.py

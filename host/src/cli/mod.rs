@@ -217,7 +217,7 @@ mod tests {
         let g = grant("https://api.wandb.ai");
         let storage = Origin::parse("https://storage.googleapis.com").unwrap();
         assert!(g.allowlist.allows(&storage));
-        // Credentials go to the base origin only (outbound.rs compares with it).
+        // Credentials go to the base origin only (sandbox/outbound.rs compares with it).
         assert!(g.authorization.is_some());
         assert_eq!(
             g.base_origin,

@@ -1,5 +1,5 @@
 //! What the host grants one call: where it may connect, with which credentials, within which
-//! limits. Plain data, built from the flags by `grant` and read by the sandbox.
+//! limits. Plain data, built from the settings by `grant` (the module above) and read by the sandbox.
 
 use std::time::Duration;
 
