@@ -20,7 +20,7 @@ use super::sessions::Sessions;
 use super::{listen, KeySource, WandbTools};
 use crate::failure::Failure;
 use crate::grant::basic_auth;
-use crate::policy::{Audience, Grant};
+use crate::grant::policy::{Audience, Grant};
 use crate::sandbox::{GuestErrorKind, Sandbox, SandboxError};
 
 pub struct HttpOptions {

@@ -1,8 +1,22 @@
 //! The sandbox: one fresh component instance per call, with no files, no ambient environment,
 //! no sockets, bounded memory and time, and outbound HTTP only through [`OutboundPolicy`].
+//!
+//! - loading: `component` (engine, the embedded component, compiling), `cache` (the compile
+//!   cache, checked on descriptors);
+//! - one call: this module (an instance per call, exports called by name), `call` (JSON
+//!   arguments to component values, the guest's error), `outbound` (the wasi:http hook that
+//!   applies the grant's allowlist and limits), `ceiling` (the last word on output size);
+//! - what the host stopped: `budget`/`heap` (memory accounting), `incident`, `error`.
 
+pub mod budget;
+pub mod cache;
 mod call;
+pub mod ceiling;
+pub mod component;
 mod error;
+pub mod heap;
+pub mod incident;
+pub mod outbound;
 
 use http::header::HeaderValue;
 use wandb_agent_commands::Operation;
@@ -11,11 +25,12 @@ use wasmtime::{Engine, Store, UpdateDeadline};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-use crate::budget::{self, Budget};
-use crate::heap::Meter;
-use crate::incident::Incidents;
-use crate::outbound::OutboundPolicy;
-use crate::policy::Grant;
+use crate::grant::policy::Grant;
+use budget::Budget;
+use heap::Meter;
+use incident::Incidents;
+use outbound::OutboundPolicy;
+
 pub use call::GuestErrorKind;
 use error::classify_trap;
 pub use error::SandboxError;
@@ -107,7 +122,7 @@ impl Sandbox {
                 limits: grant.limits,
                 requests: 0,
                 incidents: incidents.clone(),
-                pins: crate::connect::Pins::system(),
+                pins: crate::network::connect::Pins::system(),
             },
             budget: Budget::new(max_memory, meter.clone(), incidents),
         };
@@ -177,7 +192,7 @@ impl Sandbox {
             Ok(Ok(result)) => result,
         };
         match (result, incident) {
-            (Ok(Ok(text)), _) => Ok(crate::ceiling::keep(
+            (Ok(Ok(text)), _) => Ok(ceiling::keep(
                 text,
                 grant.limits.max_output_tokens,
                 grant.audience,

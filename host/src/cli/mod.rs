@@ -1,10 +1,19 @@
 //! Command-line flags (the operations' own come from their declarations in
-//! `wandb-agent-commands`) and printing a result.
+//! `wandb-agent-commands`) and printing a result; the only module that knows clap. `run` does
+//! what a subcommand asks, `settings` turns the flags into the plain settings of the layers
+//! below, `demo` (the `demo` feature) runs the emulator and a tour.
+
+#[cfg(feature = "demo")]
+mod demo;
+pub mod run;
+mod settings;
 
 use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use wandb_agent_commands::Operation;
+
+use crate::mcp::Rate;
 
 /// Diagnose Weights & Biases training runs for AI agents, in few tokens, in a sandbox.
 // Help stays under 600 o200k tokens (tested): one line per flag; the README explains.
@@ -85,6 +94,7 @@ pub enum Command {
     /// Serve the operations as MCP tools (stdio, or --http).
     Mcp(McpArgs),
     /// A local W&B-like server with demo data, and a tour.
+    #[cfg(feature = "demo")]
     Demo {
         /// Keep the demo server running after the tour.
         #[arg(long)]
@@ -108,11 +118,11 @@ pub struct McpArgs {
     pub max_concurrent: Option<u32>,
     /// With --http: requests per client key, as N/s, N/min or N/h.
     #[arg(long, value_name = "RATE", default_value = "60/min", requires = "http")]
-    pub rate: crate::mcp::Rate,
+    pub rate: Rate,
     /// With --http: sessions one network address may open (and keys not yet checked it may
     /// bring), as N/s, N/min or N/h.
     #[arg(long, value_name = "RATE", default_value = "30/min", requires = "http")]
-    pub open_rate: crate::mcp::Rate,
+    pub open_rate: Rate,
     /// With --http: sessions one key may hold open at once.
     #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..), requires = "http")]
     pub max_sessions_per_key: u32,
@@ -185,4 +195,51 @@ pub fn print_output(text: &str) {
         let _ = out.write_all(b"\n");
     }
     let _ = out.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grant::from_settings;
+    use crate::grant::policy::Grant;
+    use crate::network::allowlist::Origin;
+
+    /// The grant the command line gives for `base_url`, with a key in the environment.
+    fn grant(base_url: &str) -> Grant {
+        let cli = Cli::try_parse_from(["wandb-agent", "--base-url", base_url, "summary", "e/p/r"])
+            .unwrap();
+        let env = |k: &str| (k == "WANDB_API_KEY").then(|| "k".repeat(40));
+        from_settings(&cli.global.settings(), &env).unwrap()
+    }
+
+    #[test]
+    fn saas_reads_run_files_from_its_storage_without_credentials() {
+        let g = grant("https://api.wandb.ai");
+        let storage = Origin::parse("https://storage.googleapis.com").unwrap();
+        assert!(g.allowlist.allows(&storage));
+        // Credentials go to the base origin only (sandbox/outbound.rs compares with it).
+        assert!(g.authorization.is_some());
+        assert_eq!(
+            g.base_origin,
+            Origin::parse("https://api.wandb.ai").unwrap()
+        );
+        assert_ne!(g.base_origin, storage);
+        // Only that origin: not plain http, not another port, not another bucket host.
+        for other in [
+            "http://storage.googleapis.com",
+            "https://storage.googleapis.com:8443",
+            "https://wandb-production.s3.amazonaws.com",
+        ] {
+            assert!(
+                !g.allowlist.allows(&Origin::parse(other).unwrap()),
+                "{other}"
+            );
+        }
+        // Another server (a local W&B, the emulator) allows nothing beyond its own origin.
+        let local = grant("http://127.0.0.1:8080");
+        assert!(!local.allowlist.allows(&storage));
+        assert!(local
+            .allowlist
+            .allows(&Origin::parse("http://127.0.0.1:8080").unwrap()));
+    }
 }

@@ -1,5 +1,5 @@
 //! One call's memory budget: the component's linear memory *plus* what the host allocates on
-//! its behalf ([`crate::heap`]), together under `--max-memory-mb`.
+//! its behalf ([`super::heap`]), together under `--max-memory-mb`.
 //!
 //! Enforced in four places: when the component grows a linear memory (the store's
 //! [`ResourceLimiter`]); while it runs, at every epoch tick and at once when the host's share
@@ -11,8 +11,8 @@
 
 use wasmtime::ResourceLimiter;
 
-use crate::heap::Meter;
-use crate::incident::{Incident, Incidents};
+use super::heap::Meter;
+use super::incident::{Incident, Incidents};
 
 /// Bytes one wasi:http header map may hold in memory. Our component sends headers of a few
 /// hundred bytes; wasmtime's default (128 KiB) lets a component hold gigabytes in a few
@@ -59,7 +59,7 @@ impl Budget {
             host,
         };
         let message = incident.message();
-        crate::incident::record(&self.incidents, incident);
+        super::incident::record(&self.incidents, incident);
         wasmtime::Error::msg(format!("{message} (linear memory {linear} bytes)"))
     }
 

@@ -27,11 +27,11 @@ impl Origin {
     /// Parses an allowlist entry. Only `http` and `https`; no user info, path, query or fragment.
     pub fn parse(entry: &str) -> Result<Origin, OriginError> {
         let fail = |reason: &str| OriginError {
-            entry: crate::written::redact(entry),
+            entry: super::written::redact(entry),
             reason: reason.to_string(),
         };
         let url = Url::parse(entry.trim()).map_err(|e| fail(&e.to_string()))?;
-        crate::written::check(entry, &url).map_err(|reason| fail(&reason))?;
+        super::written::check(entry, &url).map_err(|reason| fail(&reason))?;
         if url.path() != "/" && !url.path().is_empty() {
             return Err(fail("an origin has no path"));
         }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::allowlist::Origin;
+use crate::network::allowlist::Origin;
 
 /// The `.netrc` file the official client reads: `$NETRC`, else `~/.netrc`, else `~/_netrc`.
 pub fn netrc_path(get_env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {

@@ -13,10 +13,10 @@ use http_body_util::BodyExt;
 use wasmtime_wasi_http::p2::bindings::http::types::ErrorCode;
 use wasmtime_wasi_http::{WasiBody, WasiHttpHooks, DEFAULT_FORBIDDEN_HEADERS};
 
-use crate::allowlist::{Allowlist, Origin};
-use crate::connect::{self, IoFuture, Pins, Refusal};
-use crate::incident::{record, Incident, Incidents};
-use crate::policy::Limits;
+use super::incident::{record, Incident, Incidents};
+use crate::grant::policy::Limits;
+use crate::network::allowlist::{Allowlist, Origin};
+use crate::network::connect::{self, IoFuture, Pins, Refusal};
 
 /// Decides every outbound request the guest makes.
 pub struct OutboundPolicy {
@@ -100,7 +100,7 @@ fn strip_hop_headers(headers: &mut http::HeaderMap) {
 impl WasiHttpHooks for OutboundPolicy {
     // One small chunk buffered per outgoing body: a body written but never sent holds little.
     fn p2_outgoing_body_chunk_size(&mut self) -> usize {
-        crate::budget::BODY_CHUNK_SIZE
+        super::budget::BODY_CHUNK_SIZE
     }
 
     fn p2_outgoing_body_buffer_chunks(&mut self) -> usize {

@@ -3,7 +3,7 @@
 //! wasmtime's default sender resolves the request's host name again for every connection, so
 //! a name on the allowlist could answer with a public address when checked and a private one
 //! when connected (DNS rebinding). Here each host is looked up once per call ([`Pins`]), the
-//! answer filtered by [`crate::address`] and kept for the rest of the call, and connections go
+//! answer filtered by [`super::address`] and kept for the rest of the call, and connections go
 //! to those addresses only; TLS still verifies the certificate against the host *name*.
 
 use std::collections::HashMap;
@@ -20,8 +20,8 @@ use tokio::net::TcpStream;
 use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
 
-use crate::address::{self, HostKind};
-use crate::allowlist::Origin;
+use super::address::{self, HostKind};
+use super::allowlist::Origin;
 
 /// The future wasi-http uses to drive a connection and report its errors.
 pub type IoFuture = Box<dyn Future<Output = Result<(), Error>> + Send>;

@@ -1,9 +1,9 @@
 //! What the host grants one call: where it may connect, with which credentials, within which
-//! limits. Plain data, built from the flags by `grant` and read by the sandbox.
+//! limits. Plain data, built from the settings by `grant` (the module above) and read by the sandbox.
 
 use std::time::Duration;
 
-use crate::allowlist::{Allowlist, Origin};
+use crate::network::allowlist::{Allowlist, Origin};
 
 /// What the host grants one call.
 #[derive(Clone)]
@@ -58,7 +58,7 @@ pub struct Limits {
     /// Retries the component may make after a failed attempt (passed to it).
     pub retries: u32,
     /// The most o200k tokens one output may have (passed to the component, and kept by
-    /// [`crate::ceiling`] whatever it returns); `None` = no limit.
+    /// [`crate::sandbox::ceiling`] whatever it returns); `None` = no limit.
     pub max_output_tokens: Option<u32>,
 }
 

@@ -174,7 +174,8 @@ mod tests {
         use wasmtime::component::{types::ComponentItem, Type};
         let engine = wasmtime::Engine::default();
         let component =
-            wasmtime::component::Component::new(&engine, crate::component::EMBEDDED).unwrap();
+            wasmtime::component::Component::new(&engine, crate::sandbox::component::EMBEDDED)
+                .unwrap();
         let ty = component.component_type();
         for tool in catalog() {
             let export = ty.get_export(&engine, tool.export).map(|e| e.ty);

@@ -6,11 +6,11 @@ use wandb_emulator::{demo::long_run, DEMO_API_KEY};
 
 use wandb_agent_commands::{exit, Operation};
 
-use crate::allowlist::Origin;
-use crate::cli::{print_output, Command, Global};
-use crate::component::open_sandbox;
+use super::settings::open_sandbox;
+use super::{print_output, Command, Global};
 use crate::failure::Failure;
 use crate::grant::{basic_auth, build};
+use crate::network::allowlist::Origin;
 
 /// The tour: what an agent would do, coarse to fine, each step with why. The command lines
 /// go through the CLI's own parser, so what is shown is exactly what runs.
@@ -68,7 +68,7 @@ fn tour() -> Vec<(&'static str, String)> {
 /// The operation a tour command line asks for, parsed as the CLI parses it.
 fn parse(command_line: &str) -> Operation {
     let args = std::iter::once("wandb-agent").chain(command_line.split_whitespace());
-    match crate::cli::parse_from(args).map(|cli| cli.command) {
+    match super::parse_from(args).map(|cli| cli.command) {
         Ok(Command::Op(operation)) => operation.resolved(),
         other => unreachable!("the demo tour's `{command_line}` is an operation: {other:?}"),
     }
@@ -84,7 +84,7 @@ pub async fn run(global: &Global, serve: bool, listen: SocketAddr) -> Result<(),
     let base_url = server.base_url();
     let origin = Origin::parse(&base_url).map_err(|e| Failure::new(exit::USAGE, e.to_string()))?;
     let grant = build(
-        global,
+        &global.settings(),
         base_url.clone(),
         origin,
         Some(basic_auth(DEMO_API_KEY)),

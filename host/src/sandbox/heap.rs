@@ -5,7 +5,7 @@
 //! host's heap, and so does every string or list the component passes to a host function. The
 //! process's allocator is wrapped to charge each allocation (net of frees) to the [`Meter`] of
 //! the call whose future is being polled on that thread, so a call's budget can include them
-//! ([`crate::budget`]). Allocations outside any call (the runtime, the HTTP connection tasks,
+//! ([`super::budget`]). Allocations outside any call (the runtime, the HTTP connection tasks,
 //! compilation) are not charged.
 
 use std::alloc::{GlobalAlloc, Layout, System};

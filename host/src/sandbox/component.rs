@@ -1,5 +1,6 @@
 //! Loading the component: the embedded one or a `--component` file, compiled once per machine
-//! and cached as a precompiled `.cwasm` so each CLI call starts in milliseconds.
+//! and cached as a precompiled `.cwasm` so each CLI call starts in milliseconds. Which one, and
+//! where the cache is, the command line decides (`cli::run`).
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -8,12 +9,8 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::Component;
 use wasmtime::{Config, Engine};
 
-use crate::cache::{CacheDir, Refusal};
-use crate::cli::Global;
-use crate::failure::Failure;
-use crate::policy::EPOCH_TICK;
-use crate::sandbox::Sandbox;
-use wandb_agent_commands::exit;
+use super::cache::{CacheDir, Refusal};
+use crate::grant::policy::EPOCH_TICK;
 
 /// The component built from `guest/` by `build.rs`.
 pub static EMBEDDED: &[u8] = include_bytes!(env!("WANDB_AGENT_COMPONENT"));
@@ -28,7 +25,7 @@ pub fn engine() -> wasmtime::Result<Engine> {
     // A call whose host-side allocations pass its allowance is checked at the next epoch
     // check point of its guest instead of the next tick (see `budget`).
     let overdrawn = engine.weak();
-    crate::heap::on_overdrawn(move || {
+    super::heap::on_overdrawn(move || {
         if let Some(engine) = overdrawn.upgrade() {
             engine.increment_epoch();
         }
@@ -44,37 +41,6 @@ pub fn engine() -> wasmtime::Result<Engine> {
             }
         })?;
     Ok(engine)
-}
-
-/// The engine and component the flags ask for, ready to run calls.
-pub fn open_sandbox(global: &Global) -> Result<Sandbox, Failure> {
-    let engine =
-        engine().map_err(|e| Failure::new(exit::SANDBOX, format!("cannot start wasmtime: {e}")))?;
-    let owned;
-    let wasm: &[u8] = match &global.component {
-        Some(path) => {
-            owned = std::fs::read(path).map_err(|e| {
-                Failure::new(
-                    exit::USAGE,
-                    format!("cannot read component {}: {e}", path.display()),
-                )
-            })?;
-            &owned
-        }
-        None => EMBEDDED,
-    };
-    let cache_dir = if global.no_cache {
-        None
-    } else {
-        global.cache_dir.clone().or_else(default_cache_dir)
-    };
-    let compiled = load(&engine, wasm, cache_dir.as_deref()).map_err(|e| {
-        Failure::new(
-            exit::SANDBOX,
-            format!("the component does not compile: {}", e.root_cause()),
-        )
-    })?;
-    Ok(Sandbox::new(engine, compiled)?)
 }
 
 /// The default cache directory: `$XDG_CACHE_HOME/wandb-agent` or `~/.cache/wandb-agent`.
@@ -106,7 +72,7 @@ fn cache_key(engine: &Engine, wasm: &[u8]) -> String {
     format!("{hex}.cwasm")
 }
 
-/// Compiles `wasm`, or loads it precompiled from `cache_dir` (see [`crate::cache`] for what is
+/// Compiles `wasm`, or loads it precompiled from `cache_dir` (see [`super::cache`] for what is
 /// trusted and why). A cache another user could write is not used, and a warning line says
 /// why; one that cannot be read or written only costs time: the component is then compiled
 /// in memory.

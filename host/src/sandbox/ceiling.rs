@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use wandb_agent_commands::ceiling;
 
-use crate::policy::Audience;
+use crate::grant::policy::Audience;
 
 /// `text` as is when it fits `max` o200k tokens (`None`: no limit), else cut at a line
 /// boundary with one `#` line saying so and how to raise the ceiling.

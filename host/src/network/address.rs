@@ -4,7 +4,7 @@
 //! the address and it is used as is (the demo and tests run on 127.0.0.1). When it is a name,
 //! DNS decides, and DNS can be made to answer with an address inside the user's network
 //! (DNS rebinding): only public addresses are used for names, and the answer is pinned for
-//! the whole call ([`crate::connect`]), so a second lookup cannot change it.
+//! the whole call ([`super::connect`]), so a second lookup cannot change it.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
