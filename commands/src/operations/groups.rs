@@ -1,5 +1,7 @@
-//! The parameter groups several operations share, each a WIT record: the step window of the
-//! history exports, the run filters of the multi-run ones, and the `mode` enum.
+//! The parameter groups several operations share: the step window of the history exports and
+//! the run filters of the multi-run ones (the WIT's `window` and `run-filter` records), and the
+//! `mode` enum. (The WIT's `hidden-runs` pair is two fields of each operation here: their help
+//! reads differently for `list-runs`, which shows, and `best`/`params`, which consider.)
 
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +18,7 @@ pub enum Mode {
 }
 
 /// Which history rows to read: server-side samples per key and an inclusive step window. The
-/// same three parameters end `wandb-history` and `wandb-history-stats`.
+/// WIT's `window` record, of `wandb-history` and `wandb-history-stats`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -33,8 +35,8 @@ pub struct Window {
 }
 
 /// Which of a project's runs a multi-run operation looks at. The server evaluates it (W&B's
-/// run filters), so a filtered listing costs no more requests than a plain one. The same
-/// parameters end `wandb-list-runs` and `wandb-best`.
+/// run filters), so a filtered listing costs no more requests than a plain one. The WIT's
+/// `run-filter` record, of `wandb-list-runs`, `wandb-best`, `wandb-params` and `wandb-triage`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

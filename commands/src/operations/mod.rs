@@ -1,15 +1,19 @@
 //! The operations, declared once.
 //!
-//! Each operation is a struct whose fields are the parameters of its WIT export, in the same
-//! order and with the same names (`min_step` here is `min-step` in the WIT). From this one
-//! declaration follow:
+//! Each operation is a struct whose fields are the parameters of its WIT export, with the same
+//! names (`min_step` here is `min-step` in the WIT); a record parameter (`run-filter`,
+//! `hidden-runs`, `window`) is its fields, here a struct flattened into the operation's or
+//! the fields themselves. From this one declaration follow:
 //! - the CLI subcommand of the host and of the component's command build (clap, feature `cli`;
 //!   the doc comments are the help text),
 //! - the MCP tool's input schema (schemars, feature `schema`; the same doc comments describe
 //!   the parameters) and its description (declared beside the operation, shorter than the
 //!   WIT export's docs, which stay the full reference),
 //! - the sandbox call: the host serialises the struct to JSON and hands each field to the
-//!   export parameter of the same name, typed by the component's own export signature,
+//!   export parameter (or record field) of the same name, typed by the component's own export
+//!   signature,
+//! - the component's exports: written from the WIT by the guest's build script, each hands its
+//!   parameters back as JSON named the same way to [`Operation::from_arguments`],
 //! - the component's dispatch: [`Operation::handle`] passes the struct to whatever implements
 //!   [`Handle`] for it (the guest's operation modules do).
 //!
