@@ -169,18 +169,19 @@ mod tests {
     use super::*;
     use wasmtime::component::types::{ComponentFunc, ComponentItem};
 
-    fn export(name: &str) -> ComponentFunc {
+    /// The embedded component's exports (compiled once: it takes a while).
+    fn exports(names: &[&str]) -> Vec<ComponentFunc> {
         let engine = wasmtime::Engine::default();
         let component =
             wasmtime::component::Component::new(&engine, crate::component::EMBEDDED).unwrap();
-        match component
-            .component_type()
-            .get_export(&engine, name)
-            .map(|e| e.ty)
-        {
-            Some(ComponentItem::ComponentFunc(func)) => func,
-            _ => panic!("the component does not export `{name}`"),
-        }
+        let ty = component.component_type();
+        names
+            .iter()
+            .map(|name| match ty.get_export(&engine, name).map(|e| e.ty) {
+                Some(ComponentItem::ComponentFunc(func)) => func,
+                _ => panic!("the component does not export `{name}`"),
+            })
+            .collect()
     }
 
     /// The component's `error` variant has the contract's cases, in its order, in every
@@ -188,8 +189,9 @@ mod tests {
     #[test]
     fn every_export_fails_with_the_contracts_cases() {
         let contract: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.case()).collect();
-        for name in wandb_agent_commands::Operation::EXPORTS {
-            let result = export(name).results().next();
+        let names = wandb_agent_commands::Operation::EXPORTS;
+        for (name, func) in names.iter().zip(exports(names)) {
+            let result = func.results().next();
             let Some(Type::Result(result)) = result else {
                 panic!("`{name}` does not return a result");
             };
@@ -205,7 +207,9 @@ mod tests {
     /// is refused.
     #[test]
     fn record_parameters_gather_their_fields_from_flat_arguments() {
-        let func = export("wandb-triage");
+        let [func] = &exports(&["wandb-triage"])[..] else {
+            unreachable!()
+        };
         let arguments =
             serde_json::json!({"project": "e/p", "where": ["config.lr<1"], "sweep": "s1"});
         let params = parameters("wandb-triage", func.params(), &arguments).unwrap();
