@@ -65,7 +65,8 @@ pub fn from_settings(
         base_url,
         base_origin,
         authorization,
-        get_env("WANDB_ENTITY"),
+        // Read from our environment under the name the component knows it by.
+        get_env(wandb_agent_commands::env::ENTITY),
     )
 }
 

@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use crate::network::allowlist::{Allowlist, Origin};
+/// Who reads the component's messages: the contract's, passed to it as `WANDB_AGENT_HOST`.
+pub use wandb_agent_commands::env::Audience;
 
 /// What the host grants one call.
 #[derive(Clone)]
@@ -19,28 +21,6 @@ pub struct Grant {
     pub limits: Limits,
     /// Who reads the component's messages (given to it as `WANDB_AGENT_HOST`).
     pub audience: Audience,
-}
-
-/// Who reads what the component says, so its hints name the right flags or tools.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    /// A person or agent at our command line: flags such as `--allow`.
-    Cli,
-    /// An agent through `wandb-agent mcp`: tools and their arguments.
-    Mcp,
-    /// A remote agent through `wandb-agent mcp --http`: tools, and its own key as a Bearer
-    /// token.
-    RemoteMcp,
-}
-
-impl Audience {
-    pub fn as_env(self) -> &'static str {
-        match self {
-            Audience::Cli => "cli",
-            Audience::Mcp => "mcp",
-            Audience::RemoteMcp => "mcp-http",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

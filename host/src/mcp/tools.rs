@@ -167,8 +167,9 @@ mod tests {
         assert!(history.input_schema["properties"].get("min_step").is_some());
     }
 
-    /// Every declaration names exactly the parameters of its export in the embedded component,
-    /// requires every one that has no empty value, and never an `option<..>`.
+    /// Every declaration names exactly the parameters of its export in the embedded component
+    /// (a record's fields in its place), requires every one that has no empty value, and never
+    /// an `option<..>`.
     #[test]
     fn declarations_match_the_component_exports() {
         use wasmtime::component::{types::ComponentItem, Type};
@@ -182,9 +183,16 @@ mod tests {
             let Some(ComponentItem::ComponentFunc(func)) = export else {
                 panic!("the component does not export `{}`", tool.export);
             };
+            // A record's fields are arguments of their own (see `sandbox::call`).
             let params: Vec<(String, Type)> = func
                 .params()
-                .map(|(name, ty)| (name.replace('-', "_"), ty))
+                .flat_map(|(name, ty)| match ty {
+                    Type::Record(record) => record
+                        .fields()
+                        .map(|f| (f.name.replace('-', "_"), f.ty))
+                        .collect(),
+                    ty => vec![(name.replace('-', "_"), ty)],
+                })
                 .collect();
             let properties: Vec<&String> = tool.input_schema["properties"]
                 .as_object()

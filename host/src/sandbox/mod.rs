@@ -19,7 +19,7 @@ pub mod incident;
 pub mod outbound;
 
 use http::header::HeaderValue;
-use wandb_agent_commands::Operation;
+use wandb_agent_commands::{env, Operation};
 use wasmtime::component::{Component, Linker, ResourceTable, Val};
 use wasmtime::{Engine, Store, UpdateDeadline};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -30,8 +30,6 @@ use budget::Budget;
 use heap::Meter;
 use incident::Incidents;
 use outbound::OutboundPolicy;
-
-pub use call::GuestErrorKind;
 use error::classify_trap;
 pub use error::SandboxError;
 
@@ -87,15 +85,15 @@ impl Sandbox {
     fn store(&self, grant: &Grant, meter: &Meter) -> Store<HostState> {
         let mut wasi = WasiCtx::builder();
         // Only the non-secret values the guest needs; no args, no preopens, no sockets.
-        wasi.env("WANDB_BASE_URL", &grant.base_url);
-        wasi.env("WANDB_AGENT_RETRIES", grant.limits.retries.to_string());
-        wasi.env("WANDB_AGENT_HOST", grant.audience.as_env());
+        wasi.env(env::BASE_URL, &grant.base_url);
+        wasi.env(env::RETRIES, grant.limits.retries.to_string());
+        wasi.env(env::AUDIENCE, grant.audience.as_env());
         wasi.env(
-            wandb_agent_commands::ceiling::ENV,
+            env::MAX_OUTPUT_TOKENS,
             grant.limits.max_output_tokens.unwrap_or(0).to_string(),
         );
         if let Some(entity) = &grant.entity {
-            wasi.env("WANDB_ENTITY", entity);
+            wasi.env(env::ENTITY, entity);
         }
         wasi.allow_tcp(false)
             .allow_udp(false)

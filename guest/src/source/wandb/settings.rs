@@ -1,6 +1,6 @@
 //! What the component learns from its environment (given by the host, never ambient).
 
-use wandb_agent_commands::ceiling;
+use wandb_agent_commands::{ceiling, env};
 
 use crate::error::{AgentError, Result};
 
@@ -22,32 +22,31 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings> {
-        let base_url = get("WANDB_BASE_URL")
+        let base_url = get(env::BASE_URL)
             .filter(|s| !s.trim().is_empty())
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
         let base_url = base_url.trim().trim_end_matches('/').to_string();
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(AgentError::BadInput(format!(
-                "WANDB_BASE_URL `{base_url}` must start with http:// or https://"
+                "{} `{base_url}` must start with http:// or https://",
+                env::BASE_URL
             )));
         }
         let non_empty = |k: &str| get(k).filter(|v| !v.trim().is_empty());
-        let retries = match non_empty("WANDB_AGENT_RETRIES") {
+        let retries = match non_empty(env::RETRIES) {
             None => crate::source::wandb::retry::RetryPolicy::default().max_retries,
             Some(text) => text.trim().parse().map_err(|_| {
-                AgentError::BadInput(format!(
-                    "WANDB_AGENT_RETRIES `{text}` must be a whole number"
-                ))
+                AgentError::BadInput(format!("{} `{text}` must be a whole number", env::RETRIES))
             })?,
         };
-        let max_output_tokens = wandb_agent_commands::ceiling::parse(get(ceiling::ENV).as_deref())
-            .map_err(AgentError::BadInput)?;
+        let max_output_tokens =
+            ceiling::parse(get(env::MAX_OUTPUT_TOKENS).as_deref()).map_err(AgentError::BadInput)?;
         Ok(Settings {
             retries,
             max_output_tokens,
             base_url,
-            default_entity: non_empty("WANDB_ENTITY"),
-            api_key: non_empty("WANDB_API_KEY"),
+            default_entity: non_empty(env::ENTITY),
+            api_key: non_empty(env::API_KEY),
         })
     }
 
