@@ -4,9 +4,10 @@
 //! - [`ops`]: the operations, one thin module each, from arguments to compact text;
 //! - [`analysis`]: what operations share on plain data (direction, config diff, statistics,
 //!   correlation, detection of what went wrong in a run);
-//! - [`source`]: where runs come from: the [`source::Source`] trait, its model types, and the
-//!   W&B GraphQL reader behind it (documents, sampling, batching, retries, transport);
-//! - [`text`]: rendering: number and time formatting, reduction to a token budget, escaping.
+//! - [`source`]: where runs come from: the [`source::Source`] trait and the W&B GraphQL
+//!   reader behind it (documents, sampling, batching, retries, transport);
+//! - [`text`]: rendering: number and time formatting, reduction to a token budget, escaping;
+//! - [`model`]: the plain types all of them share (runs, history, console, run paths).
 //!
 //! Everything except the wasi:http transport and the export glue (`exports`) is plain Rust
 //! that builds and unit-tests on the host target.
@@ -14,6 +15,7 @@
 pub mod analysis;
 pub mod error;
 pub mod hints;
+pub mod model;
 pub mod ops;
 pub mod source;
 pub mod text;

@@ -6,13 +6,13 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 
 use wandb_agent_guest::analysis::detection::KeyChoice;
+use wandb_agent_guest::model::paths::{parse_project_path, parse_run_path};
+use wandb_agent_guest::model::{
+    as_f64, Coverage, Fetched, HistoryRequest, HistoryTable, ListOptions, Spec,
+};
 use wandb_agent_guest::ops::history::{render_curve, render_stats, Budget};
 use wandb_agent_guest::ops::list_runs::list_runs;
 use wandb_agent_guest::ops::{diagnose, summary, with_context};
-use wandb_agent_guest::source::model::{
-    as_f64, Coverage, Fetched, HistoryRequest, HistoryTable, ListOptions, Spec,
-};
-use wandb_agent_guest::source::paths::{parse_project_path, parse_run_path};
 use wandb_agent_guest::source::wandb::graphql::{parse_response, Reply, Transport};
 use wandb_agent_guest::source::wandb::reader::with_source;
 use wandb_agent_guest::source::wandb::series::parse_all;

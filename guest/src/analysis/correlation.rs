@@ -3,7 +3,7 @@
 
 /// Significant digits of a correlation.
 const DIGITS: usize = 4;
-use crate::source::model::Series;
+use crate::model::Series;
 use crate::text::numfmt::format_sig;
 
 /// Points of the common step grid the curves are interpolated onto when they share too few

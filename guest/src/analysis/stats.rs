@@ -1,7 +1,7 @@
 //! Per-key statistics of a history table: count, extremes with their steps, mean, spread,
 //! first and last values, non-finite values, and a sparkline of the curve.
 
-use crate::source::model::HistoryTable;
+use crate::model::HistoryTable;
 use crate::text::sparkline::{sparkline, SPARK_WIDTH};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,7 +59,7 @@ pub fn key_stats(table: &HistoryTable, column: usize) -> KeyStats {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::model::Row;
+    use crate::model::Row;
 
     fn table(points: &[(u64, Option<f64>)]) -> HistoryTable {
         HistoryTable {

@@ -4,11 +4,11 @@ use wandb_agent_commands::{Best, RunFilter};
 
 use crate::analysis::direction::{direction, Direction, Mode};
 use crate::error::{AgentError, Result};
-use crate::ops::{Context, Run};
-use crate::source::model::{
+use crate::model::paths::{self, ProjectPath};
+use crate::model::{
     as_f64, check_limit, page_size, ListOptions, RunRow, RunsQuery, RunsWith, Spec, MAX_LIMIT,
 };
-use crate::source::paths::{self, ProjectPath};
+use crate::ops::{Context, Run};
 use crate::text::numfmt::format_sig;
 
 pub const DEFAULT_LAST: u32 = 5;

@@ -5,12 +5,12 @@ use serde_json::Value;
 use wandb_agent_commands::{ListRuns, RunFilter};
 
 use crate::error::{AgentError, Result};
-use crate::ops::{Context, Run};
-use crate::source::model::{
+use crate::model::paths::{self, ProjectPath};
+use crate::model::{
     check_limit, page_size, ListOptions, RunRow, RunsQuery, RunsWith, MAX_LIMIT, SHORT_MAX_SECONDS,
     SHORT_MAX_STEPS,
 };
-use crate::source::paths::{self, ProjectPath};
+use crate::ops::{Context, Run};
 use crate::source::wandb::filters;
 use crate::text::clean;
 

@@ -13,11 +13,11 @@ use crate::analysis::correlation::pearson;
 use crate::analysis::direction::{direction, Direction};
 use crate::analysis::{binned, config_diff};
 use crate::error::{AgentError, Result};
-use crate::ops::{Context, Run};
-use crate::source::model::{
+use crate::model::paths::{self, ProjectPath};
+use crate::model::{
     as_f64, check_limit, page_size, ListOptions, RunRow, RunsQuery, RunsWith, MAX_LIMIT,
 };
-use crate::source::paths::{self, ProjectPath};
+use crate::ops::{Context, Run};
 use crate::text::clean;
 use crate::text::numfmt::format_sig;
 

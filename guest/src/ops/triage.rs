@@ -22,11 +22,11 @@ use crate::analysis::detection::{
     guess_keys, speculative, Case, Dense, Finding, KeyChoice, Keys, Tracks,
 };
 use crate::error::{AgentError, Result};
-use crate::ops::{Context, Run};
-use crate::source::model::{
+use crate::model::paths::{self, ProjectPath};
+use crate::model::{
     check_limit, Coverage, ListOptions, ListedRun, RunRow, RunState, RunsQuery, RunsWith, Spec,
 };
-use crate::source::paths::{self, ProjectPath};
+use crate::ops::{Context, Run};
 use crate::source::Source;
 use crate::text::numfmt::format_sig;
 

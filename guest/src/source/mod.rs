@@ -1,19 +1,16 @@
 //! Where runs come from, below the operations. An operation asks a [`Source`] for what it
-//! needs and gets plain [`model`] types back, whatever the source reads: [`wandb`] reads W&B's
-//! GraphQL API (sampling, request batching and retries are its own business); run
-//! directories on disk can be a second source. [`paths`] parses the run and project paths
-//! operations are given.
+//! needs and gets plain [`crate::model`] types back, whatever the source reads: [`wandb`]
+//! reads W&B's GraphQL API (sampling, request batching and retries are its own business); run
+//! directories on disk can be a second source.
 
-pub mod model;
-pub mod paths;
 pub mod wandb;
 
 use crate::error::Result;
-use model::{
+use crate::model::paths::{ProjectPath, RunPath};
+use crate::model::{
     CrashContext, Fetched, HistoryReply, HistoryRequest, ListedRun, RunCounts, RunValues,
     RunsQuery, Series, Spec, SystemMetrics, Tail,
 };
-use paths::{ProjectPath, RunPath};
 
 /// What operations read about runs. A source that holds every logged row answers every spec
 /// whole (each series `complete`), and its coverage is every row.

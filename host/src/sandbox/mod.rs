@@ -27,11 +27,11 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::grant::policy::Grant;
 use budget::Budget;
+use error::classify_trap;
+pub use error::SandboxError;
 use heap::Meter;
 use incident::Incidents;
 use outbound::OutboundPolicy;
-use error::classify_trap;
-pub use error::SandboxError;
 
 pub struct HostState {
     incidents: Incidents,

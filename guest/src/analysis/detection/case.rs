@@ -1,10 +1,10 @@
 //! One run's detection from its coarse pass to its findings.
 
-use crate::source::model::Series;
+use crate::model::Series;
 
 use super::finding::Finding;
 use super::keys::Keys;
-use super::tracks::Tracks;
+use super::tracks::{suspects, Tracks};
 use super::{clock, detect, trends, zoom};
 
 /// One run's analysis between its coarse pass and its findings: the suspects, what the coarse
@@ -115,25 +115,4 @@ impl Case {
         findings.sort_by_key(|f| f.step);
         (findings, keys)
     }
-}
-
-/// Suspects on the coarse pass: an explosion of the gradient norm, the first non-finite value
-/// of each key, spikes of the loss.
-pub fn suspects(keys: &Keys, tracks: &Tracks) -> Vec<detect::Probe> {
-    let mut probes = Vec::new();
-    if let Some((key, track)) = keys.grad.as_ref().and_then(|k| Some((k, tracks.get(k)?))) {
-        probes.extend(detect::explosion(key, track));
-    }
-    for key in [Some(&keys.loss), keys.val.as_ref(), keys.grad.as_ref()]
-        .into_iter()
-        .flatten()
-    {
-        if let Some(track) = tracks.get(key) {
-            probes.extend(detect::divergence(key, track));
-        }
-    }
-    if let Some(track) = tracks.get(&keys.loss) {
-        probes.extend(detect::spikes(&keys.loss, track));
-    }
-    probes
 }

@@ -1,6 +1,6 @@
 //! The run's clocks (epoch, step counter) at a step, from the series that carry them.
 
-use crate::source::model::Series;
+use crate::model::Series;
 use crate::text::numfmt::format_epoch;
 
 /// The epoch (or the run's step counter) at `step`: exact from a zoom window, else `~` from

@@ -5,7 +5,7 @@
 //! utilisation dropping to zero.
 
 use crate::analysis::console_errors::{self as errors, Cause};
-use crate::source::model::{CrashContext, Metrics, RunState};
+use crate::model::{CrashContext, Metrics, RunState};
 use crate::text::logtext;
 use crate::text::numfmt::format_sig;
 use crate::text::timefmt;

@@ -4,8 +4,8 @@
 //! name. `diagnose` fetches them for one run in one request; `triage` fetches those of many
 //! runs together ([`crate::source::wandb::batch`]).
 
-use crate::source::model::Coverage;
-use crate::source::model::{Series, Spec};
+use crate::model::Coverage;
+use crate::model::{Series, Spec};
 use crate::source::wandb::coverage::{self, Plan};
 
 use super::detect::Track;

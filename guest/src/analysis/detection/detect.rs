@@ -2,7 +2,7 @@
 //! points, and the probe that narrows each suspect down to its exact first step. (Trends read
 //! off the coarse pass alone are in `trends`.)
 
-use crate::source::model::Series;
+use crate::model::Series;
 use crate::text::numfmt::format_sig;
 
 use super::finding::DIGITS;

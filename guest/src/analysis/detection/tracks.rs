@@ -1,8 +1,9 @@
 //! The observed points of each watched key, grown by each window a source answers.
 
-use crate::source::model::Series;
+use crate::model::Series;
 
-use super::detect::Track;
+use super::detect::{self, Track};
+use super::keys::Keys;
 
 /// The observed points of each key, by name.
 #[derive(Default)]
@@ -51,4 +52,25 @@ impl Tracks {
     pub fn series(&self, key: Option<&String>) -> Option<&Series> {
         key.and_then(|k| self.get(k)).map(|t| &t.series)
     }
+}
+
+/// Suspects on the coarse pass: an explosion of the gradient norm, the first non-finite value
+/// of each key, spikes of the loss.
+pub fn suspects(keys: &Keys, tracks: &Tracks) -> Vec<detect::Probe> {
+    let mut probes = Vec::new();
+    if let Some((key, track)) = keys.grad.as_ref().and_then(|k| Some((k, tracks.get(k)?))) {
+        probes.extend(detect::explosion(key, track));
+    }
+    for key in [Some(&keys.loss), keys.val.as_ref(), keys.grad.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(track) = tracks.get(key) {
+            probes.extend(detect::divergence(key, track));
+        }
+    }
+    if let Some(track) = tracks.get(&keys.loss) {
+        probes.extend(detect::spikes(&keys.loss, track));
+    }
+    probes
 }

@@ -1,7 +1,7 @@
 //! Trends read off the coarse pass alone, with no zoom: overfitting (the validation minimum,
 //! then a rise while the training loss still falls) and a plateau of the training loss.
 
-use crate::source::model::Series;
+use crate::model::Series;
 use crate::text::numfmt::format_sig;
 
 use super::detect::median;

@@ -8,7 +8,7 @@
 //! whole just after it. Both windows are fewer steps than samples, so they come back unthinned
 //! and what they find is exact.
 
-use crate::source::model::{Series, Spec};
+use crate::model::{Series, Spec};
 
 use super::detect::{self, Probe};
 use super::finding::Finding;
@@ -312,7 +312,7 @@ mod tests {
             "grad_norm",
             unsampled(curve(0, 100_000, 100, 0..0, 1.0), 100_000),
         );
-        let probes = crate::analysis::detection::case::suspects(&keys(), &tracks);
+        let probes = crate::analysis::detection::tracks::suspects(&keys(), &tracks);
         assert_eq!(probes.len(), 1, "{probes:?}");
         let cross = cross_windows(&keys(), &probes, &mut Vec::new());
         assert_eq!(
@@ -347,7 +347,7 @@ mod tests {
             "grad_norm",
             unsampled(curve(0, 1_000_000, 5_000, 0..0, 1.0), 1_000_000),
         );
-        let mut probes = crate::analysis::detection::case::suspects(&keys(), &tracks);
+        let mut probes = crate::analysis::detection::tracks::suspects(&keys(), &tracks);
         assert_eq!((probes[0].lo, probes[0].hi), (495_001, 500_000));
         let mut traced = Vec::new();
         assert!(cross_windows(&keys(), &probes, &mut traced).is_empty());
@@ -372,7 +372,7 @@ mod tests {
             unsampled(curve(0, 10_000, 10, 5_000..5_001, 40.0), 10_000),
         );
         tracks.set("loss", unsampled(curve(0, 10_000, 10, 0..0, 1.0), 10_000));
-        let probes = crate::analysis::detection::case::suspects(&keys(), &tracks);
+        let probes = crate::analysis::detection::tracks::suspects(&keys(), &tracks);
         assert_eq!(probes[0].kind, "explosion");
         assert_eq!(
             cross_windows(&keys(), &probes, &mut Vec::new()),

@@ -16,9 +16,9 @@ use wandb_agent_commands::Compare;
 
 use crate::analysis::direction::{direction, Mode};
 use crate::error::{AgentError, Result};
+use crate::model::paths::{self, RunPath};
+use crate::model::Spec;
 use crate::ops::{Context, Run};
-use crate::source::model::Spec;
-use crate::source::paths::{self, RunPath};
 
 impl Run for Compare {
     fn run(self, cx: &Context) -> Result<String> {

@@ -4,8 +4,8 @@ use serde_json::Value;
 
 use crate::analysis::direction::Direction;
 use crate::error::{AgentError, Result};
-use crate::source::model::{as_f64, RunValues, Series};
-use crate::source::paths::RunPath;
+use crate::model::paths::RunPath;
+use crate::model::{as_f64, RunValues, Series};
 use crate::text::clean;
 
 /// History rows sampled per run for "best" and the correlation.

@@ -22,9 +22,9 @@ use wandb_agent_commands::Diagnose;
 
 use crate::analysis::detection::{crash, guess_keys, keys, Case, Dense, KeyChoice, Keys, Tracks};
 use crate::error::Result;
+use crate::model::paths::{self, RunPath};
+use crate::model::{Coverage, RunState, Spec};
 use crate::ops::{Context, Run};
-use crate::source::model::{Coverage, RunState, Spec};
-use crate::source::paths::{self, RunPath};
 use crate::source::wandb::coverage;
 use crate::source::Source;
 

@@ -2,7 +2,7 @@
 //! the run's steps, what the coarse pass covered and the requests made.
 
 use crate::analysis::detection::DIGITS;
-use crate::source::model::Coverage;
+use crate::model::Coverage;
 use crate::text::numfmt::format_sig;
 
 use crate::analysis::detection::{Finding, Keys};

@@ -11,9 +11,9 @@ mod stats;
 use wandb_agent_commands::{History, HistoryStats, Window};
 
 use crate::error::Result;
+use crate::model::paths::{self, RunPath};
+use crate::model::{Fetched, HistoryRequest};
 use crate::ops::{Context, Run};
-use crate::source::model::{Fetched, HistoryRequest};
-use crate::source::paths::{self, RunPath};
 use crate::text::numfmt::format_value;
 use crate::text::{reduce, tokens};
 
@@ -198,8 +198,8 @@ pub fn render_stats(fetched: &Fetched, request: &HistoryRequest) -> String {
 mod tests {
     use super::*;
     use crate::error::AgentError;
-    use crate::source::model::Coverage;
-    use crate::source::model::HistoryTable;
+    use crate::model::Coverage;
+    use crate::model::HistoryTable;
     use serde_json::json;
 
     #[test]

@@ -1,7 +1,7 @@
 //! `history --stats`: the statistics of each key as CSV, one row per key.
 
 use crate::analysis::stats::key_stats;
-use crate::source::model::HistoryTable;
+use crate::model::HistoryTable;
 use crate::text::numfmt::format_value;
 
 /// A step computed from a key's rows: as is when every logged row was read (`exact`), else
@@ -62,7 +62,7 @@ pub fn render(table: &HistoryTable, digits: usize, exact: &[bool]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::model::Row;
+    use crate::model::Row;
 
     fn table(points: &[(u64, Option<f64>)]) -> HistoryTable {
         HistoryTable {

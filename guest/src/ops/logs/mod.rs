@@ -6,9 +6,9 @@ use wandb_agent_commands::Logs;
 
 use crate::analysis::console_errors;
 use crate::error::{AgentError, Result};
+use crate::model::paths;
+use crate::model::{Line, LinesFrom, Tail};
 use crate::ops::{Context, Run};
-use crate::source::model::{Line, LinesFrom, Tail};
-use crate::source::paths;
 use crate::text::logtext::{self, Collapsed};
 use crate::text::tokens;
 
@@ -273,7 +273,7 @@ fn bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::model::RunState;
+    use crate::model::RunState;
 
     fn fetched(lines: &[(bool, &str)]) -> Tail {
         Tail {

@@ -15,8 +15,8 @@
 use serde_json::{json, Map, Value};
 
 use crate::analysis::direction::{direction, is_eval, Mode};
-use crate::source::model::as_f64;
-use crate::source::model::{Series, Spec};
+use crate::model::as_f64;
+use crate::model::{Series, Spec};
 use crate::text::numfmt::{format_sig, round_sig, SUMMARY_DIGITS};
 
 /// Rows asked per validation-type candidate key.

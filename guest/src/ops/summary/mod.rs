@@ -15,9 +15,9 @@ use serde_json::{json, Map, Value};
 use wandb_agent_commands::Summary;
 
 use crate::error::Result;
+use crate::model::paths::{self, RunPath};
+use crate::model::Spec;
 use crate::ops::{Context, Run};
-use crate::source::model::Spec;
-use crate::source::paths::{self, RunPath};
 use crate::text::clean;
 use crate::text::tokens;
 

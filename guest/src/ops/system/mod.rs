@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use wandb_agent_commands::System;
 
 use crate::error::{AgentError, Result};
+use crate::model::paths;
+use crate::model::Metrics;
 use crate::ops::{Context, Run};
-use crate::source::model::Metrics;
-use crate::source::paths;
 use crate::text::numfmt::format_sig;
 use crate::text::sparkline::sparkline;
 use crate::text::timefmt;

@@ -5,8 +5,8 @@
 //! when one answers as if a request was too large, its specs are halved and sent again.
 
 use crate::error::{AgentError, Result};
-use crate::source::model::{Series, Spec};
-use crate::source::paths::ProjectPath;
+use crate::model::paths::ProjectPath;
+use crate::model::{Series, Spec};
 use crate::source::wandb::history;
 use crate::source::wandb::Client;
 
@@ -339,7 +339,7 @@ mod tests {
             bodies: RefCell::new(Vec::new()),
         };
         let client = Client::new(&server, "srv");
-        let project = crate::source::paths::parse_project_path("e/p", None).unwrap();
+        let project = crate::model::paths::parse_project_path("e/p", None).unwrap();
         let (a, b) = (specs(3, 5), specs(2, 5));
         let answers = fetch(&client, &project, &[("a", &a), ("b", &b)]).unwrap();
         let firsts = |s: &Vec<Series>| s.iter().map(|s| s.points[0].0).collect::<Vec<_>>();

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::source::model::Series;
+use crate::model::Series;
 
 /// Logged values per key, from `historyKeys` (`keys.<k>.typeCounts[].count`, summed).
 pub fn key_counts(history_keys: Option<&Value>) -> BTreeMap<String, u64> {

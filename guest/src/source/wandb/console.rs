@@ -6,8 +6,8 @@
 use serde_json::{json, Value};
 
 use crate::error::{AgentError, Result};
-use crate::source::model::{Line, LinesFrom, RunState, Tail};
-use crate::source::paths::{origin_of, RunPath};
+use crate::model::paths::{origin_of, RunPath};
+use crate::model::{Line, LinesFrom, RunState, Tail};
 use crate::source::wandb::{documents, graphql, Client};
 
 /// Bytes of a log file's end read by the fallback (about a thousand lines).

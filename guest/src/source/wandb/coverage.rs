@@ -8,7 +8,7 @@
 //! share of samples (stratified), and the samples per key multiply without asking any one
 //! spec for more than [`SAMPLES_PER_WINDOW`].
 
-use crate::source::model::{Coverage, Series, Spec};
+use crate::model::{Coverage, Series, Spec};
 
 /// Samples asked of one spec. What the server honours per spec is not documented; 2,000 is
 /// what the official client and our earlier single-spec pass asked for without trouble.

@@ -5,8 +5,8 @@
 use serde_json::{json, Value};
 
 use crate::error::{AgentError, Result};
-use crate::source::model::{CrashContext, Line, NO_CONSOLE};
-use crate::source::paths::{origin_of, ProjectPath, RunPath};
+use crate::model::paths::{origin_of, ProjectPath, RunPath};
+use crate::model::{CrashContext, Line, NO_CONSOLE};
 use crate::source::wandb::{console, documents, events, graphql, Client};
 
 /// Console lines and system rows the crash request asks for.

@@ -5,9 +5,9 @@
 use serde_json::{json, Value};
 
 use crate::error::{AgentError, Result};
-use crate::source::model::as_f64;
-use crate::source::model::Metrics;
-use crate::source::paths::RunPath;
+use crate::model::as_f64;
+use crate::model::paths::RunPath;
+use crate::model::Metrics;
 use crate::source::wandb::{documents, graphql, lenient_json, Client};
 
 /// Parses `events` rows; a row that is not JSON (or not an object) is skipped and counted.

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::error::{AgentError, Result};
-use crate::source::paths::RunPath;
+use crate::model::paths::RunPath;
 use crate::source::wandb::lenient_json;
 
 /// The JSON body of a GraphQL POST.
@@ -230,7 +230,7 @@ mod tests {
     }
     #[test]
     fn not_found_messages() {
-        let run = crate::source::paths::parse_run_path("e/p/abc").unwrap();
+        let run = crate::model::paths::parse_run_path("e/p/abc").unwrap();
         let err = run_node(&json!({"project": null}), &run).unwrap_err();
         assert_eq!(
             err.message(),

@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use crate::error::{AgentError, Result};
-use crate::source::model::{
+use crate::model::paths::{ProjectPath, RunPath};
+use crate::model::{
     Coverage, Fetched, HistoryRequest, HistoryTable, RunKeys, RunState, Series, Spec,
 };
-use crate::source::paths::{ProjectPath, RunPath};
 use crate::source::wandb::cadence;
 use crate::source::wandb::coverage::{self, Plan, SAMPLES_PER_WINDOW};
 use crate::source::wandb::series;
@@ -289,7 +289,7 @@ pub fn run_keys(history_keys: Option<&Value>) -> RunKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::paths::parse_run_path;
+    use crate::model::paths::parse_run_path;
     use serde_json::json;
 
     #[test]

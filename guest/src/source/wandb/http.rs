@@ -5,7 +5,7 @@ use std::time::Duration;
 use waki::{header::HeaderName, Client, ErrorCode};
 
 use crate::error::{AgentError, Result};
-use crate::source::paths::origin_of;
+use crate::model::paths::origin_of;
 use crate::source::wandb::graphql::{Reply, Transport};
 use crate::source::wandb::retry::{parse_retry_after, RetryPolicy, Retrying, SystemClock};
 use crate::source::wandb::settings::Settings;

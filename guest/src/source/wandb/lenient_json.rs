@@ -5,7 +5,7 @@
 //! in JSON-typed fields too. `serde_json` rejects them, so before parsing we rewrite each bare
 //! token outside string literals into the string form the real server itself uses in
 //! JSON-typed fields (`"NaN"`, `"Infinity"`, `"-Infinity"`). Downstream code then sees one
-//! encoding; `source::model::as_f64` reads all of them back as floats.
+//! encoding; `model::as_f64` reads all of them back as floats.
 
 use serde_json::{Map, Value};
 

@@ -4,11 +4,11 @@
 use serde_json::{json, Value};
 
 use crate::error::Result;
-use crate::source::model::{
+use crate::model::paths::{ProjectPath, RunPath};
+use crate::model::{
     CrashContext, Fetched, HistoryReply, HistoryRequest, ListedRun, RunCounts, RunRow, RunState,
     RunValues, RunsQuery, RunsWith, Series, Spec, SystemMetrics, Tail,
 };
-use crate::source::paths::{ProjectPath, RunPath};
 use crate::source::wandb::graphql::Counting;
 use crate::source::wandb::{
     batch, console, crash, documents, events, graphql, history, lenient_json, runs, series, Client,

@@ -9,8 +9,8 @@
 use serde_json::{json, Value};
 
 use crate::error::{AgentError, Result};
-use crate::source::model::as_f64;
-use crate::source::model::{Series, Spec};
+use crate::model::as_f64;
+use crate::model::{Series, Spec};
 
 impl Spec {
     /// The JSONString W&B expects. `maxStep` is inclusive on the server.
@@ -104,7 +104,7 @@ pub fn parse_all(specs: &[Spec], results: &Value, server: &str) -> Result<Vec<Se
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::model::HistoryTable;
+    use crate::model::HistoryTable;
 
     fn spec(key: &str, samples: u32) -> Spec {
         Spec::of(key, samples, None, None)

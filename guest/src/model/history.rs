@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::error::{AgentError, Result};
-use crate::source::model::console::RunState;
-use crate::source::paths::RunPath;
+use crate::model::console::RunState;
+use crate::model::paths::RunPath;
 
 /// Keys listed in a missing-key message before "… and N more".
 const LISTED_KEYS: usize = 40;

@@ -5,8 +5,8 @@ use serde_json::Value;
 use wandb_agent_commands::RunFilter;
 
 use crate::error::{AgentError, Result};
-use crate::source::model::console::RunState;
-use crate::source::model::history::{RunKeys, Series, Spec};
+use crate::model::console::RunState;
+use crate::model::history::{RunKeys, Series, Spec};
 
 /// The most runs one listing shows (five pages).
 pub const MAX_LIMIT: u32 = 1000;

@@ -1,9 +1,11 @@
-//! The plain types every source answers in, whatever it reads (W&B's API today, run
-//! directories on disk next): a project's runs, history asked and answered, console lines, system metrics, how
-//! a run stands.
+//! The plain types every layer shares: what a source answers in, whatever it reads (W&B's
+//! API today, run directories on disk next) — a project's runs, history asked and answered,
+//! console lines, system metrics, how a run stands — and the run and project paths operations
+//! are given ([`paths`]). Depends on nothing but the error type.
 
 pub mod console;
 pub mod history;
+pub mod paths;
 pub mod runs;
 pub mod value;
 
