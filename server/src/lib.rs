@@ -15,10 +15,6 @@ pub mod api;
 pub mod model;
 pub mod seed;
 
-/// The vision project's data under the path the host's `demo` command uses
-/// (`wandb_emulator::demo::long_run`, host/src/demo.rs).
-pub use seed::vision as demo;
-
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;

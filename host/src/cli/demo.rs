@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use wandb_emulator::{demo::long_run, DEMO_API_KEY};
+use wandb_emulator::{seed::vision::long_run, DEMO_API_KEY};
 
 use wandb_agent_commands::{exit, Operation};
 
