@@ -1,5 +1,6 @@
 //! The wandb-agent component: all W&B logic, exported through the WIT world in `../wit`.
 //!
+//! - [`dynamics`]: training-dynamics analyses (schedule, verdicts, plateaus, growth, layers);
 //! - [`ops`]: the operations, one module each, from arguments to compact text;
 //! - [`wandb`]: the W&B client (GraphQL documents, sampling, series, retries, transport,
 //!   settings, run paths);
@@ -8,6 +9,7 @@
 //! Everything except the wasi:http transport and the export glue (`exports`) is plain Rust
 //! that builds and unit-tests on the host target.
 
+pub mod dynamics;
 pub mod error;
 pub mod hints;
 pub mod ops;
