@@ -514,6 +514,7 @@ pub fn store() -> Store {
             crate::long_runs::project_of(111),
             crate::lr_sweep::project_of(121),
             crate::cluster::project_of(122),
+            crate::dynamics::project_of(123),
         ],
     }
 }
