@@ -383,7 +383,10 @@ mod tests {
         assert_eq!((plateau_lr(39_999), plateau_lr(40_000)), (0.1, 0.1 * 0.1));
         let ratio = growing_grad(growth::ONSET + 10_000) / growing_grad(growth::ONSET);
         // ×e^(10,000 / TAU) ≈ 5.3, less the healthy norm's own slow decay.
-        assert!((ratio / (10_000.0 / growth::TAU).exp() - 1.0).abs() < 0.05, "{ratio}");
+        assert!(
+            (ratio / (10_000.0 / growth::TAU).exp() - 1.0).abs() < 0.05,
+            "{ratio}"
+        );
         let p = project_of(999);
         let ids: Vec<&str> = p.runs.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids.len(), 8);

@@ -14,13 +14,16 @@
 pub mod crash;
 mod dense;
 mod detect;
+mod extra;
 mod keys;
+pub mod readings;
 mod render;
 mod trends;
 mod zoom;
 
 use wandb_agent_commands::Diagnose;
 
+use crate::dynamics::schedule::Schedule;
 use crate::error::Result;
 use crate::ops::Run;
 use crate::wandb::console::RunState;
@@ -28,7 +31,7 @@ use crate::wandb::coverage::{self, Coverage};
 use crate::wandb::graphql::Counting;
 use crate::wandb::paths::{self, RunPath};
 use crate::wandb::sampled;
-use crate::wandb::series::{Series, Spec};
+use crate::wandb::series::{self, Series, Spec};
 use crate::wandb::Client;
 
 pub use self::dense::Dense;
@@ -136,11 +139,13 @@ struct Coarse {
     last_step: Option<u64>,
     tracks: Tracks,
     coverage: Coverage,
+    readings: extra::Readings,
 }
 
 /// Round trip 1: the run's keys and one whole-run spec for each usual name (or given one);
 /// for a short run that is every row. Round trip 2, when needed: the dense windows for the
-/// keys that came back thinned, and any guessed key the first request did not name.
+/// keys that came back thinned, and any guessed key the first request did not name, with the
+/// learning rate and the layers' gradient histograms ([`extra`]).
 fn coarse_pass(client: &Client, run: &RunPath, choice: &KeyChoice) -> Result<Coarse> {
     let speculative = keys::speculative(choice);
     let specs: Vec<Spec> = speculative
@@ -165,19 +170,30 @@ fn coarse_pass(client: &Client, run: &RunPath, choice: &KeyChoice) -> Result<Coa
     let keys = guess_keys(&available, choice)?;
     let mut tracks = Tracks::whole_run(speculative.iter().cloned().zip(first.series), last_step);
     let dense = Dense::plan(&keys, &tracks, last_step, COARSE_SAMPLES);
-    let specs = dense.specs();
+    let extra = extra::Extra::plan(&available, last_step);
+    let mut specs = dense.specs();
+    let dense_specs = specs.len();
+    specs.extend(extra.specs());
     let answers = if specs.is_empty() {
         Vec::new()
     } else {
-        sampled::fetch(client, run, &specs, false)?.series
+        extra::fetch(client, run, &specs)?
     };
-    let coverage = dense.absorb(&keys, &mut tracks, answers);
+    let (dense_answers, extra_answers) = answers.split_at(dense_specs);
+    let dense_series = series::parse_all(
+        &specs[..dense_specs],
+        &serde_json::Value::Array(dense_answers.to_vec()),
+        client.server,
+    )?;
+    let readings = extra.absorb(extra_answers, client.server)?;
+    let coverage = dense.absorb(&keys, &mut tracks, dense_series);
     Ok(Coarse {
         run: first.run,
         keys,
         last_step,
         tracks,
         coverage,
+        readings,
     })
 }
 
@@ -194,8 +210,8 @@ pub struct Case {
 
 impl Case {
     /// The suspects on the coarse pass and the findings it settles alone (a validation
-    /// minimum; a plateau when `plateau` is asked for).
-    pub fn open(keys: Keys, tracks: Tracks, plateau: bool) -> Case {
+    /// minimum).
+    pub fn open(keys: Keys, tracks: Tracks) -> Case {
         let probes = suspects(&keys, &tracks);
         let diverged_at = probes
             .iter()
@@ -213,9 +229,6 @@ impl Case {
                 diverged_at,
             ));
         }
-        if plateau && diverged_at.is_none() {
-            coarse_findings.extend(trends::plateau(&keys.loss, &loss));
-        }
         Case {
             keys,
             tracks,
@@ -223,6 +236,43 @@ impl Case {
             coarse_findings,
             zoom: zoom::Zoom::default(),
         }
+    }
+
+    /// The training-dynamics findings of the tracks, once the zoom rounds placed the events:
+    /// a real plateau and the verdicts of a loss that did not diverge, growth before the
+    /// first divergence or explosion. With the `schedule`, a plateau says what ended it.
+    pub fn dynamics(&self, schedule: Option<&Schedule>) -> Vec<Finding> {
+        let mut out = Vec::new();
+        let found = |kinds: &[&str], key: &String| {
+            self.probes
+                .iter()
+                .filter(|p| kinds.contains(&p.kind) && &p.key == key)
+                .filter_map(|p| p.found.map(|f| (f.0, p.kind)))
+                .min()
+        };
+        let diverged = |key: &String| found(&["divergence"], key).is_some();
+        if let Some(loss) = self.tracks.series(Some(&self.keys.loss)) {
+            if !diverged(&self.keys.loss) {
+                out.extend(readings::plateau(&self.keys.loss, loss, schedule));
+                out.extend(readings::verdict(&self.keys.loss, loss));
+            }
+            let length = loss.points.last().map_or(0, |p| p.0);
+            let event = [Some(&self.keys.loss), self.keys.grad.as_ref()]
+                .into_iter()
+                .flatten()
+                .filter_map(|k| found(&["divergence", "explosion"], k))
+                .min();
+            let rising = self.keys.grad.as_ref().unwrap_or(&self.keys.loss);
+            if let (Some((until, kind)), Some(series)) = (event, self.tracks.series(Some(rising))) {
+                out.extend(readings::growth(rising, series, until, kind, length));
+            }
+        }
+        if let Some(val_key) = self.keys.val.as_ref().filter(|k| !diverged(k)) {
+            if let Some(val) = self.tracks.series(Some(val_key)) {
+                out.extend(readings::verdict(val_key, val));
+            }
+        }
+        out
     }
 
     /// The next zoom round's windows (see [`zoom::Zoom`]).
@@ -300,15 +350,28 @@ pub fn run_diagnosis(client: &Client, run: &RunPath, choice: &KeyChoice) -> Resu
         last_step,
         tracks,
         coverage,
+        readings: r,
     } = coarse_pass(&counted, run, choice)?;
-    let mut case = Case::open(keys, tracks, true);
+    let mut case = Case::open(keys, tracks);
     while let Some(round) = case.next_round() {
         let reply = sampled::fetch(&counted, run, &round.specs, false)?;
         case.absorb(round, reply.series);
     }
+    let schedule = r.lr.as_ref().and_then(|(k, s)| readings::schedule(k, s));
+    let mut extra = case.dynamics(schedule.as_ref().map(|s| &s.0));
+    extra.extend(schedule.as_ref().map(|s| s.1.clone()));
+    extra.extend(readings::layers(&r.layers, r.layers_complete));
     // A run that died: why, from its console and system metrics (one more request).
-    let ended = crash::findings(&counted, run, &state, last_step.unwrap_or(0))?;
-    let (findings, keys) = case.close(ended);
+    extra.extend(crash::findings(
+        &counted,
+        run,
+        &state,
+        last_step.unwrap_or(0),
+    )?);
+    let (mut findings, keys) = case.close(extra);
+    if let Some((s, _)) = &schedule {
+        readings::link(&mut findings, s, last_step.unwrap_or(0));
+    }
     Ok(Report {
         findings,
         keys,

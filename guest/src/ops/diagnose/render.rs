@@ -5,6 +5,7 @@ use crate::text::numfmt::{format_epoch, format_sig};
 use crate::wandb::coverage::Coverage;
 use crate::wandb::series::Series;
 
+use super::readings::INFO;
 use super::{Report, DIGITS};
 
 /// The epoch (or the run's step counter) at `step`: exact from a zoom window, else `~` from
@@ -53,7 +54,8 @@ pub fn render(report: &Report) -> String {
         row.extend([f.epoch.as_str(), &value, &f.detail]);
         let _ = out.write_record(row);
     }
-    if report.findings.is_empty() {
+    // Information alone (the schedule, a verdict) is no problem: the `none` row stays.
+    if report.findings.iter().all(|f| INFO.contains(&f.kind)) {
         let mut row = vec!["none", "", ""];
         row.extend(counter.map(|_| ""));
         row.extend([
