@@ -2,7 +2,7 @@
 //! while its level stays above the run's final level by at least a quarter of the run's total
 //! improvement. A flat tail at the run's minimum is convergence, not a plateau.
 
-use super::stats::{buckets, finite, median, Bucket};
+use super::stats::{buckets, finite, fit_line, median, Bucket};
 
 /// Buckets the run is cut into: each 2% of its steps.
 pub(super) const BUCKETS: usize = 50;
@@ -63,7 +63,14 @@ pub fn find(points: &[(u64, f64)]) -> Option<Plateau> {
         if j + 1 == levels.len() || levels[j].last - levels[i].first < min_len {
             continue;
         }
-        if lo - last.level < ABOVE_FINAL * improvement {
+        if lo - last.level < ABOVE_FINAL * improvement
+            || !trendless(
+                &pts,
+                levels[i].first,
+                levels[j].last,
+                FLAT_PART * improvement,
+            )
+        {
             continue;
         }
         let mut mids: Vec<f64> = levels[i..=j].iter().map(|b| b.level).collect();
@@ -79,6 +86,19 @@ pub fn find(points: &[(u64, f64)]) -> Option<Plateau> {
         });
     }
     None
+}
+
+/// Whether the points in `[from, to]` have no trend beyond `tol` or their noise: a line fitted
+/// to them changes by at most that over the window. Levels alone are not enough in a short,
+/// noisy run, where a steady decay stays within the noise of a few buckets.
+fn trendless(pts: &[(u64, f64)], from: u64, to: u64, tol: f64) -> bool {
+    let xy: Vec<(f64, f64)> = pts
+        .iter()
+        .filter(|p| p.0 >= from && p.0 <= to)
+        .map(|p| (p.0 as f64, p.1))
+        .collect();
+    let span = (to - from) as f64;
+    fit_line(&xy).is_none_or(|(slope, _, se)| (slope * span).abs() <= tol.max(2.0 * se * span))
 }
 
 /// The first step at or after `start` where the running median of a few points meets `cond`.
@@ -133,6 +153,16 @@ mod tests {
             .map(|s| (s, (0.2 + 2.1 * (-(s as f64) / 25_000.0).exp()) * noisy(s)))
             .collect();
         assert_eq!(find(&decay), None);
+        // A short run whose ±5% noise hides a steady decay within a few buckets.
+        let short: Vec<(u64, f64)> = (0..=500)
+            .map(|s| {
+                (
+                    s,
+                    (1.9 + 0.4 * (-(s as f64) / 125.0).exp()) * (1.0 + 2.0 * (noisy(s) - 1.0)),
+                )
+            })
+            .collect();
+        assert_eq!(find(&short), None);
         let flat: Vec<(u64, f64)> = (0..1000).map(|s| (s, noisy(s))).collect();
         assert_eq!(find(&flat), None);
         assert_eq!(find(&[(0, 1.0), (1, 0.5)]), None);

@@ -15,6 +15,9 @@ use crate::wandb::paths::RunPath;
 use crate::wandb::series::{self, Series, Spec};
 use crate::wandb::{documents, graphql, Client};
 
+/// Learning-rate samples over the run: every row of a rate logged every step in a 32,000-step
+/// run, or every 10 steps in a 320,000-step one, so that a warmup's peak is exact.
+const LR_SAMPLES: u64 = 32_000;
 /// Histogram rows read in all, shared among the layers (each gets 20 to 200).
 const HISTOGRAM_ROWS: u32 = 4_000;
 const ROWS_PER_LAYER: (u32, u32) = (20, 200);
@@ -43,7 +46,7 @@ impl Extra {
     pub fn plan(available: &[String], last_step: Option<u64>) -> Extra {
         let lr = schedule::lr_key(available)
             .zip(last_step)
-            .map(|(k, last)| (k.clone(), Plan::dense(0, last, 1)));
+            .map(|(k, last)| (k.clone(), Plan::with_samples(0, last, LR_SAMPLES)));
         let mut layers: Vec<String> = available
             .iter()
             .filter(|k| k.starts_with(GRADIENTS))
