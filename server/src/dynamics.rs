@@ -52,12 +52,12 @@ pub mod plateau {
 }
 
 /// The loss decays with a time constant of 3,000 steps to 0.25 and stays there to 50,000:
-/// within 5% of its total improvement from 3,000 × ln 20 ≈ 8,987. A cosine learning rate.
+/// within 2% of its total improvement from 3,000 × ln 50 ≈ 11,736. A cosine learning rate.
 pub mod converged {
     pub const ID: &str = "dyconv01";
     pub const LAST_STEP: u64 = 50_000;
     pub const TAU: f64 = 3_000.0;
-    pub const FROM: u64 = 8_987;
+    pub const FROM: u64 = 11_736;
 }
 
 /// The loss still falls steeply at its last step (time constant 40,000 in a 30,000-step

@@ -1,12 +1,14 @@
-//! The diagnosis as CSV: one row per finding, ordered by step, and a `#` line naming the keys,
-//! the run's steps, what the coarse pass covered and the requests made.
+//! The diagnosis as CSV: one row per problem, ordered by step (or `none`), then the
+//! information rows (the learning-rate schedule, the end-of-run verdicts) ordered by step, and
+//! a `#` line naming the keys, the run's steps, what the coarse pass covered and the requests
+//! made.
 
 use crate::text::numfmt::{format_epoch, format_sig};
 use crate::wandb::coverage::Coverage;
 use crate::wandb::series::Series;
 
 use super::readings::INFO;
-use super::{Report, DIGITS};
+use super::{Finding, Report, DIGITS};
 
 /// The epoch (or the run's step counter) at `step`: exact from a zoom window, else `~` from
 /// the coarse pass. Epochs keep two decimals, counters every digit.
@@ -31,6 +33,22 @@ fn coverage_note(coverage: &Coverage) -> String {
     }
 }
 
+fn write_row(out: &mut csv::Writer<Vec<u8>>, f: &Finding, counter: Option<&str>) {
+    let step = f.step.to_string();
+    let mut row = vec![f.kind, &f.key, &step];
+    if counter.is_some() {
+        row.push(&f.counter);
+    }
+    // A crash row's value is the exit code, empty when the run reported none.
+    let value = if f.value.is_nan() && f.kind == "crash" {
+        String::new()
+    } else {
+        format_sig(f.value, DIGITS)
+    };
+    row.extend([f.epoch.as_str(), &value, &f.detail]);
+    let _ = out.write_record(row);
+}
+
 pub fn render(report: &Report) -> String {
     let mut out = csv::Writer::from_writer(Vec::new());
     // The run's own step counter, when it has one, goes beside `_step` under its own name.
@@ -39,23 +57,13 @@ pub fn render(report: &Report) -> String {
     head.extend(counter);
     head.extend(["epoch", "value", "detail"]);
     let _ = out.write_record(&head);
-    for f in &report.findings {
-        let step = f.step.to_string();
-        let mut row = vec![f.kind, &f.key, &step];
-        if counter.is_some() {
-            row.push(&f.counter);
-        }
-        // A crash row's value is the exit code, empty when the run reported none.
-        let value = if f.value.is_nan() && f.kind == "crash" {
-            String::new()
-        } else {
-            format_sig(f.value, DIGITS)
-        };
-        row.extend([f.epoch.as_str(), &value, &f.detail]);
-        let _ = out.write_record(row);
+    // Problems in step order (or `none`), then the information rows (schedule, verdicts).
+    let (info, problems): (Vec<&Finding>, Vec<&Finding>) =
+        report.findings.iter().partition(|f| INFO.contains(&f.kind));
+    for f in &problems {
+        write_row(&mut out, f, counter);
     }
-    // Information alone (the schedule, a verdict) is no problem: the `none` row stays.
-    if report.findings.iter().all(|f| INFO.contains(&f.kind)) {
+    if problems.is_empty() {
         let mut row = vec!["none", "", ""];
         row.extend(counter.map(|_| ""));
         row.extend([
@@ -64,6 +72,9 @@ pub fn render(report: &Report) -> String {
             "no divergence, gradient explosion, loss spike, overfitting or plateau found",
         ]);
         let _ = out.write_record(row);
+    }
+    for f in &info {
+        write_row(&mut out, f, counter);
     }
     let mut text = String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default();
     let k = &report.keys;
