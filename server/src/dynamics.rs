@@ -200,6 +200,73 @@ fn epoch(last: u64) -> Metric {
     )
 }
 
+/// The answer a run's config records under `planted`, for the benchmark to read from the
+/// server: the finding (kind, key, step within `tolerance`, words its detail holds) and every
+/// alarm the run may raise (any other is a wrong name).
+fn planted(id: &str) -> Value {
+    let answer = |kind: &str,
+                  key: &str,
+                  step: u64,
+                  tolerance: u64,
+                  detail: &str,
+                  alarms: &[&str]| {
+        json!({"kind": kind, "key": key, "step": step, "tolerance": tolerance, "detail": detail, "alarms": alarms})
+    };
+    match id {
+        warmup::ID => answer(
+            "spike",
+            "loss",
+            warmup::SPIKE_STEP,
+            0,
+            "14 steps after the learning-rate peak at 199",
+            &["explosion", "spike"],
+        ),
+        sgdr::ID => answer(
+            "spike",
+            "loss",
+            sgdr::RESTARTS[0],
+            0,
+            "at a learning-rate restart (10000)",
+            &["spike"],
+        ),
+        plateau::ID => answer(
+            "plateau",
+            "loss",
+            plateau::FROM,
+            3_000,
+            "ended by the learning-rate drop at 40000",
+            &["plateau"],
+        ),
+        converged::ID => answer("converged", "loss", converged::FROM, 2_500, "", &[]),
+        improving::ID => answer(
+            "improving",
+            "loss",
+            improving::LAST_STEP * 4 / 5,
+            10,
+            "train longer",
+            &[],
+        ),
+        dead::ID => answer(
+            "dead-layer",
+            dead::DEAD_KEY,
+            dead::DEAD_FROM,
+            0,
+            "",
+            &["dead-layer"],
+        ),
+        vanishing::ID => answer("vanishing", vanishing::KEY, 0, 0, "1/1", &["vanishing"]),
+        growth::ID => answer(
+            "growth",
+            "grad_norm",
+            growth::ONSET,
+            3_000,
+            "before the divergence at 240000",
+            &["growth", "divergence", "crash"],
+        ),
+        _ => Value::Null,
+    }
+}
+
 fn spec(id: &str, name: &str, hours: i64, last: u64, metrics: Vec<Metric>) -> RunSpec {
     RunSpec {
         id: id.into(),
@@ -208,7 +275,7 @@ fn spec(id: &str, name: &str, hours: i64, last: u64, metrics: Vec<Metric>) -> Ru
         hours,
         last_step: last,
         seconds_per_step: 0.05,
-        config: json!({"optimizer": "adamw", "batch_size": 64}),
+        config: json!({"optimizer": "adamw", "batch_size": 64, "planted": planted(id)}),
         metrics,
         nan_wire: NanWire::String,
         extra_summary: json!({}),
@@ -390,6 +457,10 @@ mod tests {
         let p = project_of(999);
         let ids: Vec<&str> = p.runs.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids.len(), 8);
+        assert!(p
+            .runs
+            .iter()
+            .all(|r| r.config["planted"]["alarms"].is_array()));
         assert!(ids.iter().all(|id| id.len() == 8));
         let dead = p.runs.iter().find(|r| r.id == dead::ID).unwrap();
         let summary = dead.summary_value();
