@@ -162,7 +162,7 @@ def main():
            "WANDB_AGENT_CACHE_DIR": cache}
     try:
         log = RequestLog(log_path)
-        all_runs = runs(env)
+        all_runs = runs(env) if args.n else []
         cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
         print(f"machine: {os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}; N = {args.n} "
               f"diagnose calls per run, fresh server sampling each\n")
