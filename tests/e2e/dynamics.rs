@@ -4,7 +4,7 @@
 //! wrong name, every diagnosis stays within 600 o200k tokens and 6 requests, and healthy runs
 //! elsewhere raise no new alarm.
 
-use wandb_emulator::dynamics::{
+use wandb_emulator::seed::dynamics::{
     converged, dead, growth, improving, plateau, sgdr, vanishing, warmup,
 };
 
