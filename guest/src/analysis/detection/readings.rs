@@ -16,7 +16,7 @@ use super::finding::{Finding, DIGITS};
 /// Rows that inform and never alarm: a run with only these has no problem.
 pub const INFO: [&str; 3] = ["schedule", "converged", "improving"];
 
-/// Layer findings at most, one row per layer (the `#`-free detail names how many more).
+/// Vanishing or exploding layers shown at most, one row each (the first says how many more).
 const MAX_LAYER_ROWS: usize = 3;
 
 fn row(kind: &'static str, key: &str, step: u64, value: f64, detail: String) -> Finding {
