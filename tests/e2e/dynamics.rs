@@ -203,8 +203,8 @@ fn converged_and_still_improving_runs_get_their_verdicts() {
 fn histograms_show_a_dead_layer_and_vanishing_gradients() {
     for (text, r) in diagnose(dead::ID, CALLS) {
         let d = find(&r, "dead-layer", dead::DEAD_KEY);
-        // Histograms every 100 steps, every row read: exact.
-        assert_eq!(step(d), dead::DEAD_FROM, "{text}");
+        // Histograms every 100 steps, 200 of their 201 rows read: within one row.
+        assert!(step(d).abs_diff(dead::DEAD_FROM) <= dead::EVERY, "{text}");
         assert_eq!(
             r.iter().filter(|x| x[0] == "dead-layer").count(),
             1,
