@@ -13,7 +13,14 @@ config (`planted`), not restated here.
 A second table does the same for the default 3-key `history` curve: whether a row inside the
 explosion shows the gradient norm above 10x its level.
 
-Run: `python3 bench/detection.py [N] [--history-n M]` after `cargo build --release`
+A third does it for the training-dynamics findings on `demo/dynamics` (one run per case: a
+spike right after a short warmup, SGDR restarts, a plateau freed by a step decay, converged,
+still improving, a dead layer, vanishing gradients, a gradient norm growing toward a NaN):
+the rate of the planted finding at its step within the planted tolerance and with the planted
+words in its detail, calls with a wrong name (an alarm the run does not hold), and the most
+tokens and requests of a call. Answers come from each run's config (`planted`) too.
+
+Run: `python3 bench/detection.py [N] [--history-n M] [--dynamics-n K]` after `cargo build --release`
 (scripts/bench.sh does both; N defaults to 100). `WANDB_AGENT_BIN_DIR` points it at other
 binaries than target/release.
 """
@@ -67,12 +74,12 @@ class RequestLog:
         return sum(json.loads(line)["bytes_out"] for line in new.splitlines() if line.strip())
 
 
-def runs(env):
-    text, _ = cli(env, "list-runs", PROJECT, "--limit", "100", "--include-short", "--include-crashed")
+def runs(env, project=PROJECT):
+    text, _ = cli(env, "list-runs", project, "--limit", "100", "--include-short", "--include-crashed")
     found = []
     for row in rows(text):
         # The whole config as stored (`planted` is a nested map), the JSON line only.
-        summary, _ = cli(env, "summary", f"{PROJECT}/{row['id']}", "--budget", "0", "--max-output-tokens", "0")
+        summary, _ = cli(env, "summary", f"{project}/{row['id']}", "--budget", "0", "--max-output-tokens", "0")
         planted = json.loads(summary.splitlines()[0])["config"].get("planted")
         found.append((row["id"], row["name"], int(row["steps"]) - 1, planted))
     found.sort()  # ids are dt<length index>e<event index>: by length, then event
@@ -111,6 +118,28 @@ def curve_rate(env, run_id, planted, n):
     return shown
 
 
+def tokens(text):
+    """o200k tokens, with the tokenizer CLI of tests/tokcount (built by scripts/bench.sh)."""
+    out = subprocess.run([str(BIN / "tokcount")], input=text, capture_output=True, text=True, check=True)
+    return int(out.stdout.strip())
+
+
+def dynamics_rates(env, project, run_id, planted, n):
+    hits = wrong = 0
+    most_tokens, most_requests = 0, 0
+    for _ in range(n):
+        text, _ = cli(env, "diagnose", f"{project}/{run_id}")
+        most_requests = max(most_requests, int(re.search(r"; (\d+) requests?$", text.strip()).group(1)))
+        most_tokens = max(most_tokens, tokens(text))
+        findings = rows(text)
+        hits += any(f["finding"] == planted["kind"] and f["key"] == planted["key"]
+                    and abs(int(f["step"]) - planted["step"]) <= planted["tolerance"]
+                    and planted["detail"] in f["detail"] for f in findings)
+        allowed = set(planted["alarms"]) | {"none", "schedule", "converged", "improving"}
+        wrong += any(f["finding"] not in allowed for f in findings)
+    return hits, wrong, most_tokens, most_requests
+
+
 def pct(k, n):
     return f"{100 * k / n:.0f}%" if n else "-"
 
@@ -119,8 +148,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, default=100)
     parser.add_argument("--history-n", type=int, default=None, help="calls per run for the curve table (default N)")
+    parser.add_argument("--dynamics-n", type=int, default=None,
+                        help="calls per run for the training-dynamics table (default N)")
     args = parser.parse_args()
     history_n = args.n if args.history_n is None else args.history_n
+    dynamics_n = args.n if args.dynamics_n is None else args.dynamics_n
     log_path = Path(tempfile.mkdtemp(prefix="wandb-detection-")) / "requests.jsonl"
     server = subprocess.Popen([str(BIN / "wandb-emulator"), "--listen", "127.0.0.1:0", "--api-key", API_KEY,
                                "--log-requests", str(log_path)], stdout=subprocess.PIPE, text=True)
@@ -130,7 +162,7 @@ def main():
            "WANDB_AGENT_CACHE_DIR": cache}
     try:
         log = RequestLog(log_path)
-        all_runs = runs(env)
+        all_runs = runs(env) if args.n else []
         cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
         print(f"machine: {os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}; N = {args.n} "
               f"diagnose calls per run, fresh server sampling each\n")
@@ -155,6 +187,16 @@ def main():
                 if planted and planted["kind"] == "explosion" and "+loss" not in name:
                     length, event = name.split("/", 1)
                     print(f"| {length} | {event} | {pct(curve_rate(env, run_id, planted, history_n), history_n)} |")
+        if dynamics_n:
+            print(f"\nTraining dynamics on demo/dynamics (`diagnose`), {dynamics_n} calls per run:\n")
+            print("| run | planted finding | tolerance | hit | wrong name | max tokens | max requests |")
+            print("|---|---|---:|---:|---:|---:|---:|")
+            for run_id, name, _, planted in runs(env, "demo/dynamics"):
+                hits, wrong, most_tokens, most_requests = dynamics_rates(env, "demo/dynamics", run_id, planted,
+                                                                         dynamics_n)
+                print(f"| {name} | {planted['kind']} {planted['key']} at {planted['step']} | "
+                      f"±{planted['tolerance']} | {pct(hits, dynamics_n)} | {wrong} of {dynamics_n} | "
+                      f"{most_tokens} | {most_requests} |")
     finally:
         server.terminate()
         server.wait(timeout=10)

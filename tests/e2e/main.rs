@@ -9,6 +9,7 @@ mod cache;
 mod ceiling;
 mod crashes;
 mod detection;
+mod dynamics;
 mod flags;
 mod frameworks;
 mod history;

@@ -8,4 +8,5 @@ pub mod console_errors;
 pub mod correlation;
 pub mod detection;
 pub mod direction;
+pub mod dynamics;
 pub mod stats;

@@ -37,13 +37,15 @@ pub const MAX_LAST: u32 = 200;
 pub const PAGE_RUNS: u32 = 50;
 /// Samples per key and run of the first, whole-run look (the dense pass follows).
 pub const COARSE_SAMPLES: u32 = 500;
-/// Findings that say something is wrong, most serious first (a plateau is not one). The row
-/// shows the run's most serious finding, the earliest of its kind.
+/// Findings that say something is wrong, most serious first (the schedule and the verdicts
+/// are information; the layer findings need histograms triage does not read). The row shows
+/// the run's most serious finding, the earliest of its kind.
 const PROBLEMS: &[&[&str]] = &[
-    &["divergence", "explosion"],
+    &["divergence", "explosion", "growth"],
     &["crash"],
     &["spike"],
     &["overfitting"],
+    &["plateau"],
 ];
 const DIGITS: usize = 4;
 
@@ -181,7 +183,7 @@ fn dense_together(
                     answers.next().unwrap_or_default()
                 };
                 let coverage = dense.absorb(&keys, &mut tracks, got);
-                (Some(Case::open(keys, tracks, false)), coverage, None)
+                (Some(Case::open(keys, tracks)), coverage, None)
             }
             Err(reason) => (None, Coverage::Every, Some(reason)),
         };
@@ -281,7 +283,11 @@ impl Row {
         let severity = |f: &Finding| PROBLEMS.iter().position(|kinds| kinds.contains(&f.kind));
         // Closing the case gives the crash findings their epochs too.
         let all = match case {
-            Some(c) => c.close(crash).0,
+            Some(c) => {
+                let mut extra = c.dynamics(None);
+                extra.extend(crash);
+                c.close(extra).0
+            }
             None => crash,
         };
         let mut findings: Vec<Finding> =

@@ -1,8 +1,11 @@
 //! History reads: `sampledHistory` (random thinning, AND over keys, `maxStep` inclusive),
-//! `history` (rows as JSON strings, `maxStep` exclusive) and `historyKeys`.
+//! `history` (rows as JSON strings, `maxStep` exclusive) and `historyKeys`. Histogram keys
+//! (`gradients/...`) are served in the packed form by `sampledHistory` and `historyKeys`, as
+//! the SDK uploaded them in `history` rows (docs/wandb-wire.md, "Histograms").
 
 use serde_json::{json, Map, Value};
 
+use crate::model::histogram;
 use crate::model::nonfinite::{marker, unquote_markers};
 use crate::model::run::Run;
 use crate::model::series::NanWire;
@@ -218,6 +221,7 @@ fn json_value(run: &Run, key: &str, step: u64, wire: NanWire) -> Value {
         return Value::from(step);
     }
     match run.history.value(key, step, run.start_unix, run.seed) {
+        Some(x) if histogram::is_histogram(key) => histogram::packed(x),
         Some(x) => wire_float(x, wire),
         None => Value::Null,
     }
@@ -243,8 +247,13 @@ pub fn full_rows(
                 .chain(run.history.metrics.iter().map(|m| m.name.as_str()))
             {
                 if let Some(x) = run.history.value(key, step, run.start_unix, run.seed) {
-                    // History strings carry bare tokens, as the SDK uploads them.
-                    row.insert(key.into(), wire_float(x, NanWire::BareToken));
+                    // History strings carry bare tokens and histograms as the SDK uploads them.
+                    let v = if histogram::is_histogram(key) {
+                        histogram::sdk(x)
+                    } else {
+                        wire_float(x, NanWire::BareToken)
+                    };
+                    row.insert(key.into(), v);
                 }
             }
             unquote_markers(&Value::Object(row).to_string())
@@ -263,9 +272,14 @@ pub fn keys(run: &Run) -> Value {
     });
     for (name, count, last_logged) in internal.into_iter().chain(metrics) {
         let last = json_value(run, name, last_logged, h.nan_wire);
+        let kind = if histogram::is_histogram(name) {
+            "histogram"
+        } else {
+            "number"
+        };
         keys.insert(
             name.into(),
-            json!({"previousValue": last, "typeCounts": [{"type": "number", "count": count}]}),
+            json!({"previousValue": last, "typeCounts": [{"type": kind, "count": count}]}),
         );
     }
     json!({"lastStep": h.last_step, "keys": keys})

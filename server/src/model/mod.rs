@@ -6,6 +6,7 @@
 pub mod account;
 pub mod console;
 pub mod files;
+pub mod histogram;
 pub mod nonfinite;
 pub mod run;
 pub mod series;

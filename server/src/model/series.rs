@@ -39,6 +39,9 @@ pub enum Curve {
         intercept: f64,
         decimals: Option<i32>,
     },
+    /// Any formula of the step: shapes the others cannot draw (learning-rate schedules, a
+    /// gradient norm growing exponentially).
+    Shape(fn(u64) -> f64),
 }
 
 /// Something that happens to a metric in a step range.
@@ -145,6 +148,7 @@ impl Metric {
                 }
             }
             Curve::Const(c) => c,
+            Curve::Shape(f) => f(step),
             Curve::Epoch { steps_per_epoch } => return (step / steps_per_epoch) as f64,
             Curve::Linear {
                 slope,

@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod cluster;
 pub mod crashes;
 pub mod detection;
+pub mod dynamics;
 pub mod finetune;
 pub mod fleet;
 pub mod frameworks;

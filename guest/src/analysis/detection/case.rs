@@ -5,7 +5,8 @@ use crate::model::Series;
 use super::finding::Finding;
 use super::keys::Keys;
 use super::tracks::{suspects, Tracks};
-use super::{clock, detect, trends, zoom};
+use super::{clock, detect, readings, trends, zoom};
+use crate::analysis::dynamics::schedule::Schedule;
 
 /// One run's analysis between its coarse pass and its findings: the suspects, what the coarse
 /// pass settled by itself, and the zoom rounds still to run. `diagnose` drives one case with a
@@ -20,8 +21,8 @@ pub struct Case {
 
 impl Case {
     /// The suspects on the coarse pass and the findings it settles alone (a validation
-    /// minimum; a plateau when `plateau` is asked for).
-    pub fn open(keys: Keys, tracks: Tracks, plateau: bool) -> Case {
+    /// minimum).
+    pub fn open(keys: Keys, tracks: Tracks) -> Case {
         let probes = suspects(&keys, &tracks);
         let diverged_at = probes
             .iter()
@@ -39,9 +40,6 @@ impl Case {
                 diverged_at,
             ));
         }
-        if plateau && diverged_at.is_none() {
-            coarse_findings.extend(trends::plateau(&keys.loss, &loss));
-        }
         Case {
             keys,
             tracks,
@@ -49,6 +47,43 @@ impl Case {
             coarse_findings,
             zoom: zoom::Zoom::default(),
         }
+    }
+
+    /// The training-dynamics findings of the tracks, once the zoom rounds placed the events:
+    /// a real plateau and the verdicts of a loss that did not diverge, growth before the
+    /// first divergence or explosion. With the `schedule`, a plateau says what ended it.
+    pub fn dynamics(&self, schedule: Option<&Schedule>) -> Vec<Finding> {
+        let mut out = Vec::new();
+        let found = |kinds: &[&str], key: &String| {
+            self.probes
+                .iter()
+                .filter(|p| kinds.contains(&p.kind) && &p.key == key)
+                .filter_map(|p| p.found.map(|f| (f.0, p.kind)))
+                .min()
+        };
+        let diverged = |key: &String| found(&["divergence"], key).is_some();
+        if let Some(loss) = self.tracks.series(Some(&self.keys.loss)) {
+            if !diverged(&self.keys.loss) {
+                out.extend(readings::plateau(&self.keys.loss, loss, schedule));
+                out.extend(readings::verdict(&self.keys.loss, loss));
+            }
+            let length = loss.points.last().map_or(0, |p| p.0);
+            let event = [Some(&self.keys.loss), self.keys.grad.as_ref()]
+                .into_iter()
+                .flatten()
+                .filter_map(|k| found(&["divergence", "explosion"], k))
+                .min();
+            let rising = self.keys.grad.as_ref().unwrap_or(&self.keys.loss);
+            if let (Some((until, kind)), Some(series)) = (event, self.tracks.series(Some(rising))) {
+                out.extend(readings::growth(rising, series, until, kind, length));
+            }
+        }
+        if let Some(val_key) = self.keys.val.as_ref().filter(|k| !diverged(k)) {
+            if let Some(val) = self.tracks.series(Some(val_key)) {
+                out.extend(readings::verdict(val_key, val));
+            }
+        }
+        out
     }
 
     /// The next zoom round's windows (see [`zoom::Zoom`]).

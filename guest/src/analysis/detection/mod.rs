@@ -15,6 +15,7 @@ pub mod dense;
 pub mod detect;
 pub mod finding;
 pub mod keys;
+pub mod readings;
 pub mod tracks;
 pub mod trends;
 pub mod zoom;

@@ -1,5 +1,6 @@
 //! Trends read off the coarse pass alone, with no zoom: overfitting (the validation minimum,
-//! then a rise while the training loss still falls) and a plateau of the training loss.
+//! then a rise while the training loss still falls). A plateau is a training-dynamics
+//! reading ([`super::readings`]).
 
 use crate::model::Series;
 use crate::text::numfmt::format_sig;
@@ -9,9 +10,6 @@ use super::finding::Finding;
 
 /// A validation metric this much above its best, by the end, while training still improves.
 const OVERFIT_RISE: f64 = 0.05;
-/// Less than this relative improvement over the last `PLATEAU_TAIL` of steps is a plateau.
-const PLATEAU_GAIN: f64 = 0.01;
-const PLATEAU_TAIL: f64 = 0.3;
 
 /// The validation metric's best point, when it then rises while the training loss still falls.
 pub fn overfitting(
@@ -86,56 +84,12 @@ pub fn overfitting(
     })
 }
 
-/// Training loss that stopped improving over the last part of the run.
-pub fn plateau(key: &str, loss: &Series) -> Option<Finding> {
-    let pts: Vec<(u64, f64)> = loss
-        .points
-        .iter()
-        .copied()
-        .filter(|p| p.1.is_finite())
-        .collect();
-    if pts.len() < 30 {
-        return None;
-    }
-    let (first, last) = (pts[0].0, pts[pts.len() - 1].0);
-    let start = last - ((last - first) as f64 * PLATEAU_TAIL) as u64;
-    let tail: Vec<(u64, f64)> = pts.iter().copied().filter(|p| p.0 >= start).collect();
-    let third = tail.len() / 3;
-    if third < 3 {
-        return None;
-    }
-    let head = median(&mut tail[..third].iter().map(|p| p.1).collect::<Vec<_>>())?;
-    let end = median(
-        &mut tail[tail.len() - third..]
-            .iter()
-            .map(|p| p.1)
-            .collect::<Vec<_>>(),
-    )?;
-    let gain = (head - end) / head.abs().max(f64::MIN_POSITIVE);
-    if gain >= PLATEAU_GAIN {
-        return None;
-    }
-    Some(Finding {
-        kind: "plateau",
-        key: key.to_string(),
-        step: tail[0].0,
-        epoch: String::new(),
-        counter: String::new(),
-        value: head,
-        detail: format!(
-            "{key} improved {}% over the last {}% of steps",
-            format_sig(gain * 100.0, 2),
-            (PLATEAU_TAIL * 100.0) as u32
-        ),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn overfitting_and_plateau() {
+    fn overfitting_at_the_validation_minimum() {
         let val = Series {
             points: (0..50)
                 .map(|i| {
@@ -157,11 +111,5 @@ mod tests {
         };
         let f = overfitting("val_loss", &val, "loss", &loss, None).unwrap();
         assert_eq!((f.step, f.value), (3000, 0.5));
-        assert!(plateau("loss", &loss).is_none());
-        let flat = Series {
-            points: (0..100).map(|s| (s, 1.0)).collect(),
-            complete: true,
-        };
-        assert_eq!(plateau("loss", &flat).unwrap().step, 70);
     }
 }

@@ -12,15 +12,22 @@
 //!    explosion just after it), and look up the exact epoch. All windows of a round go in one
 //!    request.
 //! 3. A run that died: why, from its crash context (`detection::crash`).
-//! 4. [`render`] writes one CSV row per finding and a `#` line saying what was covered.
+//! 4. The training dynamics (`detection::readings`): the learning-rate schedule and the
+//!    layers' gradient histograms, read in request 2 ([`extra`]), with the tracks give the
+//!    schedule, verdicts, a real plateau, growth and layer findings, and cause links.
+//! 5. [`render`] writes one CSV row per problem, then the information rows, and a `#` line
+//!    saying what was covered.
 
+mod extra;
 mod render;
 
 use render::Report;
 
 use wandb_agent_commands::Diagnose;
 
-use crate::analysis::detection::{crash, guess_keys, keys, Case, Dense, KeyChoice, Keys, Tracks};
+use crate::analysis::detection::{
+    crash, guess_keys, keys, readings, Case, Dense, KeyChoice, Keys, Tracks,
+};
 use crate::error::Result;
 use crate::model::paths::{self, RunPath};
 use crate::model::{Coverage, RunState, Spec};
@@ -56,11 +63,13 @@ struct Coarse {
     last_step: Option<u64>,
     tracks: Tracks,
     coverage: Coverage,
+    readings: extra::Readings,
 }
 
 /// Round trip 1: the run's keys and one whole-run spec for each usual name (or given one);
 /// for a short run that is every row. Round trip 2, when needed: the dense windows for the
-/// keys that came back thinned, and any guessed key the first request did not name.
+/// keys that came back thinned, and any guessed key the first request did not name, with the
+/// learning rate and the layers' gradient histograms ([`extra`]).
 fn coarse_pass(source: &dyn Source, run: &RunPath, choice: &KeyChoice) -> Result<Coarse> {
     let speculative = keys::speculative(choice);
     let specs: Vec<Spec> = speculative
@@ -81,12 +90,16 @@ fn coarse_pass(source: &dyn Source, run: &RunPath, choice: &KeyChoice) -> Result
     let keys = guess_keys(&available, choice)?;
     let mut tracks = Tracks::whole_run(speculative.iter().cloned().zip(first.series), last_step);
     let dense = Dense::plan(&keys, &tracks, last_step, COARSE_SAMPLES);
-    let specs = dense.specs();
-    let answers = if specs.is_empty() {
+    let extra = extra::Extra::plan(&available, last_step);
+    let mut specs = dense.specs();
+    let dense_specs = specs.len();
+    specs.extend(extra.specs());
+    let mut answers = if specs.is_empty() {
         Vec::new()
     } else {
         source.history(run, &specs, false)?.series
     };
+    let extra_answers = answers.split_off(dense_specs.min(answers.len()));
     let coverage = dense.absorb(&keys, &mut tracks, answers);
     Ok(Coarse {
         run: first.run,
@@ -94,6 +107,7 @@ fn coarse_pass(source: &dyn Source, run: &RunPath, choice: &KeyChoice) -> Result
         last_step,
         tracks,
         coverage,
+        readings: extra.absorb(extra_answers),
     })
 }
 
@@ -105,21 +119,31 @@ pub fn run_diagnosis(source: &dyn Source, run: &RunPath, choice: &KeyChoice) -> 
         last_step,
         tracks,
         coverage,
+        readings: r,
     } = coarse_pass(source, run, choice)?;
-    let mut case = Case::open(keys, tracks, true);
+    let mut case = Case::open(keys, tracks);
     while let Some(round) = case.next_round() {
         let reply = source.history(run, &round.specs, false)?;
         case.absorb(round, reply.series);
     }
+    let schedule = r.lr.as_ref().and_then(|(k, s)| readings::schedule(k, s));
+    let mut extra = case.dynamics(schedule.as_ref().map(|s| &s.0));
+    extra.extend(schedule.as_ref().map(|s| s.1.clone()));
+    extra.extend(readings::layers(&r.layers, r.layers_complete));
     // A run that died: why, from its console and system metrics (one more request).
-    let ended = match crash::ending(&state, crate::text::timefmt::now_unix()) {
-        Some(ending) => {
-            let context = source.crash_context(run)?;
-            crash::from_context(&context, &ending, &state, last_step.unwrap_or(0))
-        }
-        None => Vec::new(),
-    };
-    let (findings, keys) = case.close(ended);
+    if let Some(ending) = crash::ending(&state, crate::text::timefmt::now_unix()) {
+        let context = source.crash_context(run)?;
+        extra.extend(crash::from_context(
+            &context,
+            &ending,
+            &state,
+            last_step.unwrap_or(0),
+        ));
+    }
+    let (mut findings, keys) = case.close(extra);
+    if let Some((s, _)) = &schedule {
+        readings::link(&mut findings, s, last_step.unwrap_or(0));
+    }
     Ok(Report {
         findings,
         keys,

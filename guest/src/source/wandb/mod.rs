@@ -13,6 +13,7 @@ pub mod documents;
 pub mod events;
 pub mod filters;
 pub mod graphql;
+pub mod histogram;
 pub mod history;
 #[cfg(target_arch = "wasm32")]
 pub mod http;

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use crate::error::{AgentError, Result};
 use crate::model::as_f64;
 use crate::model::{Series, Spec};
+use crate::source::wandb::histogram;
 
 impl Spec {
     /// The JSONString W&B expects. `maxStep` is inclusive on the server.
@@ -28,12 +29,15 @@ impl Spec {
     }
 }
 
-/// A logged value: numbers, the non-finite spellings, and `null`, which a server writes for a
-/// value it cannot put in JSON (a row only exists when the key was logged at that step).
+/// A logged value: numbers, the non-finite spellings, `null`, which a server writes for a
+/// value it cannot put in JSON (a row only exists when the key was logged at that step), and
+/// a histogram, as the scale of its values.
 fn logged_value(v: &Value) -> Option<f64> {
     match v {
         Value::Null => Some(f64::NAN),
         Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        // A histogram (`wandb.watch`'s gradients) is read as the scale of its values.
+        Value::Object(_) => histogram::parse(v)?.scale(),
         other => as_f64(other),
     }
 }
