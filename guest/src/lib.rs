@@ -10,6 +10,7 @@
 
 pub mod error;
 pub mod hints;
+pub mod local;
 pub mod ops;
 pub mod text;
 pub mod wandb;
