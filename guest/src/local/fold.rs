@@ -69,10 +69,7 @@ pub fn read(input: impl Read, visitor: &mut dyn Visitor) -> Result<RunLog, LogEr
         last_time: 0.0,
         end: End::Complete,
     };
-    loop {
-        let Some(bytes) = reader.next_record()? else {
-            break;
-        };
+    while let Some(bytes) = reader.next_record()? {
         let record = match records::decode(bytes) {
             Ok(record) => record,
             Err(e) => {
@@ -105,10 +102,7 @@ pub fn read(input: impl Read, visitor: &mut dyn Visitor) -> Result<RunLog, LogEr
                 log.rows += 1;
                 log.first_step.get_or_insert(row.step);
                 log.last_step = Some(row.step);
-                let time = row
-                    .items
-                    .iter()
-                    .find(|i| i.path.len() == 1 && i.path[0] == "_timestamp");
+                let time = row.items.iter().find(|i| i.path.is("_timestamp"));
                 if let Some(t) = time.and_then(|i| i.value.as_f64()) {
                     log.last_time = log.last_time.max(t);
                 }
@@ -140,5 +134,54 @@ fn apply(tree: &mut Tree, updates: &records::Updates<'_>) {
     }
     for item in &updates.remove {
         tree.remove(item);
+    }
+}
+
+/// How long a run with no exit record may stay silent before it counts as killed.
+pub const CRASHED_AFTER_SECS: i64 = 600;
+
+/// A run's state from its log: the exit record's code (0 finished, else failed); with none,
+/// `running` while the file or its records changed within [`CRASHED_AFTER_SECS`], else
+/// `crashed` (killed without a word: no heartbeat exists on disk, the newest write stands in).
+pub fn state(log: &RunLog, modified: Option<i64>, now: i64) -> &'static str {
+    match log.exit {
+        Some(exit) if exit.exit_code == 0 => "finished",
+        Some(_) => "failed",
+        None => {
+            let last = modified.unwrap_or(0).max(log.last_time as i64);
+            if now - last > CRASHED_AFTER_SECS {
+                "crashed"
+            } else {
+                "running"
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states() {
+        let mut log = read(&b":W&B\xe1\xbe\x00"[..], &mut ()).unwrap();
+        log.last_time = 1000.0;
+        assert_eq!(state(&log, Some(900), 1500), "running");
+        assert_eq!(state(&log, Some(900), 1601), "crashed");
+        assert_eq!(
+            state(&log, Some(1200), 1700),
+            "running",
+            "a recent write counts"
+        );
+        log.exit = Some(Exit {
+            exit_code: 0,
+            runtime: 3,
+        });
+        assert_eq!(state(&log, None, 99_999), "finished");
+        log.exit = Some(Exit {
+            exit_code: -9,
+            runtime: 3,
+        });
+        assert_eq!(state(&log, None, 0), "failed");
     }
 }

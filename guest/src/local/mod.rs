@@ -4,13 +4,15 @@
 //! - [`framing`]: the file header, 32 KiB blocks, chunks and their CRC ([`crc32`]);
 //! - [`wire`]: protobuf's wire format, by hand; [`records`]: the records operations use;
 //! - [`value`] and [`tree`]: values as the W&B API encodes them, summary and config folded;
-//! - [`fold`]: one pass over a file, rows handed to a visitor as they come.
+//! - [`fold`]: one pass over a file, rows handed to a visitor as they come;
+//! - [`layout`]: run directories and the logs in them.
 //!
 //! Only `std::io::Read`: inside the component the file comes through wasi:filesystem.
 
 pub mod crc32;
 pub mod fold;
 pub mod framing;
+pub mod layout;
 pub mod records;
 pub mod tree;
 pub mod value;

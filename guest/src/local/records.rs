@@ -12,7 +12,8 @@ use std::borrow::Cow;
 /// are [`Record::Other`].
 #[derive(Debug)]
 pub enum Record<'a> {
-    Run(Run<'a>),
+    /// Boxed: it is large and comes once.
+    Run(Box<Run<'a>>),
     History(History<'a>),
     Summary(Updates<'a>),
     Config(Updates<'a>),
@@ -26,8 +27,35 @@ pub enum Record<'a> {
 /// A key (`key`, or the path in `nested_key`) and its value.
 #[derive(Debug, Clone)]
 pub struct Item<'a> {
-    pub path: Vec<Cow<'a, str>>,
+    pub path: Path<'a>,
     pub value: Value<'a>,
+}
+
+/// A key path: its first part, and the rest only for nested keys (histogram parts,
+/// `_wandb.runtime`), so a plain key costs no allocation on a path read millions of times.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Path<'a> {
+    pub first: Cow<'a, str>,
+    pub rest: Vec<Cow<'a, str>>,
+}
+
+impl<'a> Path<'a> {
+    pub fn of(parts: impl IntoIterator<Item = Cow<'a, str>>) -> Path<'a> {
+        let mut parts = parts.into_iter();
+        Path {
+            first: parts.next().unwrap_or_default(),
+            rest: parts.collect(),
+        }
+    }
+
+    pub fn parts(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.first.as_ref()).chain(self.rest.iter().map(|p| p.as_ref()))
+    }
+
+    /// A plain (not nested) key equal to `key`.
+    pub fn is(&self, key: &str) -> bool {
+        self.rest.is_empty() && self.first == key
+    }
 }
 
 /// A value as written: JSON text (`value_json`, or the typed `json` field) or one of
@@ -109,7 +137,7 @@ pub fn decode(bytes: &[u8]) -> Parsed<Record<'_>> {
             4 | 13 => Record::Output(output(body)?),
             5 => Record::Config(updates(body)?),
             7 => Record::Stats(stats(body)?),
-            17 => Record::Run(run(body)?),
+            17 => Record::Run(Box::new(run(body)?)),
             18 => Record::Exit(exit(body)?),
             _ => continue,
         };
@@ -125,13 +153,21 @@ fn text(wire: Wire<'_>) -> Cow<'_, str> {
 /// HistoryItem adds typed values 3-8.
 fn item(bytes: &[u8]) -> Parsed<Item<'_>> {
     let mut key = None;
-    let mut path = Vec::new();
+    let mut path: Option<Path<'_>> = None;
     let mut value = Value::Null;
     for field in Fields::new(bytes) {
         let (number, wire) = field?;
         match number {
             1 => key = Some(text(wire)),
-            2 => path.push(text(wire)),
+            2 => match &mut path {
+                None => {
+                    path = Some(Path {
+                        first: text(wire),
+                        rest: Vec::new(),
+                    })
+                }
+                Some(p) => p.rest.push(text(wire)),
+            },
             3 => value = Value::Null,
             4 => value = Value::Bool(wire.int().unwrap_or(0) != 0),
             5 => value = Value::Int(wire.sint().unwrap_or(0)),
@@ -141,9 +177,10 @@ fn item(bytes: &[u8]) -> Parsed<Item<'_>> {
             _ => {}
         }
     }
-    if path.is_empty() {
-        path.push(key.unwrap_or_default());
-    }
+    let path = path.unwrap_or_else(|| Path {
+        first: key.unwrap_or_default(),
+        rest: Vec::new(),
+    });
     Ok(Item { path, value })
 }
 

@@ -8,6 +8,36 @@ use super::records::{Item, Value};
 use super::value::{json_of, set_path};
 use serde_json::{Map, Value as Json};
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: keys are short and hashed millions of times; SipHash's defence against chosen
+/// collisions buys nothing for a file the user's own training wrote.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type Fast = BuildHasherDefault<Fnv>;
 
 /// Joins path parts: a byte no key contains (the client's keys are printable text).
 const SEP: char = '\u{1f}';
@@ -15,17 +45,17 @@ const SEP: char = '\u{1f}';
 #[derive(Debug, Default)]
 pub struct Tree {
     /// Path (parts joined by [`SEP`]) to the value's JSON text.
-    values: HashMap<String, String>,
+    values: HashMap<String, String, Fast>,
     /// Paths that have deeper entries below them, so that a write to the path itself can
     /// drop them (writing `a` after `a.b` replaces the whole of `a`).
-    parents: HashSet<String>,
+    parents: HashSet<String, Fast>,
     scratch: String,
 }
 
 impl Tree {
     fn key_of(&mut self, item: &Item<'_>) {
         self.scratch.clear();
-        for (i, part) in item.path.iter().enumerate() {
+        for (i, part) in item.path.parts().enumerate() {
             if i > 0 {
                 self.scratch.push(SEP);
             }
@@ -93,12 +123,13 @@ impl Tree {
 
 #[cfg(test)]
 mod tests {
+    use super::super::records::Path;
     use super::*;
     use std::borrow::Cow;
 
     fn item(path: &[&'static str], v: &'static str) -> Item<'static> {
         Item {
-            path: path.iter().map(|p| Cow::Borrowed(*p)).collect(),
+            path: Path::of(path.iter().map(|p| Cow::Borrowed(*p))),
             value: Value::Json(Cow::Borrowed(v)),
         }
     }

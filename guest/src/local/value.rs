@@ -91,7 +91,8 @@ pub fn set_path(map: &mut Map<String, Json>, path: &[impl AsRef<str>], value: Js
 pub fn row_json(items: &[Item<'_>]) -> Map<String, Json> {
     let mut row = Map::new();
     for item in items {
-        set_path(&mut row, &item.path, item.value.to_json());
+        let path: Vec<&str> = item.path.parts().collect();
+        set_path(&mut row, &path, item.value.to_json());
     }
     row
 }
@@ -138,7 +139,7 @@ mod tests {
     #[test]
     fn flattened_media_is_put_back_together() {
         let item = |path: &[&'static str], v: &'static str| Item {
-            path: path.iter().map(|p| Cow::Borrowed(*p)).collect(),
+            path: super::super::records::Path::of(path.iter().map(|p| Cow::Borrowed(*p))),
             value: json(v),
         };
         let row = row_json(&[

@@ -137,7 +137,12 @@ impl<'a> Wire<'a> {
 
     /// A string field; bytes that are not UTF-8 are replaced rather than refused.
     pub fn text(self) -> Option<std::borrow::Cow<'a, str>> {
-        self.bytes().map(String::from_utf8_lossy)
+        // `from_utf8` first: its fast path is much quicker than the lossy decoder's.
+        let bytes = self.bytes()?;
+        Some(match std::str::from_utf8(bytes) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(bytes),
+        })
     }
 }
 
