@@ -24,6 +24,7 @@ mod failure;
 mod grant;
 mod heap;
 mod incident;
+mod local;
 mod mcp;
 mod outbound;
 mod policy;
