@@ -18,6 +18,19 @@ pub trait Visitor {
 /// Folds nothing beyond [`RunLog`] itself (a listing).
 impl Visitor for () {}
 
+/// Several visitors in the same pass.
+impl Visitor for [&mut dyn Visitor] {
+    fn history(&mut self, row: &History<'_>) {
+        self.iter_mut().for_each(|v| v.history(row));
+    }
+    fn stats(&mut self, stats: &Stats<'_>) {
+        self.iter_mut().for_each(|v| v.stats(stats));
+    }
+    fn output(&mut self, piece: &Output<'_>) {
+        self.iter_mut().for_each(|v| v.output(piece));
+    }
+}
+
 /// The run record's identity, owned.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct RunInfo {
