@@ -8,8 +8,17 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Where the granted directory appears inside the component.
-pub const GUEST_DIR: &str = "/local";
+/// Where granted directories appear inside the component: `/local/0`, `/local/1`, ... (one
+/// per local argument of the call: `compare` may name several run directories).
+pub const GUEST_ROOT: &str = "/local";
+
+/// The environment variable telling the component how the user spelled each granted
+/// directory (`{"/local/0": "./wandb"}`), so its answers name paths the user can reuse.
+pub const SHOWN_ENV: &str = "WANDB_AGENT_LOCAL_SHOWN";
+
+/// Arguments that name a run or a project (the operations' declarations in
+/// `wandb-agent-commands`); `more` is compare's list of further runs.
+const PATH_FIELDS: [&str; 5] = ["run", "project", "run_a", "run_b", "more"];
 
 /// A directory to pre-open read-only, and the argument the component gets instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,8 +26,9 @@ pub struct LocalGrant {
     /// Canonical (symlinks such as `latest-run` resolved): the directory itself is granted,
     /// not whatever a link in the argument pointed through.
     pub dir: PathBuf,
-    /// The path inside the component: [`GUEST_DIR`], or a file in it.
-    pub guest_arg: String,
+    /// The path inside the component, relative to its mount point: empty for the directory,
+    /// or a file in it.
+    pub file: Option<String>,
     /// The directory as the user wrote it, for the component to show in its answers.
     pub shown: String,
 }
@@ -58,7 +68,7 @@ pub fn classify(arg: &str) -> Result<Option<LocalGrant>, String> {
             .unwrap_or_default();
         return Ok(Some(LocalGrant {
             dir: dir.to_path_buf(),
-            guest_arg: format!("{GUEST_DIR}/{name}"),
+            file: Some(name.to_string()),
             shown: if shown_dir.is_empty() {
                 ".".into()
             } else {
@@ -71,9 +81,66 @@ pub fn classify(arg: &str) -> Result<Option<LocalGrant>, String> {
     }
     Ok(Some(LocalGrant {
         dir: canonical(path, arg)?,
-        guest_arg: GUEST_DIR.to_string(),
+        file: None,
         shown: arg.trim_end_matches('/').to_string(),
     }))
+}
+
+/// A call's local arguments: each rewritten to its mount point in the component, and the
+/// directories to pre-open there, in mount order. `Ok(None)`: nothing in the call is local.
+pub fn localize(
+    operation: &wandb_agent_commands::Operation,
+) -> Result<Option<(wandb_agent_commands::Operation, Vec<LocalGrant>)>, String> {
+    let Ok(serde_json::Value::Object(mut args)) = serde_json::to_value(operation) else {
+        return Ok(None);
+    };
+    let mut grants: Vec<LocalGrant> = Vec::new();
+    let mut local = |arg: &mut serde_json::Value| -> Result<(), String> {
+        let Some(text) = arg.as_str() else {
+            return Ok(());
+        };
+        let Some(grant) = classify(text)? else {
+            return Ok(());
+        };
+        // The same directory named twice is mounted once.
+        let index = match grants.iter().position(|g| g.dir == grant.dir) {
+            Some(i) => i,
+            None => {
+                grants.push(grant.clone());
+                grants.len() - 1
+            }
+        };
+        let file = grant.file.map(|f| format!("/{f}")).unwrap_or_default();
+        *arg = serde_json::Value::String(format!("{GUEST_ROOT}/{index}{file}"));
+        Ok(())
+    };
+    for field in PATH_FIELDS {
+        match args.get_mut(field) {
+            Some(serde_json::Value::Array(items)) => items.iter_mut().try_for_each(&mut local)?,
+            Some(arg) => local(arg)?,
+            None => {}
+        }
+    }
+    if grants.is_empty() {
+        return Ok(None);
+    }
+    let rewritten = wandb_agent_commands::Operation::from_arguments(
+        operation.export(),
+        serde_json::Value::Object(args),
+    )
+    .and_then(Result::ok)
+    .ok_or_else(|| "internal: a local path did not fit back into its operation".to_string())?;
+    Ok(Some((rewritten, grants)))
+}
+
+/// The value of [`SHOWN_ENV`] for `grants`.
+pub fn shown_env(grants: &[LocalGrant]) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = grants
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (format!("{GUEST_ROOT}/{i}"), g.shown.clone().into()))
+        .collect();
+    serde_json::Value::Object(map).to_string()
 }
 
 fn canonical(path: &Path, arg: &str) -> Result<PathBuf, String> {
@@ -146,8 +213,8 @@ mod tests {
         ] {
             let grant = classify(&arg).unwrap().unwrap();
             assert_eq!(
-                (grant.dir.as_path(), grant.guest_arg.as_str()),
-                (run.as_path(), "/local"),
+                (grant.dir.as_path(), grant.file),
+                (run.as_path(), None),
                 "{arg}"
             );
         }
@@ -155,8 +222,8 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(
-            (file.dir, file.guest_arg.as_str()),
-            (run.clone(), "/local/run-abc.wandb")
+            (file.dir, file.file.as_deref()),
+            (run.clone(), Some("run-abc.wandb"))
         );
         assert_eq!(file.shown, at("wandb/latest-run"));
         let dir = classify(&at("wandb")).unwrap().unwrap();
@@ -164,6 +231,31 @@ mod tests {
         assert_eq!(dir.shown, at("wandb"));
         // The directory training ran in holds wandb/.
         assert!(classify(&at("")).unwrap().is_some());
+    }
+
+    #[test]
+    fn a_call_s_local_arguments_become_mount_points() {
+        use wandb_agent_commands::Operation;
+        let root = tree();
+        let run = root.path().join("wandb/latest-run").display().to_string();
+        let file = format!("{run}/run-abc.wandb");
+        let args =
+            serde_json::json!({"run_a": run, "run_b": file, "metric": "loss", "more": ["e/p/r"]});
+        let op = Operation::from_arguments("wandb-compare", args)
+            .unwrap()
+            .unwrap();
+        let (op, grants) = localize(&op).unwrap().unwrap();
+        assert_eq!(grants.len(), 1, "the same directory is mounted once");
+        let back = serde_json::to_value(&op).unwrap();
+        assert_eq!(back["run_a"], "/local/0");
+        assert_eq!(back["run_b"], "/local/0/run-abc.wandb");
+        assert_eq!(back["more"], serde_json::json!(["e/p/r"]), "W&B paths stay");
+        assert_eq!(shown_env(&grants), format!("{{\"/local/0\":\"{run}\"}}"));
+        let wandb =
+            Operation::from_arguments("wandb-list-runs", serde_json::json!({"project": "e/p"}))
+                .unwrap()
+                .unwrap();
+        assert_eq!(localize(&wandb).unwrap(), None);
     }
 
     #[test]
