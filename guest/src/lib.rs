@@ -22,6 +22,11 @@ mod exports;
 /// wasi:http with retries: the one way in for the component's exports and its command build.
 #[cfg(target_arch = "wasm32")]
 pub fn run_with_environment(operation: wandb_agent_commands::Operation) -> error::Result<String> {
+    if let wandb_agent_commands::Operation::ListRuns(args) = &operation {
+        if args.project.starts_with('/') {
+            return local::listing::list_runs(args);
+        }
+    }
     let settings = wandb::settings::Settings::from_env()?;
     wandb::http::with_transport(&settings, |transport| {
         let client = wandb::Client {

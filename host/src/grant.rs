@@ -11,6 +11,7 @@ use wandb_agent_commands::exit;
 
 use crate::credentials;
 use crate::failure::Failure;
+use crate::local::LocalGrant;
 use crate::written;
 
 pub fn from_flags(
@@ -68,6 +69,7 @@ pub fn build(
         authorization,
         entity: entity.filter(|e| !e.trim().is_empty()),
         audience: Audience::Cli,
+        local: Vec::new(),
         limits: Limits {
             max_memory_bytes: global.max_memory_mb.saturating_mul(1 << 20),
             timeout: Duration::from_secs(global.timeout),
@@ -79,6 +81,17 @@ pub fn build(
             max_output_tokens: Some(global.max_output_tokens).filter(|&n| n > 0),
         },
     })
+}
+
+/// A call on runs on disk: the named directories, read-only, and nothing else. No origin is
+/// allowed (the component can make no request) and no API key is looked for: a local call
+/// works with no network and no account.
+pub fn local_only(global: &Global, dirs: Vec<LocalGrant>) -> Result<Grant, Failure> {
+    let origin = Origin::parse(SAAS_API).map_err(|e| Failure::new(exit::USAGE, e.to_string()))?;
+    let mut grant = build(global, SAAS_API.to_string(), origin, None, None)?;
+    grant.allowlist = Allowlist::new(Vec::new());
+    grant.local = dirs;
+    Ok(grant)
 }
 
 /// W&B SaaS's API, and where its pre-signed run-file URLs point (docs/wandb-wire.md, "Run

@@ -113,7 +113,15 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Mcp(args) => return serve_mcp(&cli.global, args).await,
         Command::Op(operation) => operation.resolved(),
     };
-    let grant = grant::from_flags(&cli.global, &|k| std::env::var(k).ok())?;
+    // Runs on disk are decided here, before the call: their directories are the grant.
+    let localized = local::localize(&operation).map_err(|m| Failure::new(exit::NOT_FOUND, m))?;
+    let (operation, grant) = match localized {
+        Some((operation, dirs)) => (operation, grant::local_only(&cli.global, dirs)?),
+        None => (
+            operation,
+            grant::from_flags(&cli.global, &|k| std::env::var(k).ok())?,
+        ),
+    };
     let sandbox = component::open_sandbox(&cli.global)?;
     let text = sandbox.run(&grant, &operation).await?;
     cli::print_output(&text);

@@ -19,6 +19,9 @@ pub struct Grant {
     pub limits: Limits,
     /// Who reads the component's messages (given to it as `WANDB_AGENT_HOST`).
     pub audience: Audience,
+    /// Run directories on disk, pre-opened read-only at `/local/<i>` (a local call: then
+    /// nothing else is granted, see `grant::local_only`).
+    pub local: Vec<crate::local::LocalGrant>,
 }
 
 /// Who reads what the component says, so its hints name the right flags or tools.

@@ -15,6 +15,7 @@ pub mod crc32;
 pub mod fold;
 pub mod framing;
 pub mod layout;
+pub mod listing;
 pub mod node;
 pub mod records;
 pub mod series;

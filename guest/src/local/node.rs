@@ -36,8 +36,16 @@ pub fn run_node(log: &RunLog, file: &RunFile, now: i64) -> Value {
     } else {
         run.display_name.clone()
     };
+    // The run directory's name: the path segment the user passes back for this run (the
+    // id when the directory is a mount point, as for a `.wandb` file named alone).
+    let name = file
+        .dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| n.starts_with("run-") || n.starts_with("offline-run-"))
+        .map_or_else(|| file.id.clone(), str::to_string);
     json!({
-        "name": file.id,
+        "name": name,
         "displayName": display,
         "state": fold::state(log, file.modified, now),
         "createdAt": iso(start),
@@ -69,7 +77,7 @@ mod tests {
         };
         let log = fold::read(std::fs::File::open(&file.file).unwrap(), &mut ()).unwrap();
         let node = run_node(&log, &file, 2_000_000_000);
-        assert_eq!(node["name"], "demo0001");
+        assert_eq!(node["name"], "offline-run-20261206_183549-demo0001");
         assert_eq!(node["displayName"], "demo-explosion");
         assert_eq!(node["state"], "failed");
         assert_eq!(node["exitcode"], 1);

@@ -69,7 +69,7 @@ impl Sandbox {
         })
     }
 
-    fn store(&self, grant: &Grant, meter: &Meter) -> Store<HostState> {
+    fn store(&self, grant: &Grant, meter: &Meter) -> Result<Store<HostState>, SandboxError> {
         let mut wasi = WasiCtx::builder();
         // Only the non-secret values the guest needs; no args, no preopens, no sockets.
         wasi.env("WANDB_BASE_URL", &grant.base_url);
@@ -81,6 +81,19 @@ impl Sandbox {
         );
         if let Some(entity) = &grant.entity {
             wasi.env("WANDB_ENTITY", entity);
+        }
+        // Runs on disk: exactly the named directories, read-only (no file or directory in
+        // them can be created, written or removed).
+        for (i, dir) in grant.local.iter().enumerate() {
+            let mount = format!("{}/{i}", crate::local::GUEST_ROOT);
+            wasi.preopened_dir(&dir.dir, mount, wasmtime_wasi::FsPerms::ReadOnly)
+                .map_err(|e| SandboxError::Load(format!("cannot open {}: {e}", dir.shown)))?;
+        }
+        if !grant.local.is_empty() {
+            wasi.env(
+                crate::local::SHOWN_ENV,
+                crate::local::shown_env(&grant.local),
+            );
         }
         wasi.allow_tcp(false)
             .allow_udp(false)
@@ -124,7 +137,7 @@ impl Sandbox {
             Ok(UpdateDeadline::Continue(1))
         });
         store.set_epoch_deadline(1);
-        store
+        Ok(store)
     }
 
     /// Runs one operation in a fresh instance, within the grant's time limit; its text within
@@ -132,7 +145,7 @@ impl Sandbox {
     pub async fn run(&self, grant: &Grant, operation: &Operation) -> Result<String, SandboxError> {
         // What the host allocates while running the guest is charged to the call's budget.
         let meter = Meter::default();
-        let mut store = self.store(grant, &meter);
+        let mut store = self.store(grant, &meter)?;
         let run = async {
             let instance = self
                 .linker
