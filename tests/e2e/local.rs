@@ -106,7 +106,7 @@ fn one_run_by_its_directory_its_latest_run_link_or_its_file() {
     let dir = run_dir("explode1");
     let file = format!("{dir}/run-explode1.wandb");
     for arg in [dir.clone(), file] {
-        let out = offline().run(&["list-runs", &arg]);
+        let out = offline().run(&["list-runs", &arg, "--include-short"]);
         let text = out.ok();
         assert!(
             text.lines()
@@ -116,6 +116,11 @@ fn one_run_by_its_directory_its_latest_run_link_or_its_file() {
             "{arg}: {text}"
         );
     }
+    // latest-run links to the newest run directory: the live one, made last.
+    let latest = real_runs().join("wandb/latest-run").display().to_string();
+    let out = offline().run(&["list-runs", &latest, "--include-short"]);
+    let text = out.ok();
+    assert!(text.contains(",still-training,running,"), "{text}");
 }
 
 #[test]
