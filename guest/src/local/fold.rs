@@ -68,6 +68,16 @@ pub struct RunLog {
 
 /// Reads a whole log once.
 pub fn read(input: impl Read, visitor: &mut dyn Visitor) -> Result<RunLog, LogError> {
+    read_with(input, visitor, true)
+}
+
+/// [`read`], folding the summary only when `summary` (a listing does not show it, and
+/// decoding its updates is two thirds of a long run's records).
+pub fn read_with(
+    input: impl Read,
+    visitor: &mut dyn Visitor,
+    summary_wanted: bool,
+) -> Result<RunLog, LogError> {
     let mut reader = LogReader::new(input)?;
     let mut config = Tree::default();
     let mut summary = Tree::default();
@@ -121,7 +131,16 @@ pub fn read(input: impl Read, visitor: &mut dyn Visitor) -> Result<RunLog, LogEr
                 }
                 visitor.history(&row);
             }
-            Record::Summary(updates) => apply(&mut summary, &updates),
+            Record::Summary(body) if summary_wanted => match records::updates(body) {
+                Ok(updates) => apply(&mut summary, &updates),
+                Err(e) => {
+                    return Err(LogError::BadRecord {
+                        offset: reader.offset(),
+                        what: e.0,
+                    })
+                }
+            },
+            Record::Summary(_) => {}
             Record::Config(updates) => apply(&mut config, &updates),
             Record::Stats(stats) => {
                 log.last_time = log.last_time.max(stats.timestamp);

@@ -15,7 +15,9 @@ pub enum Record<'a> {
     /// Boxed: it is large and comes once.
     Run(Box<Run<'a>>),
     History(History<'a>),
-    Summary(Updates<'a>),
+    /// Undecoded ([`updates`] decodes it): two of every three records of a long run are
+    /// summary updates, and a listing or a history read never looks at them.
+    Summary(&'a [u8]),
     Config(Updates<'a>),
     Stats(Stats<'a>),
     /// `output` and `output_raw`: one piece of console text.
@@ -133,7 +135,7 @@ pub fn decode(bytes: &[u8]) -> Parsed<Record<'_>> {
         let Some(body) = wire.bytes() else { continue };
         record = match number {
             2 => Record::History(history(body)?),
-            3 => Record::Summary(updates(body)?),
+            3 => Record::Summary(body),
             4 | 13 => Record::Output(output(body)?),
             5 => Record::Config(updates(body)?),
             7 => Record::Stats(stats(body)?),
@@ -202,7 +204,8 @@ fn history(bytes: &[u8]) -> Parsed<History<'_>> {
     Ok(out)
 }
 
-fn updates(bytes: &[u8]) -> Parsed<Updates<'_>> {
+/// A summary or config record's updates.
+pub fn updates(bytes: &[u8]) -> Parsed<Updates<'_>> {
     let mut out = Updates::default();
     for field in Fields::new(bytes) {
         match field? {
