@@ -1,19 +1,25 @@
 //! The wandb-agent component: all W&B logic, exported through the WIT world in `../wit`.
+//! Layers, each using only those below it:
 //!
-//! - [`ops`]: the operations, one module each, from arguments to compact text;
-//! - [`wandb`]: the W&B client (GraphQL documents, sampling, series, retries, transport,
-//!   settings, run paths);
-//! - [`text`]: number and time formatting, reduction to a token budget, statistics.
+//! - [`ops`]: the operations, one thin module each, from arguments to compact text;
+//! - [`analysis`]: what operations share on plain data (direction, config diff, statistics,
+//!   correlation, detection of what went wrong in a run);
+//! - [`source`]: where runs come from: the [`source::Source`] trait and the W&B GraphQL
+//!   reader behind it (documents, sampling, batching, retries, transport);
+//! - [`text`]: rendering: number and time formatting, reduction to a token budget, escaping;
+//! - [`model`]: the plain types all of them share (runs, history, console, run paths).
 //!
 //! Everything except the wasi:http transport and the export glue (`exports`) is plain Rust
 //! that builds and unit-tests on the host target.
 
+pub mod analysis;
 pub mod error;
 pub mod hints;
 pub mod local;
+pub mod model;
 pub mod ops;
+pub mod source;
 pub mod text;
-pub mod wandb;
 
 #[cfg(target_arch = "wasm32")]
 mod exports;
@@ -22,14 +28,15 @@ mod exports;
 /// wasi:http with retries: the one way in for the component's exports and its command build.
 #[cfg(target_arch = "wasm32")]
 pub fn run_with_environment(operation: wandb_agent_commands::Operation) -> error::Result<String> {
+    // A directory the host pre-opened (`/local/<i>`): runs on disk, no W&B settings needed.
     if let wandb_agent_commands::Operation::ListRuns(args) = &operation {
-        if args.project.starts_with('/') {
+        if args.project.starts_with("/local/") {
             return local::listing::list_runs(args);
         }
     }
-    let settings = wandb::settings::Settings::from_env()?;
-    wandb::http::with_transport(&settings, |transport| {
-        let client = wandb::Client {
+    let settings = source::wandb::settings::Settings::from_env()?;
+    source::wandb::http::with_transport(&settings, |transport| {
+        let client = source::wandb::Client {
             transport,
             server: settings.server_name(),
             base_url: &settings.base_url,

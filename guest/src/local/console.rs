@@ -5,7 +5,7 @@
 
 use super::fold::Visitor;
 use super::records::Output;
-use crate::wandb::console::Line;
+use crate::model::console::Line;
 use std::collections::VecDeque;
 
 pub struct Console {

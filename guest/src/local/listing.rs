@@ -4,7 +4,8 @@
 use super::layout::{locate, Found, RunFile};
 use super::{fold, node};
 use crate::error::{AgentError, Result};
-use crate::ops::list_runs::{self, Hidden, RunRow};
+use crate::model::runs::{self, RunRow};
+use crate::ops::list_runs::{self, Hidden};
 use crate::text::timefmt;
 use std::path::Path;
 use wandb_agent_commands::{ListRuns, RunFilter};
@@ -35,7 +36,7 @@ fn read(run: &RunFile) -> Result<fold::RunLog> {
 
 pub fn list_runs(args: &ListRuns) -> Result<String> {
     let limit = args.limit.unwrap_or(list_runs::DEFAULT_LIMIT);
-    list_runs::check_limit("limit", limit, list_runs::MAX_LIMIT)?;
+    runs::check_limit("limit", limit, runs::MAX_LIMIT)?;
     if args.filter != RunFilter::default() || !args.columns.is_empty() {
         return Err(AgentError::BadInput(
             "filters and --columns are not available for runs on disk".into(),

@@ -4,7 +4,7 @@
 
 use super::fold::Visitor;
 use super::records::History;
-use crate::wandb::series::Series;
+use crate::model::history::Series;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 

@@ -4,7 +4,7 @@
 
 use super::fold::Visitor;
 use super::records::{Stats, Value};
-use crate::wandb::events::Metrics;
+use crate::model::console::Metrics;
 use std::borrow::Cow;
 
 /// Stats points by key, at their record's Unix time until [`SystemStats::into_metrics`].

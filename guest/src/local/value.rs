@@ -1,10 +1,10 @@
 //! Values out of the log as the rest of the component sees them: `serde_json` values with
 //! the W&B API's encoding of non-finite numbers (the strings `"NaN"`, `"Infinity"`,
-//! `"-Infinity"`, see `wandb::lenient_json`), so a row read from disk and a row fetched from
+//! `"-Infinity"`, see `source::wandb::lenient_json`), so a row read from disk and a row fetched from
 //! W&B look the same to the analyses.
 
 use super::records::{Item, Value};
-use crate::wandb::lenient_json;
+use crate::source::wandb::lenient_json;
 use serde_json::{Map, Value as Json};
 
 impl Value<'_> {
