@@ -191,5 +191,8 @@ fn a_link_out_of_the_granted_directory_is_not_followed() {
     std::os::unix::fs::symlink(&elsewhere, dir.join("run-escape.wandb")).unwrap();
     let out = offline().run(&["list-runs", &dir.display().to_string()]);
     let line = out.fails(3);
-    assert!(line.contains("/local/0/run-escape.wandb"), "{line}");
+    assert!(
+        line.ends_with("/run-escape.wandb: Operation not permitted (os error 63)"),
+        "{line}"
+    );
 }
