@@ -15,6 +15,7 @@
 pub mod analysis;
 pub mod error;
 pub mod hints;
+pub mod local;
 pub mod model;
 pub mod ops;
 pub mod source;
@@ -27,6 +28,12 @@ mod exports;
 /// wasi:http with retries: the one way in for the component's exports and its command build.
 #[cfg(target_arch = "wasm32")]
 pub fn run_with_environment(operation: wandb_agent_commands::Operation) -> error::Result<String> {
+    // A directory the host pre-opened (`/local/<i>`): runs on disk, no W&B settings needed.
+    if let wandb_agent_commands::Operation::ListRuns(args) = &operation {
+        if args.project.starts_with("/local/") {
+            return local::listing::list_runs(args);
+        }
+    }
     let settings = source::wandb::settings::Settings::from_env()?;
     source::wandb::http::with_transport(&settings, |transport| {
         let client = source::wandb::Client {

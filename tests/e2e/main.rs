@@ -16,6 +16,7 @@ mod history;
 mod hostile;
 mod hostile_text;
 mod list_runs;
+mod local;
 mod readme;
 mod sandbox;
 mod summary;

@@ -43,7 +43,17 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Mcp(args) => return serve_mcp(&cli.global, args).await,
         Command::Op(operation) => operation.resolved(),
     };
-    let grant = grant::from_settings(&cli.global.settings(), &|k| std::env::var(k).ok())?;
+    // Runs on disk are decided here, before the call: their directories are the grant.
+    let localized = grant::local::localize(&operation)
+        .map_err(|m| Failure::new(wandb_agent_commands::exit::NOT_FOUND, m))?;
+    let settings = cli.global.settings();
+    let (operation, grant) = match localized {
+        Some((operation, dirs)) => (operation, grant::local_only(&settings, dirs)?),
+        None => (
+            operation,
+            grant::from_settings(&settings, &|k| std::env::var(k).ok())?,
+        ),
+    };
     let sandbox = open_sandbox(&cli.global)?;
     let text = sandbox.run(&grant, &operation).await?;
     print_output(&text);

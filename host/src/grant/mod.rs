@@ -2,6 +2,7 @@
 //! [`Settings`] the command line fills and the environment; `credentials` finds the W&B key.
 
 pub mod credentials;
+pub mod local;
 pub mod policy;
 
 use std::time::Duration;
@@ -93,6 +94,7 @@ pub fn build(
         authorization,
         entity: entity.filter(|e| !e.trim().is_empty()),
         audience: Audience::Cli,
+        local: Vec::new(),
         limits: Limits {
             max_memory_bytes: settings.max_memory_mb.saturating_mul(1 << 20),
             timeout: Duration::from_secs(settings.timeout),
@@ -104,6 +106,17 @@ pub fn build(
             max_output_tokens: Some(settings.max_output_tokens).filter(|&n| n > 0),
         },
     })
+}
+
+/// A call on runs on disk: the named directories, read-only, and nothing else. No origin is
+/// allowed (the component can make no request) and no API key is looked for: a local call
+/// works with no network and no account.
+pub fn local_only(settings: &Settings, dirs: Vec<local::LocalGrant>) -> Result<Grant, Invalid> {
+    let origin = Origin::parse(SAAS_API).map_err(|e| Invalid(e.to_string()))?;
+    let mut grant = build(settings, SAAS_API.to_string(), origin, None, None)?;
+    grant.allowlist = Allowlist::new(Vec::new());
+    grant.local = dirs;
+    Ok(grant)
 }
 
 /// W&B SaaS's API, and where its pre-signed run-file URLs point (docs/wandb-wire.md, "Run

@@ -21,6 +21,9 @@ pub struct Grant {
     pub limits: Limits,
     /// Who reads the component's messages (given to it as `WANDB_AGENT_HOST`).
     pub audience: Audience,
+    /// Run directories on disk, pre-opened read-only inside the component (`grant::local::mount`; a local call: then
+    /// nothing else is granted, see `grant::local_only`).
+    pub local: Vec<super::local::LocalGrant>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -82,7 +82,7 @@ impl Sandbox {
         })
     }
 
-    fn store(&self, grant: &Grant, meter: &Meter) -> Store<HostState> {
+    fn store(&self, grant: &Grant, meter: &Meter) -> Result<Store<HostState>, SandboxError> {
         let mut wasi = WasiCtx::builder();
         // Only the non-secret values the guest needs; no args, no preopens, no sockets.
         wasi.env(env::BASE_URL, &grant.base_url);
@@ -94,6 +94,13 @@ impl Sandbox {
         );
         if let Some(entity) = &grant.entity {
             wasi.env(env::ENTITY, entity);
+        }
+        // Runs on disk: exactly the named directories, read-only (no file or directory in
+        // them can be created, written or removed).
+        for (i, dir) in grant.local.iter().enumerate() {
+            let mount = crate::grant::local::mount(i, dir);
+            wasi.preopened_dir(&dir.dir, mount, wasmtime_wasi::FsPerms::ReadOnly)
+                .map_err(|e| SandboxError::Load(format!("cannot open {}: {e}", dir.shown)))?;
         }
         wasi.allow_tcp(false)
             .allow_udp(false)
@@ -137,7 +144,7 @@ impl Sandbox {
             Ok(UpdateDeadline::Continue(1))
         });
         store.set_epoch_deadline(1);
-        store
+        Ok(store)
     }
 
     /// Runs one operation in a fresh instance, within the grant's time limit; its text within
@@ -145,7 +152,7 @@ impl Sandbox {
     pub async fn run(&self, grant: &Grant, operation: &Operation) -> Result<String, SandboxError> {
         // What the host allocates while running the guest is charged to the call's budget.
         let meter = Meter::default();
-        let mut store = self.store(grant, &meter);
+        let mut store = self.store(grant, &meter)?;
         let run = async {
             let instance = self
                 .linker
