@@ -8,6 +8,7 @@
 //! Everything except the wasi:http transport and the export glue (`exports`) is plain Rust
 //! that builds and unit-tests on the host target.
 
+pub mod chart;
 pub mod error;
 pub mod hints;
 pub mod ops;
