@@ -29,6 +29,12 @@ impl Scale {
     }
 
     fn new(lo: f64, hi: f64, log: bool) -> Scale {
+        // A range wider than an f64 holds (-1e308..1e308) is narrowed until it has a width.
+        let (lo, hi) = if (hi - lo).is_finite() {
+            (lo, hi)
+        } else {
+            (lo.max(f64::MIN / 4.0), hi.min(f64::MAX / 4.0))
+        };
         let (lo, hi) = if hi > lo {
             (lo, hi)
         } else {
@@ -84,17 +90,16 @@ impl Scale {
         }
         let step = round_step(self.extent() / most as f64);
         let decimals = (-step.log10().floor()).max(0.0) as usize;
-        let mut ticks = Vec::new();
-        let mut k = (self.lo / step).ceil();
-        while k * step <= self.hi + step * 1e-9 {
-            let value = k * step;
-            ticks.push(Tick {
+        let first = (self.lo / step).ceil();
+        // Counted, not stepped until past `hi`: near f64's limits `k + 1.0 == k`.
+        (0..=most * 2)
+            .map(|i| (first + i as f64) * step)
+            .take_while(|value| *value <= self.hi + step * 1e-9)
+            .map(|value| Tick {
                 value,
                 label: value_label(value, step, decimals),
-            });
-            k += 1.0;
-        }
-        ticks
+            })
+            .collect()
     }
 }
 
@@ -131,7 +136,7 @@ fn value_label(value: f64, step: f64, decimals: usize) -> String {
         return "0".into();
     }
     if value.abs() >= 1e5 || step < 1e-3 {
-        let digits = (value.abs().log10().floor() - step.log10().floor()).max(0.0) as usize;
+        let digits = (value.abs().log10().floor() - step.log10().floor()).clamp(0.0, 16.0) as usize;
         let text = format!("{value:.digits$e}");
         // `2.50e-4` → `2.5e-4`.
         return match text.split_once('e') {

@@ -314,3 +314,35 @@ fn grid_and_text_use_their_own_colours() {
         .sum::<usize>();
     assert!(labels > 50);
 }
+
+#[test]
+fn odd_data_draws_without_panicking() {
+    let odd = [
+        vec![(5, 1.0)],
+        vec![(0, -f64::MAX), (1, f64::MAX), (2, f64::INFINITY)],
+        vec![(0, 1e-300), (9, 1e300)],
+        vec![(3, f64::NAN), (4, f64::NEG_INFINITY)],
+        vec![(0, -5.0), (u64::MAX, 5.0)],
+    ];
+    for points in odd {
+        let curves = vec![Curve {
+            key: "a key far longer than any panel is wide, with é and 字 in it ".repeat(4),
+            points,
+        }];
+        let markers = vec![Marker {
+            step: 3,
+            label: "x".repeat(300),
+            approximate: true,
+        }];
+        for size in [MIN_SIZE, DEFAULT_SIZE] {
+            let png = render(&Request {
+                curves: curves.clone(),
+                markers: markers.clone(),
+                steps: None,
+                size: Some(size),
+            })
+            .unwrap();
+            assert_eq!(Picture::decode(&png).width as u32, size.0);
+        }
+    }
+}
