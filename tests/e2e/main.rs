@@ -20,5 +20,6 @@ mod sandbox;
 mod summary;
 mod support;
 mod sweep;
+mod sweep_triage;
 mod triage;
 mod wasmtime_cli;
