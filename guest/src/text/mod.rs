@@ -21,3 +21,19 @@ pub fn id_list(ids: &[&str]) -> String {
     }
     text
 }
+
+/// The steps a history view covers, for its `#` line: `run steps 0..1200000`, or
+/// `window 100..200 of run steps 0..1200000`.
+pub fn range_note(last_step: Option<u64>, min_step: Option<u64>, max_step: Option<u64>) -> String {
+    let run_steps = last_step
+        .map(|l| format!("run steps 0..{l}"))
+        .unwrap_or_else(|| "run steps unknown".into());
+    match (min_step, max_step) {
+        (None, None) => run_steps,
+        (a, b) => format!(
+            "window {}..{} of {run_steps}",
+            a.unwrap_or(0),
+            b.map_or_else(|| "end".to_string(), |b| b.to_string())
+        ),
+    }
+}
