@@ -15,6 +15,7 @@ mod history;
 mod hostile;
 mod hostile_text;
 mod list_runs;
+mod picture;
 mod readme;
 mod sandbox;
 mod summary;
