@@ -31,6 +31,10 @@ pub fn picture(args: HistoryPng, cx: &Context) -> Result<Picture> {
         .as_deref()
         .map(parse_size)
         .transpose()?;
+    // A size out of bounds is refused before any request.
+    if let Some(size) = size {
+        chart::check_size(size).map_err(|e| AgentError::BadInput(e.to_string()))?;
+    }
     let run = paths::parse_run_path(&args.run)?;
     let window = args.window;
     let request =

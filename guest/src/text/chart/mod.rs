@@ -161,12 +161,18 @@ impl Style {
     }
 }
 
-/// Draws the request as a PNG.
-pub fn render(request: &Request) -> Result<Png, ChartError> {
-    let (width, height) = request.size.unwrap_or(DEFAULT_SIZE);
+/// Whether a picture of `(width, height)` can be drawn: from [`MIN_SIZE`] to [`MAX_SIZE`].
+pub fn check_size((width, height): (u32, u32)) -> Result<(), ChartError> {
     if width < MIN_SIZE.0 || height < MIN_SIZE.1 || width > MAX_SIZE.0 || height > MAX_SIZE.1 {
         return Err(ChartError::Size { width, height });
     }
+    Ok(())
+}
+
+/// Draws the request as a PNG.
+pub fn render(request: &Request) -> Result<Png, ChartError> {
+    let (width, height) = request.size.unwrap_or(DEFAULT_SIZE);
+    check_size((width, height))?;
     let steps = request
         .steps
         .or_else(|| step_range(&request.curves))
