@@ -84,7 +84,7 @@ async def exchange(url):
             # The curves as a picture: MCP image content, and the line beside it.
             r, t = await call("wandb_history", {"run": "demo/vision/l0ng1m2x", "keys": ["loss", "grad_norm"], "format": "png"})
             images = [b for b in r.content if getattr(b, "type", "") == "image"]
-            assert not r.is_error and len(images) == 1 and images[0].mimeType == "image/png", r
+            assert not r.is_error and len(images) == 1 and images[0].mime_type == "image/png", r
             png = base64.b64decode(images[0].data)
             assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (640, 320), png[:24]
             assert len(png) <= 60 * 1024, len(png)
