@@ -43,15 +43,16 @@ fn main() {
 }
 
 /// One export: its signature as wit-bindgen writes it, and a body handing its arguments to
-/// `call`.
+/// `call` (text results) or `call_<type>` for a result of another named type
+/// (`call_picture` for `result<picture, error>`).
 fn export(resolve: &Resolve, func: &wit_parser::Function) -> String {
     let params: Vec<String> = func
         .params
         .iter()
         .map(|(name, ty)| format!("{}: {}", ident(name), rust_type(resolve, ty)))
         .collect();
-    let result = match &func.results {
-        Results::Anon(ty) => rust_type(resolve, ty),
+    let (result, caller) = match &func.results {
+        Results::Anon(ty) => (rust_type(resolve, ty), caller(resolve, ty)),
         Results::Named(_) => panic!("`{}`: named results are not supported", func.name),
     };
     let mut arguments = String::new();
@@ -80,11 +81,30 @@ fn export(resolve: &Resolve, func: &wit_parser::Function) -> String {
         }
     }
     format!(
-        "    fn {}({}) -> {result} {{\n        call(\"{}\", vec![\n{arguments}        ])\n    }}\n",
+        "    fn {}({}) -> {result} {{\n        {caller}(\"{}\", vec![\n{arguments}        ])\n    }}\n",
         ident(&func.name),
         params.join(", "),
         func.name
     )
+}
+
+/// The function an export's body calls: `call_<name>` when it succeeds with a named type,
+/// else `call` (text).
+fn caller(resolve: &Resolve, ty: &Type) -> String {
+    let ok = match ty {
+        Type::Id(id) => match &resolve.types[*id].kind {
+            TypeDefKind::Result(r) => r.ok,
+            _ => None,
+        },
+        _ => None,
+    };
+    match ok {
+        Some(Type::Id(id)) => match &resolve.types[id].name {
+            Some(name) => format!("call_{}", snake(name)),
+            None => "call".into(),
+        },
+        _ => "call".into(),
+    }
 }
 
 /// An enum's cases as the JSON strings the declarations read (the WIT's case names).

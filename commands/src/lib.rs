@@ -11,8 +11,9 @@ pub mod errors;
 pub mod operations;
 
 pub use operations::{
-    Best, Compare, Diagnose, Handle, History, HistoryStats, ListRuns, Logs, Mode, Operation,
-    Params, RunFilter, Summary, System, Triage, Window,
+    picture_line, Best, Compare, Diagnose, Format, Handle, History, HistoryPng, HistoryStats,
+    ListRuns, Logs, Mode, Operation, Params, PictureSize, RunFilter, Summary, System, Triage,
+    Window,
 };
 
 pub use errors::{exit, ErrorKind};

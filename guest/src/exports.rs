@@ -10,7 +10,7 @@
 #![allow(clippy::too_many_arguments)]
 
 use serde_json::Value;
-use wandb_agent_commands::Operation;
+use wandb_agent_commands::{HistoryPng, Operation};
 
 use crate::error::AgentError;
 
@@ -61,6 +61,25 @@ fn call(export: &str, arguments: Vec<(&str, Value)>) -> Result<String, Error> {
         .ok_or_else(|| AgentError::BadInput(format!("no operation is declared for `{export}`")))?
         .map_err(|e| AgentError::BadInput(format!("arguments of `{export}`: {e}")))?;
     Ok(crate::run_with_environment(operation)?)
+}
+
+/// `wandb-history-png`: the one export that returns a picture, not text. Its arguments are
+/// read as `HistoryPng` declares them, the same way.
+fn call_picture(export: &str, arguments: Vec<(&str, Value)>) -> Result<Picture, Error> {
+    let arguments = arguments
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value))
+        .collect();
+    let args: HistoryPng = serde_json::from_value(Value::Object(arguments))
+        .map_err(|e| AgentError::BadInput(format!("arguments of `{export}`: {e}")))?;
+    let picture = crate::picture_with_environment(args)
+        .map_err(|e| e.map_text(crate::text::safe::message))?;
+    Ok(Picture {
+        png: picture.png,
+        width: picture.width,
+        height: picture.height,
+        note: picture.note,
+    })
 }
 
 impl From<AgentError> for Error {

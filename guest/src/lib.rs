@@ -34,6 +34,21 @@ pub fn run_with_environment(operation: wandb_agent_commands::Operation) -> error
             return local::listing::list_runs(args);
         }
     }
+    with_client(|client| ops::run(operation, client))
+}
+
+/// Draws `wandb-history-png`'s picture the same way (the export and the command build's
+/// `history --png FILE`).
+#[cfg(target_arch = "wasm32")]
+pub fn picture_with_environment(
+    args: wandb_agent_commands::HistoryPng,
+) -> error::Result<ops::history_png::Picture> {
+    with_client(|client| ops::with_context(client, |cx| ops::history_png::picture(args, cx)))
+}
+
+/// `f` with a W&B client for the server the environment names.
+#[cfg(target_arch = "wasm32")]
+fn with_client<T>(f: impl FnOnce(&source::wandb::Client) -> error::Result<T>) -> error::Result<T> {
     let settings = source::wandb::settings::Settings::from_env()?;
     source::wandb::http::with_transport(&settings, |transport| {
         let client = source::wandb::Client {
@@ -43,6 +58,6 @@ pub fn run_with_environment(operation: wandb_agent_commands::Operation) -> error
             default_entity: settings.default_entity.as_deref(),
             max_output_tokens: settings.max_output_tokens,
         };
-        ops::run(operation, &client)
+        f(&client)
     })
 }

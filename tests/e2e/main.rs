@@ -17,6 +17,7 @@ mod hostile;
 mod hostile_text;
 mod list_runs;
 mod local;
+mod picture;
 mod readme;
 mod sandbox;
 mod summary;

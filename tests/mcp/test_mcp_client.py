@@ -9,8 +9,10 @@ answers the next calls. Run: `python3 tests/mcp/test_mcp_client.py` after `cargo
 """
 
 import asyncio
+import base64
 import os
 import re
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +80,15 @@ async def exchange(url):
 
             r, t = await call("wandb_diagnose", {"run": "demo/vision/l0ng1m2x"})
             assert not r.is_error and "explosion,grad_norm,812345,67," in t, t
+
+            # The curves as a picture: MCP image content, and the line beside it.
+            r, t = await call("wandb_history", {"run": "demo/vision/l0ng1m2x", "keys": ["loss", "grad_norm"], "format": "png"})
+            images = [b for b in r.content if getattr(b, "type", "") == "image"]
+            assert not r.is_error and len(images) == 1 and images[0].mime_type == "image/png", r
+            png = base64.b64decode(images[0].data)
+            assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (640, 320), png[:24]
+            assert len(png) <= 60 * 1024, len(png)
+            assert t.startswith("640x320, ") and t.endswith("~274 image tokens; 2 keys; run steps 0..1200000"), t
 
             r, t = await call("wandb_summary", {"run": "demo/vision/nosuchrn"})
             assert r.is_error, t

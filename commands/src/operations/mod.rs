@@ -33,7 +33,7 @@ mod run;
 use serde::Serialize;
 
 pub use groups::{Mode, RunFilter, Window};
-pub use history::{History, HistoryStats};
+pub use history::{picture_line, Format, History, HistoryPng, HistoryStats, PictureSize};
 use keys::split_keys;
 pub use project::{Best, ListRuns, Params, Triage};
 pub use run::{Compare, Diagnose, Logs, Summary, System};
@@ -205,6 +205,22 @@ impl Operation {
             other => other,
         }
     }
+
+    /// The picture this call asks for instead of text, if any (`wandb-history-png`):
+    /// `history --png FILE` on the command line, `format: "png"` in a tool call.
+    pub fn picture(&self) -> Option<HistoryPng> {
+        match self {
+            Operation::History(h) if h.png.is_some() || h.format == Some(Format::Png) => {
+                Some(HistoryPng {
+                    run: h.run.clone(),
+                    keys: h.keys.clone(),
+                    window: h.window,
+                    picture: h.picture.clone(),
+                })
+            }
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -242,6 +258,9 @@ mod tests {
             },
             budget: Some(300),
             stats: false,
+            png: None,
+            format: None,
+            picture: PictureSize::default(),
         });
         let json = serde_json::to_value(&op).unwrap();
         assert_eq!(
@@ -269,7 +288,38 @@ mod tests {
             window: Window::default(),
             budget: None,
             stats: true,
+            png: None,
+            format: None,
+            picture: PictureSize::default(),
         });
         assert_eq!(op.resolved().export(), "wandb-history-stats");
+    }
+
+    #[test]
+    fn a_picture_is_asked_for_by_file_or_by_format() {
+        let arguments = serde_json::json!({"run": "e/p/r", "keys": ["loss"], "format": "png", "png_size": "800x400"});
+        let op = Operation::from_arguments("wandb-history", arguments)
+            .unwrap()
+            .unwrap();
+        let picture = op.picture().unwrap();
+        assert_eq!(picture.picture.png_size.as_deref(), Some("800x400"));
+        assert_eq!(
+            serde_json::to_value(&picture).unwrap(),
+            serde_json::json!({"run":"e/p/r","keys":["loss"],"samples":null,"min_step":null,"max_step":null,"png_size":"800x400"})
+        );
+        let csv = serde_json::json!({"run": "e/p/r", "keys": ["loss"], "format": "csv"});
+        let op = Operation::from_arguments("wandb-history", csv)
+            .unwrap()
+            .unwrap();
+        assert!(op.picture().is_none());
+        // `format` is the tool call's switch, never an argument of `wandb-history`.
+        assert_eq!(
+            serde_json::to_value(&op).unwrap(),
+            serde_json::json!({"run":"e/p/r","keys":["loss"],"samples":null,"min_step":null,"max_step":null,"budget":null})
+        );
+        assert_eq!(
+            picture_line(640, 320, 18_000, "3 keys"),
+            "640x320, 18 KB, ~274 image tokens; 3 keys"
+        );
     }
 }

@@ -11,7 +11,7 @@
 #[cfg(target_arch = "wasm32")]
 mod command {
     use clap::Parser;
-    use wandb_agent_commands::{exit, usage_error_line, Operation};
+    use wandb_agent_commands::{exit, picture_line, usage_error_line, History, Operation};
 
     /// Diagnose Weights & Biases runs in few tokens (the wandb-agent component as a command).
     #[derive(Parser)]
@@ -34,7 +34,36 @@ mod command {
                 return i32::from(exit::USAGE);
             }
         };
-        match wandb_agent_guest::run_with_environment(cli.operation.resolved()) {
+        let operation = cli.operation.resolved();
+        if let (
+            Some(args),
+            Operation::History(History {
+                png: Some(file), ..
+            }),
+        ) = (operation.picture(), &operation)
+        {
+            // `history --png FILE`: written where `wasmtime run --dir` lets the command write.
+            return match wandb_agent_guest::picture_with_environment(args) {
+                Ok(picture) => match std::fs::write(file, &picture.png) {
+                    Ok(()) => {
+                        let line = picture_line(
+                            picture.width,
+                            picture.height,
+                            picture.png.len(),
+                            &picture.note,
+                        );
+                        println!("# wrote {}: {line}", file.display());
+                        0
+                    }
+                    Err(e) => {
+                        eprintln!("error: cannot write {}: {e}", file.display());
+                        i32::from(exit::USAGE)
+                    }
+                },
+                Err(e) => failed(&e),
+            };
+        }
+        match wandb_agent_guest::run_with_environment(operation) {
             Ok(text) => {
                 print!("{text}");
                 if !text.ends_with('\n') {
@@ -42,13 +71,15 @@ mod command {
                 }
                 0
             }
-            Err(e) => {
-                eprintln!("error: {}", e.message().replace('\n', " "));
-                // The contract's exit code, as the host CLI's (a WASI 0.2 host reports any
-                // non-zero as 1).
-                i32::from(e.kind().exit_code())
-            }
+            Err(e) => failed(&e),
         }
+    }
+
+    fn failed(e: &wandb_agent_guest::error::AgentError) -> i32 {
+        eprintln!("error: {}", e.message().replace('\n', " "));
+        // The contract's exit code, as the host CLI's (a WASI 0.2 host reports any non-zero
+        // as 1).
+        i32::from(e.kind().exit_code())
     }
 }
 

@@ -7,6 +7,7 @@ pub mod best;
 pub mod compare;
 pub mod diagnose;
 pub mod history;
+pub mod history_png;
 pub mod list_runs;
 pub mod logs;
 pub mod params;

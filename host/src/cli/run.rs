@@ -3,6 +3,8 @@
 
 use super::settings::open_sandbox;
 use super::{print_output, Cli, Command, Global, McpArgs};
+use wandb_agent_commands::{exit, History, Operation};
+
 use crate::failure::Failure;
 use crate::grant::{self, policy};
 use crate::mcp;
@@ -55,6 +57,21 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         ),
     };
     let sandbox = open_sandbox(&cli.global)?;
+    if let (
+        Some(args),
+        Operation::History(History {
+            png: Some(file), ..
+        }),
+    ) = (operation.picture(), &operation)
+    {
+        let picture = sandbox.picture(&grant, &args).await?;
+        // Only the bytes come out of the sandbox: the host writes the file.
+        std::fs::write(file, &picture.png).map_err(|e| {
+            Failure::new(exit::USAGE, format!("cannot write {}: {e}", file.display()))
+        })?;
+        print_output(&format!("# wrote {}: {}", file.display(), picture.line()));
+        return Ok(());
+    }
     let text = sandbox.run(&grant, &operation).await?;
     print_output(&text);
     Ok(())

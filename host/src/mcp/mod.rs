@@ -16,6 +16,7 @@ pub use gate::Rate;
 
 use std::sync::Arc;
 
+use base64::prelude::{Engine, BASE64_STANDARD};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
@@ -161,8 +162,23 @@ impl ServerHandler for WandbTools {
         let operation = self.operation(request)?;
         let grant = self.grant_for(&context)?;
         let _slot = self.slots.acquire(slots::Client::of(&grant)).await;
-        let result = match self.sandbox.run(&grant, &operation).await {
-            Ok(text) => CallToolResult::success(vec![ContentBlock::text(text)]),
+        let outcome = match operation.picture() {
+            // `wandb_history` with `format: "png"`: the picture as image content, and the
+            // line the command line prints beside it.
+            Some(args) => self.sandbox.picture(&grant, &args).await.map(|picture| {
+                vec![
+                    ContentBlock::image(BASE64_STANDARD.encode(&picture.png), "image/png"),
+                    ContentBlock::text(picture.line()),
+                ]
+            }),
+            None => self
+                .sandbox
+                .run(&grant, &operation)
+                .await
+                .map(|text| vec![ContentBlock::text(text)]),
+        };
+        let result = match outcome {
+            Ok(content) => CallToolResult::success(content),
             Err(err) => CallToolResult::error(vec![ContentBlock::text(format!(
                 "error: {}",
                 Failure::from(err).message

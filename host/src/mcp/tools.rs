@@ -178,14 +178,13 @@ mod tests {
             wasmtime::component::Component::new(&engine, crate::sandbox::component::EMBEDDED)
                 .unwrap();
         let ty = component.component_type();
-        for tool in catalog() {
-            let export = ty.get_export(&engine, tool.export).map(|e| e.ty);
+        // A record's fields are arguments of their own (see `sandbox::call`).
+        let params_of = |name: &str| -> Vec<(String, Type)> {
+            let export = ty.get_export(&engine, name).map(|e| e.ty);
             let Some(ComponentItem::ComponentFunc(func)) = export else {
-                panic!("the component does not export `{}`", tool.export);
+                panic!("the component does not export `{name}`");
             };
-            // A record's fields are arguments of their own (see `sandbox::call`).
-            let params: Vec<(String, Type)> = func
-                .params()
+            func.params()
                 .flat_map(|(name, ty)| match ty {
                     Type::Record(record) => record
                         .fields()
@@ -193,13 +192,27 @@ mod tests {
                         .collect(),
                     ty => vec![(name.replace('-', "_"), ty)],
                 })
-                .collect();
+                .collect()
+        };
+        for tool in catalog() {
+            let mut params = params_of(tool.export);
+            let mut switches = vec![];
+            // `wandb_history` also takes the picture's parameters (`wandb-history-png`'s) and
+            // `format`, the switch between the two exports.
+            if tool.export == "wandb-history" {
+                for param in params_of(wandb_agent_commands::HistoryPng::EXPORT) {
+                    if !params.iter().any(|(n, _)| *n == param.0) {
+                        params.push(param);
+                    }
+                }
+                switches.push("format".to_string());
+            }
             let properties: Vec<&String> = tool.input_schema["properties"]
                 .as_object()
                 .unwrap()
                 .keys()
                 .collect();
-            let mut names: Vec<&String> = params.iter().map(|(n, _)| n).collect();
+            let mut names: Vec<&String> = params.iter().map(|(n, _)| n).chain(&switches).collect();
             let mut declared = properties.clone();
             names.sort();
             declared.sort();

@@ -127,14 +127,66 @@ fn describe(ty: &Type) -> String {
     }
 }
 
-/// The outcome of an export returning `result<string, error>`.
-pub fn outcome(export: &str, result: Val) -> Result<Result<String, GuestError>, String> {
+/// What an export returned: text, or (`wandb-history-png`) a picture.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    Text(String),
+    Picture(Picture),
+}
+
+/// The WIT's `picture` record: a PNG's bytes, its size, and what it shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picture {
+    pub png: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    pub note: String,
+}
+
+impl Picture {
+    /// The record's fields, or `None` when it is not a `picture`.
+    fn of(fields: &[(String, Val)]) -> Option<Picture> {
+        let field = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+        let png = match field("png")? {
+            Val::List(bytes) => bytes
+                .iter()
+                .map(|b| match b {
+                    Val::U8(b) => Some(*b),
+                    _ => None,
+                })
+                .collect::<Option<Vec<u8>>>()?,
+            _ => return None,
+        };
+        let (Val::U32(width), Val::U32(height), Val::String(note)) =
+            (field("width")?, field("height")?, field("note")?)
+        else {
+            return None;
+        };
+        Some(Picture {
+            png,
+            width: *width,
+            height: *height,
+            note: note.clone(),
+        })
+    }
+
+    /// The line said beside it: `640x320, 9 KB, ~274 image tokens; 3 keys; run steps ...`.
+    pub fn line(&self) -> String {
+        wandb_agent_commands::picture_line(self.width, self.height, self.png.len(), &self.note)
+    }
+}
+
+/// The outcome of an export returning `result<string, error>` or `result<picture, error>`.
+pub fn outcome(export: &str, result: Val) -> Result<Result<Output, GuestError>, String> {
     let unexpected = |what: &dyn std::fmt::Debug| {
         format!("`{export}` returned {what:?}, not result<string, error>")
     };
     match result {
-        Val::Result(Ok(Some(text))) => match *text {
-            Val::String(text) => Ok(Ok(text)),
+        Val::Result(Ok(Some(value))) => match *value {
+            Val::String(text) => Ok(Ok(Output::Text(text))),
+            Val::Record(fields) => Picture::of(&fields)
+                .map(|p| Ok(Output::Picture(p)))
+                .ok_or_else(|| unexpected(&"a record that is not a picture")),
             other => Err(unexpected(&other)),
         },
         Val::Result(Err(Some(error))) => match *error {

@@ -19,7 +19,7 @@ pub mod incident;
 pub mod outbound;
 
 use http::header::HeaderValue;
-use wandb_agent_commands::{env, Operation};
+use wandb_agent_commands::{env, HistoryPng, Operation};
 use wasmtime::component::{Component, Linker, ResourceTable, Val};
 use wasmtime::{Engine, Store, UpdateDeadline};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -27,6 +27,8 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::grant::policy::Grant;
 use budget::Budget;
+use call::Output;
+pub use call::Picture;
 use error::classify_trap;
 pub use error::SandboxError;
 use heap::Meter;
@@ -150,6 +152,39 @@ impl Sandbox {
     /// Runs one operation in a fresh instance, within the grant's time limit; its text within
     /// the output ceiling.
     pub async fn run(&self, grant: &Grant, operation: &Operation) -> Result<String, SandboxError> {
+        let arguments = serde_json::to_value(operation).map_err(|e| {
+            SandboxError::Load(format!("arguments of `{}`: {e}", operation.export()))
+        })?;
+        match self.call(grant, operation.export(), &arguments).await? {
+            Output::Text(text) => Ok(text),
+            Output::Picture(_) => Err(SandboxError::Load(format!(
+                "`{}` returned a picture, not text",
+                operation.export()
+            ))),
+        }
+    }
+
+    /// Draws `wandb-history-png`'s picture in a fresh instance, like [`Sandbox::run`].
+    pub async fn picture(&self, grant: &Grant, args: &HistoryPng) -> Result<Picture, SandboxError> {
+        let export = HistoryPng::EXPORT;
+        let arguments = serde_json::to_value(args)
+            .map_err(|e| SandboxError::Load(format!("arguments of `{export}`: {e}")))?;
+        match self.call(grant, export, &arguments).await? {
+            Output::Picture(picture) => Ok(picture),
+            Output::Text(_) => Err(SandboxError::Load(format!(
+                "`{export}` returned text, not a picture"
+            ))),
+        }
+    }
+
+    /// Calls `export` with JSON `arguments` in a fresh instance, within the grant's time
+    /// limit; text within the output ceiling.
+    async fn call(
+        &self,
+        grant: &Grant,
+        export: &str,
+        arguments: &serde_json::Value,
+    ) -> Result<Output, SandboxError> {
         // What the host allocates while running the guest is charged to the call's budget.
         let meter = Meter::default();
         let mut store = self.store(grant, &meter)?;
@@ -159,13 +194,10 @@ impl Sandbox {
                 .instantiate_async(&mut store, &self.component)
                 .await
                 .map_err(|e| SandboxError::Load(format!("{e:#}")))?;
-            let export = operation.export();
             let func = instance.get_func(&mut store, export).ok_or_else(|| {
                 SandboxError::Load(format!("the component has no export `{export}`"))
             })?;
-            let arguments = serde_json::to_value(operation)
-                .map_err(|e| SandboxError::Load(format!("arguments of `{export}`: {e}")))?;
-            let params = call::parameters(export, func.ty(&store).params(), &arguments)
+            let params = call::parameters(export, func.ty(&store).params(), arguments)
                 .map_err(SandboxError::Load)?;
             let mut results = [Val::Bool(false)];
             // A trap stays a trap here: what the host stopped may explain it (below).
@@ -197,11 +229,12 @@ impl Sandbox {
             Ok(Ok(result)) => result,
         };
         match (result, incident) {
-            (Ok(Ok(text)), _) => Ok(ceiling::keep(
+            (Ok(Ok(Output::Text(text))), _) => Ok(Output::Text(ceiling::keep(
                 text,
                 grant.limits.max_output_tokens,
                 grant.audience,
-            )),
+            ))),
+            (Ok(Ok(picture)), _) => Ok(picture),
             // What the host stopped explains the failure better than the guest can.
             (Ok(Err(_)) | Err(_), Some(incident)) => Err(SandboxError::stopped(incident)),
             (Ok(Err(guest)), None) => Err(SandboxError::Guest(guest)),

@@ -96,18 +96,7 @@ fn header(keys: &[String]) -> String {
 }
 
 fn range_note(fetched: &Fetched, request: &HistoryRequest) -> String {
-    let run_steps = fetched
-        .last_step
-        .map(|l| format!("run steps 0..{l}"))
-        .unwrap_or_else(|| "run steps unknown".into());
-    match (request.min_step, request.max_step) {
-        (None, None) => run_steps,
-        (a, b) => format!(
-            "window {}..{} of {run_steps}",
-            a.unwrap_or(0),
-            b.map_or_else(|| "end".to_string(), |b| b.to_string())
-        ),
-    }
+    crate::text::range_note(fetched.last_step, request.min_step, request.max_step)
 }
 
 /// The curve as CSV within `budget` tokens (0 = no limit), with a trailing line saying what
