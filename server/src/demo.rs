@@ -46,13 +46,19 @@ pub(crate) struct RunSpec {
     pub extra_summary: Value,
 }
 
-fn t0() -> NaiveDateTime {
+pub(crate) fn t0() -> NaiveDateTime {
     NaiveDateTime::parse_from_str("2026-11-01T08:00:00", "%Y-%m-%dT%H:%M:%S")
         .expect("valid literal")
 }
 
 pub(crate) fn build(spec: RunSpec, seed: u64) -> Run {
     let created = t0() + Duration::hours(spec.hours);
+    build_at(spec, seed, created)
+}
+
+/// [`build`] for a run created at `created` rather than `hours` after the first run (the
+/// growing run of `demo/live`, created when the server starts).
+pub(crate) fn build_at(spec: RunSpec, seed: u64, created: NaiveDateTime) -> Run {
     let runtime_s = spec.last_step as f64 * spec.seconds_per_step;
     let heartbeat = created + Duration::milliseconds((runtime_s * 1000.0) as i64);
     let history = History {
@@ -482,8 +488,8 @@ pub(crate) fn project(entity: &str, name: &str, numeric_id: u64, specs: Vec<RunS
 /// The demo store: `demo/vision` (the main project), `demo/empty` (no runs), `demo/llm-finetune`
 /// (best-of-last-N, overfitting), `demo/detection` (planted events of known widths),
 /// `demo/crashes` (runs that died), `demo/frameworks` (Trainer, Lightning, Keras), `demo/sweep`,
-/// `demo/fleet`, `demo/long-runs`, `demo/lr-sweep`, `demo/cluster` (see their modules);
-/// `demo/slow` (one run, every query answered after [`SLOW_ANSWER`]); and the second user's
+/// `demo/fleet`, `demo/long-runs`, `demo/lr-sweep`, `demo/cluster`, `demo/live` (see their
+/// modules); `demo/slow` (one run, every query answered after [`SLOW_ANSWER`]); and the second user's
 /// `acme/private` (`accounts`).
 pub fn store() -> Store {
     Store {
@@ -514,6 +520,7 @@ pub fn store() -> Store {
             crate::long_runs::project_of(111),
             crate::lr_sweep::project_of(121),
             crate::cluster::project_of(122),
+            crate::live::project_of(123),
         ],
     }
 }

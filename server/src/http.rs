@@ -17,6 +17,9 @@ use crate::schema::WandbSchema;
 
 pub struct AppState {
     pub schema: WandbSchema,
+    /// The store as of each request, with `demo/live`'s growing run (see `live`); it takes
+    /// the place of the schema's own store.
+    pub live: Option<crate::live::Live>,
     /// Run files: `GET /files/...` (a file's `url`) redirects to its pre-signed storage URL.
     pub files: Arc<crate::files::FileStore>,
     /// The users and their keys; a request sees only its caller's entity.
@@ -130,6 +133,9 @@ async fn graphql(State(state): State<Arc<AppState>>, headers: HeaderMap, body: B
         return error_reply(StatusCode::BAD_REQUEST, "request body has no query");
     };
     let mut request = async_graphql::Request::new(query).data(account.clone());
+    if let Some(live) = &state.live {
+        request = request.data(live.store());
+    }
     if let Some(variables) = envelope.get("variables").filter(|v| v.is_object()) {
         request = request.variables(async_graphql::Variables::from_json(variables.clone()));
     }

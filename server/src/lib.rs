@@ -18,6 +18,7 @@ pub mod fleet;
 pub mod frameworks;
 pub mod history;
 pub mod http;
+pub mod live;
 pub mod long_runs;
 pub mod lr_sweep;
 pub mod schema;
@@ -72,6 +73,7 @@ pub fn app(
     http_requests: Arc<AtomicU64>,
 ) -> axum::Router {
     let state = Arc::new(http::AppState {
+        live: Some(live::Live::start(store.clone())),
         schema: schema::build(store, files.clone()),
         files,
         accounts: accounts::accounts(api_key),
