@@ -13,6 +13,7 @@ pub mod hints;
 pub mod ops;
 pub mod text;
 pub mod wandb;
+pub mod watch;
 
 #[cfg(target_arch = "wasm32")]
 mod exports;

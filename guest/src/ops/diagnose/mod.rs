@@ -13,9 +13,9 @@
 
 pub mod crash;
 mod dense;
-mod detect;
+pub mod detect;
 mod keys;
-mod render;
+pub mod render;
 mod trends;
 mod zoom;
 
