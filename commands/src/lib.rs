@@ -9,7 +9,7 @@ pub mod operations;
 
 pub use operations::{
     Best, Compare, Diagnose, Handle, History, HistoryStats, ListRuns, Logs, Mode, Operation,
-    Params, RunFilter, Summary, System, Triage, Window,
+    Params, RunFilter, Summary, System, Triage, Watch, Window,
 };
 
 /// Exit codes (documented in the README). WASI 0.2 commands can only report 0 or 1.

@@ -295,6 +295,21 @@ pub struct Diagnose {
     pub val_key: Option<String>,
 }
 
+/// `wandb-watch`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Watch {
+    /// ENTITY/PROJECT/RUN_ID, or a run URL.
+    pub run: String,
+    /// Only what is new since this cursor (the last line of the previous look).
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub cursor: Option<String>,
+    /// With a cursor: hold the call until a new finding or state change, at most SECS.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "SECS"))]
+    pub wait: Option<u32>,
+}
+
 /// `wandb-logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]
@@ -466,6 +481,11 @@ operations! {
     Diagnose = "wandb-diagnose",
     tool: "What went wrong in one run, at the exact step: divergence, gradient explosion, \
         loss spike, overfitting, plateau, a crash's likely cause (CSV).",
+    /// What is new in a run still training since the last look.
+    #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent watch demo/live/live0run --cursor w1... --wait 60"))]
+    Watch = "wandb-watch",
+    tool: "Babysit a training run: state, progress, new rows and new findings since the cursor \
+        from the previous call's last line; wait holds until news.",
 }
 
 impl Operation {

@@ -4,7 +4,7 @@
 
 use wandb_agent_commands::{
     Best, Compare, Diagnose, History, HistoryStats, ListRuns, Logs, Mode as ModeArg, Operation,
-    Params, RunFilter, Summary, System, Triage, Window,
+    Params, RunFilter, Summary, System, Triage, Watch, Window,
 };
 
 use crate::error::AgentError;
@@ -281,6 +281,14 @@ impl Guest for Component {
             grad_key,
             val_key,
         }))
+    }
+
+    fn wandb_watch(
+        run: String,
+        cursor: Option<String>,
+        wait: Option<u32>,
+    ) -> Result<String, Error> {
+        call(Operation::Watch(Watch { run, cursor, wait }))
     }
 }
 

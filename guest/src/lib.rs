@@ -30,6 +30,7 @@ pub fn run_with_environment(operation: wandb_agent_commands::Operation) -> error
             base_url: &settings.base_url,
             default_entity: settings.default_entity.as_deref(),
             max_output_tokens: settings.max_output_tokens,
+            time_limit_s: settings.time_limit_s,
         };
         ops::run(operation, &client)
     })

@@ -22,3 +22,4 @@ mod support;
 mod sweep;
 mod triage;
 mod wasmtime_cli;
+mod watch;

@@ -15,6 +15,7 @@ pub mod params;
 pub mod summary;
 pub mod system;
 pub mod triage;
+pub mod watch;
 
 use wandb_agent_commands::{Handle, Operation};
 

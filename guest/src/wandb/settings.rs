@@ -18,6 +18,8 @@ pub struct Settings {
     /// The most o200k tokens an output may have (`WANDB_AGENT_MAX_OUTPUT_TOKENS`, default
     /// 4000); `None` when the host lifts it (`0`).
     pub max_output_tokens: Option<u32>,
+    /// The call's time limit in seconds (`WANDB_AGENT_TIMEOUT`), when the host gives one.
+    pub time_limit_s: Option<u64>,
 }
 
 impl Settings {
@@ -42,8 +44,17 @@ impl Settings {
         };
         let max_output_tokens = wandb_agent_commands::ceiling::parse(get(ceiling::ENV).as_deref())
             .map_err(AgentError::BadInput)?;
+        let time_limit_s = match non_empty("WANDB_AGENT_TIMEOUT") {
+            None => None,
+            Some(text) => Some(text.trim().parse().map_err(|_| {
+                AgentError::BadInput(format!(
+                    "WANDB_AGENT_TIMEOUT `{text}` must be a whole number of seconds"
+                ))
+            })?),
+        };
         Ok(Settings {
             retries,
+            time_limit_s,
             max_output_tokens,
             base_url,
             default_entity: non_empty("WANDB_ENTITY"),

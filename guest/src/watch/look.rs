@@ -1,9 +1,9 @@
 //! One look's detection: `diagnose`'s detectors and zoom rounds ([`Case`]) run on the new rows,
 //! each main key's rows preceded by a stand-in for the rows before the cursor (its running
-//! level, and its non-finite value when a divergence was under way), so an explosion or a
-//! spike is measured against the level before it and an event already under way is not
-//! found again. What comes back is kept only when new: after the cursor's step and not among
-//! the fingerprints already reported.
+//! level), so an explosion or a spike is measured against the level before it; a divergence
+//! already under way at the cursor is not looked for again until the key is finite once
+//! more. What comes back is kept only when new: after the cursor's step and not among the
+//! fingerprints already reported.
 
 use crate::ops::diagnose::detect::LEVEL_WINDOW;
 use crate::ops::diagnose::{Case, Finding, Keys, Tracks};
@@ -28,36 +28,53 @@ pub struct Opened {
 /// Opens the case over `tracks`, the rows from `from` on: over the whole run on a first
 /// look (as `diagnose`, a plateau included), else after the cursor's stand-in.
 pub fn open(keys: Keys, mut tracks: Tracks, before: Option<&Cursor>, from: u64) -> Opened {
-    if let Some(cursor) = before {
-        let at = cursor.last_step.unwrap_or(0);
-        for (key, level) in roles(&keys).into_iter().zip(&cursor.levels) {
-            if let Some(track) = key.and_then(|k| tracks.get_mut(k)) {
-                let mut points = stand_in(at, level);
-                points.append(&mut track.series.points);
-                track.series.points = points;
-            }
+    let Some(cursor) = before else {
+        return Opened {
+            rows: summarize(&keys, &tracks, from),
+            levels: levels(&keys, &tracks, &[Level::default(); ROLES]),
+            case: Case::open(keys, tracks, true),
+        };
+    };
+    let at = cursor.last_step.unwrap_or(0);
+    for (key, level) in roles(&keys).into_iter().zip(&cursor.levels) {
+        if let Some(track) = key.and_then(|k| tracks.get_mut(k)) {
+            let mut points = stand_in(at, level);
+            points.append(&mut track.series.points);
+            track.series.points = points;
         }
     }
-    let was = before.map_or([Level::default(); ROLES], |c| c.levels);
+    let rows = summarize(&keys, &tracks, from);
+    let levels = levels(&keys, &tracks, &cursor.levels);
+    // A divergence under way: its non-finite rows are no news (and would only send the zoom
+    // after an onset already reported); a later one after finite rows still is.
+    for (key, level) in roles(&keys).into_iter().zip(&cursor.levels) {
+        if let Some(track) = key
+            .and_then(|k| tracks.get_mut(k))
+            .filter(|_| level.non_finite)
+        {
+            let points = &mut track.series.points;
+            let start = points.iter().position(|p| p.0 > at).unwrap_or(points.len());
+            let end = points[start..]
+                .iter()
+                .position(|p| p.1.is_finite())
+                .map_or(points.len(), |i| start + i);
+            points.drain(start..end);
+        }
+    }
     Opened {
-        rows: summarize(&keys, &tracks, from),
-        levels: levels(&keys, &tracks, &was),
-        case: Case::open(keys, tracks, before.is_none()),
+        rows,
+        levels,
+        case: Case::open(keys, tracks, false),
     }
 }
 
 /// Points at the cursor's step standing for the rows before it: the running level over a
-/// full level window (the detectors take the median of the points before each one), then
-/// the non-finite value a divergence left.
+/// full level window (the detectors take the median of the points before each one).
 fn stand_in(at: u64, level: &Level) -> Vec<(u64, f64)> {
-    let mut points: Vec<(u64, f64)> = level
+    level
         .level
         .map(|l| vec![(at, f64::from(l)); LEVEL_WINDOW])
-        .unwrap_or_default();
-    if level.non_finite {
-        points.push((at, f64::NAN));
-    }
-    points
+        .unwrap_or_default()
 }
 
 /// The findings a look reports: on a first look all of them; after a cursor only events
@@ -154,6 +171,17 @@ mod tests {
             Some(&c)
         )
         .is_empty());
+        // Finite rows after it, then NaN again: a new onset.
+        let relapse = |k: &str, s: u64| match k {
+            "loss" if (550..580).contains(&s) => 1.0,
+            "loss" => f64::NAN,
+            _ => 1.0,
+        };
+        let got = found(
+            open(keys(), tracks(501..=600, relapse), Some(&c), 501),
+            Some(&c),
+        );
+        assert_eq!(got, vec![("divergence", "loss".to_string(), 580)]);
         // Without the flag the first NaN row is a new onset.
         let fresh = cursor(500, 1.0, 1.0, false);
         let got = found(

@@ -74,6 +74,11 @@ impl Sandbox {
         // Only the non-secret values the guest needs; no args, no preopens, no sockets.
         wasi.env("WANDB_BASE_URL", &grant.base_url);
         wasi.env("WANDB_AGENT_RETRIES", grant.limits.retries.to_string());
+        // How long `watch --wait` may wait within the call.
+        wasi.env(
+            "WANDB_AGENT_TIMEOUT",
+            grant.limits.timeout.as_secs().to_string(),
+        );
         wasi.env("WANDB_AGENT_HOST", grant.audience.as_env());
         wasi.env(
             wandb_agent_commands::ceiling::ENV,
