@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / "target/release"
 API_KEY = "demo_0123456789abcdef0123456789abcdef0123"
 
-# Planted in server/src/sweep.rs.
+# Planted in server/src/seed/sweep.rs.
 DIVERGED = [23, 61, 97, 131]
 CRASHED = 140
 RUNNING = 149  # its heartbeat is weeks old by the wall clock: stalled
@@ -45,7 +45,7 @@ def explosion_step(i):
     return 1000 + 7 * i
 
 
-# Planted in server/src/long_runs.rs: (id, label, (finding, key, step) or None when healthy).
+# Planted in server/src/seed/long_runs.rs: (id, label, (finding, key, step) or None when healthy).
 LONG_RUNS = [
     ("lr2msurg", "2,500-step grad-norm surge, 2M-step run", ("explosion", "grad_norm", 1_234_567)),
     ("lrhealt1", "healthy, 2M", None),

@@ -28,8 +28,6 @@ fn main() {
     for watched in [
         "guest/Cargo.toml",
         "commands/Cargo.toml",
-        "tests/escape-guest/Cargo.toml",
-        "tests/escape-guest/wit/escape.wit",
         "wit",
         "Cargo.toml",
         "Cargo.lock",
@@ -42,10 +40,10 @@ fn main() {
     // A separate target dir: the outer cargo holds the lock on the main one.
     let target_dir = workspace.join("target").join("guest");
     let out = target_dir.join("wasm32-wasip2").join("guest");
+    // Only the shipped component: the sandbox tests' hostile one (tests/escape-guest) is built
+    // by the test harness the first time a test asks for it (tests/e2e/support.rs).
     build_guest(&workspace, &target_dir, "wandb-agent-guest");
-    // The hostile component of the sandbox tests, built here so tests never need a prebuild.
-    build_guest(&workspace, &target_dir, "escape-guest");
-    for dep_info in ["wandb_agent_guest.d", "wandb-agent-cli.d", "escape_guest.d"] {
+    for dep_info in ["wandb_agent_guest.d", "wandb-agent-cli.d"] {
         watch_dep_info(&workspace, &out.join(dep_info));
     }
     let component = std::fs::read(out.join("wandb_agent_guest.wasm"))
@@ -56,10 +54,6 @@ fn main() {
     println!(
         "cargo:rustc-env=WANDB_AGENT_COMPONENT={}",
         published.display()
-    );
-    println!(
-        "cargo:rustc-env=WANDB_AGENT_ESCAPE_COMPONENT={}",
-        out.join("escape_guest.wasm").display()
     );
 }
 

@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The layout (issue #26): no import circle, no operation using another, no file over 500 lines.
+python3 scripts/check-layout.py --self-test
+python3 scripts/check-layout.py
+
 # RUSTUP_AUTO_INSTALL=0 machines do not install rust-toolchain.toml's target by themselves.
 rustup target add wasm32-wasip2
 
@@ -21,6 +25,10 @@ cargo build --release --workspace
 cargo test --release --workspace
 # The README's Quick start lines, as written (not inside `cargo test`: they build).
 ./scripts/readme-check.sh
+
+# The hostile component tests/mcp runs (the e2e suite builds the same on first use; the host
+# build compiles only the shipped component).
+cargo build --quiet --package escape-guest --target wasm32-wasip2 --profile guest --target-dir target/guest
 
 "$PYTHON" tests/fidelity/test_wandb_client.py
 "$PYTHON" tests/mcp/test_mcp_client.py

@@ -1,7 +1,10 @@
 //! The guest's typed error, mirroring the WIT `error` variant so plain modules can use it
-//! without the generated bindings (and unit-test natively).
+//! without the generated bindings (and unit-test natively). Its kind, the variant's case and
+//! the exit code are the contract's ([`ErrorKind`]).
 
 use std::fmt;
+
+use wandb_agent_commands::ErrorKind;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum AgentError {
@@ -19,6 +22,19 @@ pub enum AgentError {
 }
 
 impl AgentError {
+    /// Which case of the contract this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            AgentError::NotFound(_) => ErrorKind::NotFound,
+            AgentError::MissingKeys { .. } => ErrorKind::MissingKeys,
+            AgentError::Unauthorized(_) => ErrorKind::Unauthorized,
+            AgentError::Network(_) => ErrorKind::Network,
+            AgentError::Denied(_) => ErrorKind::Denied,
+            AgentError::BadInput(_) => ErrorKind::BadInput,
+            AgentError::Server(_) => ErrorKind::Server,
+        }
+    }
+
     pub fn message(&self) -> &str {
         match self {
             AgentError::NotFound(m)

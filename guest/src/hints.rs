@@ -2,9 +2,11 @@
 //! commands and flags, our MCP server's tools and arguments, the command build's subcommands,
 //! or — under any other host (Wassette, jco, plain `wasmtime`) — the component's own exports
 //! and the host's grant, in neutral words. Our host says which it is in `WANDB_AGENT_HOST`
-//! (`cli` or `mcp`); the command build says so itself ([`set`]).
+//! (the contract's [`Audience`]); the command build says so itself ([`set`]).
 
 use std::sync::OnceLock;
+
+use wandb_agent_commands::env::{self, Audience};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Host {
@@ -28,11 +30,16 @@ pub fn set(host: Host) {
 }
 
 pub fn host() -> Host {
-    *HOST.get_or_init(|| match std::env::var("WANDB_AGENT_HOST").as_deref() {
-        Ok("cli") => Host::Cli,
-        Ok("mcp") => Host::Mcp,
-        Ok("mcp-http") => Host::RemoteMcp,
-        _ => Host::Generic,
+    let audience = || {
+        std::env::var(env::AUDIENCE)
+            .ok()
+            .and_then(|v| Audience::from_env(&v))
+    };
+    *HOST.get_or_init(|| match audience() {
+        Some(Audience::Cli) => Host::Cli,
+        Some(Audience::Mcp) => Host::Mcp,
+        Some(Audience::RemoteMcp) => Host::RemoteMcp,
+        None => Host::Generic,
     })
 }
 

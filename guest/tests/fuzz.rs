@@ -5,17 +5,19 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-use wandb_agent_guest::ops::history::{
-    render_curve, render_stats, Budget, Fetched, HistoryRequest,
+use wandb_agent_guest::analysis::detection::KeyChoice;
+use wandb_agent_guest::model::paths::{parse_project_path, parse_run_path};
+use wandb_agent_guest::model::{
+    as_f64, Coverage, Fetched, HistoryRequest, HistoryTable, ListOptions, Spec,
 };
-use wandb_agent_guest::ops::list_runs::{list_runs, ListOptions};
-use wandb_agent_guest::ops::{diagnose, summary};
+use wandb_agent_guest::ops::history::{render_curve, render_stats, Budget};
+use wandb_agent_guest::ops::list_runs::list_runs;
+use wandb_agent_guest::ops::{diagnose, summary, with_context};
+use wandb_agent_guest::source::wandb::graphql::{parse_response, Reply, Transport};
+use wandb_agent_guest::source::wandb::reader::with_source;
+use wandb_agent_guest::source::wandb::series::parse_all;
+use wandb_agent_guest::source::wandb::{lenient_json, Client};
 use wandb_agent_guest::text::{reduce, tokens};
-use wandb_agent_guest::wandb::coverage::Coverage;
-use wandb_agent_guest::wandb::graphql::{parse_response, Reply, Transport};
-use wandb_agent_guest::wandb::paths::{parse_project_path, parse_run_path};
-use wandb_agent_guest::wandb::series::{parse_all, HistoryTable, Spec};
-use wandb_agent_guest::wandb::{lenient_json, Client};
 
 /// Arbitrary JSON, including the non-finite spellings W&B uses.
 fn json_value() -> impl Strategy<Value = Value> {
@@ -73,7 +75,7 @@ proptest! {
     fn bare_tokens_survive_anywhere(v in json_value(), token in prop_oneof![Just("NaN"), Just("Infinity"), Just("-Infinity")]) {
         let text = json!({"x": v, "y": "__T__"}).to_string().replace("\"__T__\"", token);
         let parsed = lenient_json::parse(&text).unwrap();
-        prop_assert!(lenient_json::as_f64(&parsed["y"]).is_some_and(|f| !f.is_finite()));
+        prop_assert!(as_f64(&parsed["y"]).is_some_and(|f| !f.is_finite()));
     }
 
     #[test]
@@ -109,14 +111,14 @@ proptest! {
         let body = json!({"data": {"project": project}}).to_string();
         let options = ListOptions { limit: 3, ..ListOptions::default() };
         let project_path = parse_project_path("e/p", None).unwrap();
-        let _ = list_runs(&Client::new(&Canned(body.into_bytes()), "srv"), &project_path, &options, &[]);
+        let _ = with_context(&Client::new(&Canned(body.into_bytes()), "srv"), |cx| list_runs(cx, &project_path, &options, &[]));
     }
 
     #[test]
     fn diagnose_from_arbitrary_replies_never_panics(run in json_value()) {
         let body = json!({"data": {"project": {"run": run}}}).to_string();
         let path = parse_run_path("e/p/abc").unwrap();
-        let _ = diagnose::diagnose(&Client::new(&Canned(body.into_bytes()), "srv"), &path, &diagnose::KeyChoice::default());
+        let _ = with_source(&Client::new(&Canned(body.into_bytes()), "srv"), |source| diagnose::diagnose(source, &path, &KeyChoice::default()));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use wandb_agent_commands::exit;
 
-use crate::sandbox::{GuestErrorKind, SandboxError};
+use crate::sandbox::SandboxError;
 
 /// An error for the user: one line and an exit code.
 #[derive(Debug)]
@@ -23,14 +23,8 @@ impl Failure {
 impl From<SandboxError> for Failure {
     fn from(err: SandboxError) -> Failure {
         let code = match &err {
-            SandboxError::Guest(g) => match g.kind {
-                GuestErrorKind::NotFound | GuestErrorKind::MissingKeys => exit::NOT_FOUND,
-                GuestErrorKind::Unauthorized => exit::UNAUTHORIZED,
-                GuestErrorKind::Network => exit::NETWORK,
-                GuestErrorKind::Denied => exit::DENIED,
-                GuestErrorKind::BadInput => exit::USAGE,
-                GuestErrorKind::Server => exit::SERVER,
-            },
+            // The contract's code for the kind, as the command build exits with.
+            SandboxError::Guest(g) => g.kind.exit_code(),
             SandboxError::Timeout(_) | SandboxError::Limit(_) => exit::LIMIT,
             SandboxError::Denied(_) => exit::DENIED,
             SandboxError::Load(_) | SandboxError::Trap(_) => exit::SANDBOX,

@@ -11,7 +11,7 @@ use wandb_agent_commands::control::is_unsafe;
 /// `message` as one safe line: user info of URLs removed, newlines as spaces, every other
 /// control character written as `\x1b` (or `\u202e` above U+00FF).
 pub fn line(message: &str) -> String {
-    let redacted = crate::written::redact(message);
+    let redacted = crate::network::written::redact(message);
     let mut out = String::with_capacity(redacted.len());
     for c in redacted.chars() {
         let code = u32::from(c);

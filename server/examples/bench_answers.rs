@@ -3,12 +3,14 @@
 //! what a tool printed. Run: `cargo run --release -p wandb-emulator --example bench_answers`.
 
 use serde_json::{json, Map, Value};
-use wandb_emulator::data::{Project, Run, Store};
-use wandb_emulator::{crashes, demo, detection, long_runs, lr_sweep, sweep};
+use wandb_emulator::model::run::{Project, Run, Store};
+use wandb_emulator::seed::{
+    builder, catalog, crashes, detection, finetune, long_runs, lr_sweep, sweep, vision,
+};
 
 fn project<'a>(store: &'a Store, name: &str) -> &'a Project {
     store
-        .project(demo::DEMO_ENTITY, name)
+        .project(builder::DEMO_ENTITY, name)
         .unwrap_or_else(|| panic!("the demo store has no project {name}"))
 }
 
@@ -47,7 +49,7 @@ fn best_val(p: &Project, id: &str) -> Value {
 }
 
 fn main() {
-    let store = demo::store();
+    let store = catalog::store();
     let finetune = project(&store, "llm-finetune");
     let diverged: Map<String, Value> = sweep::DIVERGED
         .iter()
@@ -85,11 +87,11 @@ fn main() {
     let length = 1;
     let answers = json!({
         "finetune_best_of_last_5": best_of_last(finetune, 5),
-        "overfit_best_val": {"run": demo::overfit_run::ID, "best": best_val(finetune, demo::overfit_run::ID)},
+        "overfit_best_val": {"run": finetune::overfit_run::ID, "best": best_val(finetune, finetune::overfit_run::ID)},
         "long_run": {
-            "run": demo::long_run::ID,
-            "explosion_step": demo::long_run::EXPLOSION_STEP,
-            "nan_step": demo::long_run::NAN_FROM,
+            "run": vision::long_run::ID,
+            "explosion_step": vision::long_run::EXPLOSION_STEP,
+            "nan_step": vision::long_run::NAN_FROM,
         },
         "sweep_diverged": {"sweep": sweep::SWEEP_ID, "runs": diverged},
         // sweep.rs: the final val_loss falls with `lr` over its whole range (0.5 of loss), the

@@ -3,32 +3,26 @@
 //! It implements the documents the official `wandb` client sends (see docs/wandb-wire.md):
 //! Viewer, Runs (filters, order, cursor pagination, runCount), Run, historyKeys,
 //! sampledHistory and history. Unknown projects and runs are `null`, as on the real server.
-//! Deliberate deviation: sampling is random per request (like the real server), with no seed.
+//! Sampling is random per request, like the real server's, unless fixed with
+//! [`api::history::fix_sampling_seed`] (the binary's `--seed`).
+//!
+//! Three layers: `model` (plain data types), `seed` (the run builder and one module per demo
+//! project, gathered by `seed::catalog`) and `api` (the protocol). `seed` and `api` both
+//! depend on `model` and not on each other; this root joins them: it builds the store from
+//! the catalog and the accounts from `seed::accounts`, and serves them through the API.
 
-pub mod accounts;
-pub mod cluster;
-pub mod console;
-pub mod crashes;
-pub mod data;
-pub mod demo;
-pub mod detection;
-pub mod files;
-pub mod filters;
-pub mod fleet;
-pub mod frameworks;
-pub mod history;
-pub mod http;
-pub mod live;
-pub mod long_runs;
-pub mod lr_sweep;
-pub mod schema;
-pub mod sweep;
-pub mod system;
+pub mod api;
+pub mod model;
+pub mod seed;
 
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Duration;
+
+use api::files::FileStore;
+use api::{http, schema};
+use model::run::Store;
 
 /// The API key the demo server accepts (40+ characters, as the official client requires).
 pub const DEMO_API_KEY: &str = "demo_0123456789abcdef0123456789abcdef0123";
@@ -66,17 +60,19 @@ impl Drop for RunningServer {
 
 /// The GraphQL API over `store`, with run files signed for `files`.
 pub fn app(
-    store: Arc<data::Store>,
-    files: Arc<files::FileStore>,
+    store: Arc<Store>,
+    files: Arc<FileStore>,
     api_key: &str,
     request_log: Option<std::fs::File>,
     http_requests: Arc<AtomicU64>,
 ) -> axum::Router {
+    // `demo/live`'s run grows with the clock from now: each request reads the store as of then.
+    let live = seed::live::Live::start(store.clone());
     let state = Arc::new(http::AppState {
-        live: Some(live::Live::start(store.clone())),
+        store_now: Some(Box::new(move || live.store())),
         schema: schema::build(store, files.clone()),
         files,
-        accounts: accounts::accounts(api_key),
+        accounts: seed::accounts::accounts(api_key),
         graphql_requests: AtomicU64::new(0),
         http_requests,
         request_log: request_log.map(std::sync::Mutex::new),
@@ -111,8 +107,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let origin = format!("http://{}", listeners.files.local_addr()?);
     let api_origin = format!("http://{}", listeners.api.local_addr()?);
-    let store = Arc::new(demo::store());
-    let files = Arc::new(files::FileStore::new(origin, api_origin, store.clone()));
+    let store = Arc::new(seed::catalog::store());
+    let files = Arc::new(FileStore::new(origin, api_origin, store.clone()));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;
@@ -136,7 +132,7 @@ pub async fn serve(
     .with_graceful_shutdown(until_stopped(stopped.clone()));
     let storage = axum::serve(
         listeners.files,
-        http::round_trip(files::router(files), options.delay, requests),
+        http::round_trip(api::files::router(files), options.delay, requests),
     )
     .with_graceful_shutdown(until_stopped(stopped));
     tokio::try_join!(

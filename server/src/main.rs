@@ -33,7 +33,7 @@ struct Args {
 async fn main() -> std::process::ExitCode {
     let args = Args::parse();
     if let Some(seed) = args.seed {
-        wandb_emulator::history::fix_sampling_seed(seed);
+        wandb_emulator::api::history::fix_sampling_seed(seed);
     }
     let listener = match tokio::net::TcpListener::bind(args.listen).await {
         Ok(l) => l,

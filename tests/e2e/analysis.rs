@@ -4,13 +4,15 @@
 //! Longer than our usual modules on purpose: one planted scenario per test, each read on its
 //! own; splitting them would only scatter the shared expectations.
 
-use wandb_emulator::data::{Project, Run};
-use wandb_emulator::demo::{self, long_run, overfit_run};
+use wandb_emulator::model::run::{Project, Run};
+use wandb_emulator::seed::catalog;
+use wandb_emulator::seed::finetune::overfit_run;
+use wandb_emulator::seed::vision::long_run;
 
 use crate::support::{request_count, server, tokens, Cli};
 
 fn demo_run(project: &str, id: &str) -> Run {
-    let store = demo::store();
+    let store = catalog::store();
     let p: &Project = store.project("demo", project).unwrap();
     p.runs.iter().find(|r| r.id == id).unwrap().clone()
 }

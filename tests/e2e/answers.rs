@@ -3,9 +3,9 @@
 //! values; `params` sees a U-shaped learning rate; `system` of an 8-GPU run groups the alike
 //! GPUs and names the odd one, within its token goal.
 
-use wandb_emulator::crashes::ids;
-use wandb_emulator::demo::long_run;
-use wandb_emulator::{cluster, lr_sweep};
+use wandb_emulator::seed::crashes::ids;
+use wandb_emulator::seed::vision::long_run;
+use wandb_emulator::seed::{cluster, lr_sweep};
 
 use crate::support::{request_count, server, tokens, Cli};
 

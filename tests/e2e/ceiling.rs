@@ -2,8 +2,8 @@
 //! `--max-output-tokens` (4,000 by default), `--budget 0` means "as much as the ceiling
 //! allows", and every promised budget holds when counted with the real tokenizer.
 
-use wandb_emulator::crashes::{ids, PROJECT as CRASHES};
-use wandb_emulator::demo::long_run;
+use wandb_emulator::seed::crashes::{ids, PROJECT as CRASHES};
+use wandb_emulator::seed::vision::long_run;
 
 use crate::support::{server, tokens, Cli, CEILING};
 

@@ -4,7 +4,7 @@
 //! redirecting file URL, a bad pattern). Longer than our usual modules on purpose: one
 //! demo crash or bad case per test.
 
-use wandb_emulator::crashes::ids;
+use wandb_emulator::seed::crashes::ids;
 use wandb_emulator::RunningServer;
 
 use crate::support::{escape_component, get_json, request_count, server, tokens, Cli};

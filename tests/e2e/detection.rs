@@ -2,7 +2,7 @@
 //! at its exact step on every call, not on a lucky one. The runs are the emulator's
 //! `demo/detection` project; `bench/detection.py` measures the same at N = 100 per run.
 
-use wandb_emulator::detection::{
+use wandb_emulator::seed::detection::{
     event_step, run_id, Planted, LENGTHS, LOSS_SPIKE_LAG, MASKED_LOSS_SPIKE, MASKED_WIDTH,
 };
 

@@ -1,6 +1,6 @@
 //! Help that an agent can afford, and flags that behave the same everywhere.
 
-use wandb_emulator::sweep::SWEEP_ID;
+use wandb_emulator::seed::sweep::SWEEP_ID;
 
 use crate::support::{server, tokens, Cli};
 

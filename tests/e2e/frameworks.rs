@@ -7,7 +7,7 @@
 //! scripted server for the fallback no emulator run can provoke.
 
 use serde_json::Value;
-use wandb_emulator::frameworks::{keras, lightning, trainer};
+use wandb_emulator::seed::frameworks::{keras, lightning, trainer};
 
 use crate::support::{http, request_count, server, tokens, Cli, RawServer};
 

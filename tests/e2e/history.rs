@@ -1,4 +1,4 @@
-use wandb_emulator::demo::long_run;
+use wandb_emulator::seed::vision::long_run;
 
 use crate::support::{request_count, server, tokens, Cli};
 

@@ -104,7 +104,7 @@ fn limit_pages_past_hidden_runs() {
 
 #[test]
 fn thousands_of_runs_page_by_cursor_up_to_the_thousand_run_limit() {
-    use wandb_emulator::fleet::{crashed, id, nightly, RUNS};
+    use wandb_emulator::seed::fleet::{crashed, id, nightly, RUNS};
     // demo/fleet holds 2,400 runs: a thousand rows take five pages of 200.
     let s = server();
     let counted = |args: &[&str]| {

@@ -20,6 +20,7 @@ mod sandbox;
 mod summary;
 mod support;
 mod sweep;
+mod sweep_triage;
 mod triage;
 mod wasmtime_cli;
 mod watch;

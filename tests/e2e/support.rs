@@ -216,9 +216,49 @@ pub fn cached(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// The hostile test component (tests/escape-guest), built by host/build.rs.
+/// The hostile test component (tests/escape-guest), built for wasm32-wasip2 the first time a
+/// test asks for it (the host build compiles only the shipped component), into the same
+/// `target/guest` as host/build.rs's guest build. A failed build fails the test that asked.
 pub fn escape_component() -> &'static Path {
-    Path::new(env!("WANDB_AGENT_ESCAPE_COMPONENT"))
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT.get_or_init(build_escape_component)
+}
+
+fn build_escape_component() -> PathBuf {
+    let target_dir = workspace().join("target").join("guest");
+    let mut command = Command::new(env!("CARGO"));
+    command
+        .current_dir(workspace())
+        .args(["build", "--quiet", "--package", "escape-guest"])
+        .args(["--target", "wasm32-wasip2", "--profile", "guest"])
+        .arg("--target-dir")
+        .arg(&target_dir);
+    // As in host/build.rs: the test run's own settings must not reach the wasm build.
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "CARGO_TARGET_DIR",
+        "CARGO_MAKEFLAGS",
+        "MAKEFLAGS",
+        "MFLAGS",
+    ] {
+        command.env_remove(var);
+    }
+    let status = command
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run cargo to build tests/escape-guest: {e}"));
+    assert!(
+        status.success(),
+        "building tests/escape-guest for wasm32-wasip2 failed (see above; \
+         `rustup target add wasm32-wasip2` if the target is missing)"
+    );
+    let wasm = target_dir
+        .join("wasm32-wasip2")
+        .join("guest")
+        .join("escape_guest.wasm");
+    assert!(wasm.is_file(), "{} was not built", wasm.display());
+    wasm
 }
 
 /// What a [`RawServer`] does with each request.

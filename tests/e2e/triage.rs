@@ -1,9 +1,9 @@
 //! `triage` as careful as `diagnose`: every planted event of the emulator's long runs
-//! (`demo/long-runs`, planted facts in `wandb_emulator::long_runs`) at its exact step on every
+//! (`demo/long-runs`, planted facts in `wandb_emulator::seed::long_runs`) at its exact step on every
 //! one of 20 calls, no false alarm, within 8 requests; and a 64-run sweep in 8 requests.
 
-use wandb_emulator::long_runs::{Planted, PLANTED};
-use wandb_emulator::sweep::{self, CRASHED, DIVERGED, RUNNING};
+use wandb_emulator::seed::long_runs::{Planted, PLANTED};
+use wandb_emulator::seed::sweep::{self, CRASHED, DIVERGED, RUNNING};
 
 use crate::support::{request_count, server, Cli};
 

@@ -73,7 +73,8 @@ fn invoke_calls_the_exports() {
         &s.base_url(),
         &[
             "--invoke",
-            "wandb-list-runs(\"demo/vision\", some(2), false, false, [], [], none, none, none, none, none, [], [])",
+            // Records in WAVE: `hidden` and `filter` (whose option fields may be left out).
+            "wandb-list-runs(\"demo/vision\", some(2), {include-crashed: false, include-short: false}, {state: [], tag: [], where: []}, [])",
             component.to_str().unwrap(),
         ],
     );

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use wandb_emulator::live::{
+use wandb_emulator::seed::live::{
     seconds_to, EXPLOSION_STEP, ID, LAST_STEP, NAN_FROM, PROJECT, SPIKE_FROM, VAL_EVERY,
 };
 

@@ -79,7 +79,7 @@ class OfficialClient(unittest.TestCase):
         self.assertEqual(sorted(r.id for r in regex), ["c9d2e1fx", "p3n8v4rt"])
 
     def test_sweep_filters_as_our_tool_sends_them(self):
-        # The forms guest/src/wandb/filters.rs builds: sweep id, tags with $in, a config value
+        # The forms guest/src/source/wandb/filters.rs builds: sweep id, tags with $in, a config value
         # under its `.value` path, a created-at bound, a job type; the same counts as ours.
         sweep = self.api.runs("demo/sweep", filters={"sweep": "swp7k2q9"}, per_page=200)
         self.assertEqual(len(sweep), 150)

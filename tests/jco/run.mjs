@@ -50,8 +50,8 @@ try {
   process.env.WANDB_AGENT_ALLOW = url;
   const agent = await import('./out/wandb-agent.js');
 
-  // list-runs' filter parameters: lists empty, options undefined.
-  const runs = agent.wandbListRuns('demo/vision', 3, false, false, [], [], undefined, undefined, undefined, undefined, undefined, [], []);
+  // list-runs' records: `hidden`, and the run filter (its lists empty, its options left out).
+  const runs = agent.wandbListRuns('demo/vision', 3, { includeCrashed: false, includeShort: false }, { state: [], tag: [], where: [] }, []);
   assert.ok(runs.startsWith('id,name,state,created_at,runtime_s,steps\nk5e6y7mx,multi-cadence,finished'), runs);
 
   const summary = agent.wandbSummary('demo/vision/d1v3rg3n', undefined, [], []);

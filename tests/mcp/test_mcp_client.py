@@ -3,7 +3,7 @@
 A full exchange against the emulator: initialize (with the server's instructions), list the
 tools and their schemas, call every tool, and a failing call that must come back as an MCP
 tool error (`isError`, `is_error` in the SDK) with the one-line message. Then the hostile test
-component (tests/escape-guest, built by the e2e suite) in the same server mode: a call that makes
+component (tests/escape-guest, built by the e2e suite and scripts/test.sh) in the same server mode: a call that makes
 the host allocate on its behalf fails with its one-line limit, and the same server process then
 answers the next calls. Run: `python3 tests/mcp/test_mcp_client.py` after `cargo test`.
 """

@@ -10,7 +10,7 @@ Wassette's own MCP tools, against the emulator:
    `WANDB_API_KEY` (the component sees no variable unless granted; in Wassette it adds the key
    itself, so the key is visible to it);
 3. calls the exports as tools, every parameter present: Wassette requires optional ones as
-   `null` and names parameters as the WIT does (`include-crashed`).
+   `null` and names parameters as the WIT does (`include-crashed`), records as objects.
 
 Run: `WASSETTE_BIN=/path/to/wassette target/venv/bin/python tests/wassette/check.py`.
 """
@@ -37,10 +37,13 @@ def text_of(result):
 
 
 def list_runs_args(limit):
-    """Every parameter of wandb-list-runs, as Wassette wants them: optional ones as null."""
-    return {"project": "demo/vision", "limit": limit, "include-crashed": False,
-            "include-short": False, "state": [], "tag": [], "group": None, "job-type": None,
-            "sweep": None, "name": None, "since": None, "where": [], "columns": []}
+    """Every parameter of wandb-list-runs, as Wassette wants them: optional ones as null,
+    records (`hidden`, `filter`) as objects with every field."""
+    return {"project": "demo/vision", "limit": limit,
+            "hidden": {"include-crashed": False, "include-short": False},
+            "filter": {"state": [], "tag": [], "group": None, "job-type": None, "sweep": None,
+                       "name": None, "since": None, "where": []},
+            "columns": []}
 
 
 async def check(url, wassette):

@@ -12,7 +12,6 @@
 mod command {
     use clap::Parser;
     use wandb_agent_commands::{exit, usage_error_line, Operation};
-    use wandb_agent_guest::error::AgentError;
 
     /// Diagnose Weights & Biases runs in few tokens (the wandb-agent component as a command).
     #[derive(Parser)]
@@ -20,18 +19,6 @@ mod command {
     struct Cli {
         #[command(subcommand)]
         operation: Operation,
-    }
-
-    /// The same exit codes as the host CLI (a WASI 0.2 host reports any non-zero as 1).
-    fn exit_code(e: &AgentError) -> u8 {
-        match e {
-            AgentError::BadInput(_) => exit::USAGE,
-            AgentError::NotFound(_) | AgentError::MissingKeys { .. } => exit::NOT_FOUND,
-            AgentError::Unauthorized(_) => exit::UNAUTHORIZED,
-            AgentError::Network(_) => exit::NETWORK,
-            AgentError::Denied(_) => exit::DENIED,
-            AgentError::Server(_) => exit::SERVER,
-        }
     }
 
     pub fn main() -> i32 {
@@ -57,7 +44,9 @@ mod command {
             }
             Err(e) => {
                 eprintln!("error: {}", e.message().replace('\n', " "));
-                i32::from(exit_code(&e))
+                // The contract's exit code, as the host CLI's (a WASI 0.2 host reports any
+                // non-zero as 1).
+                i32::from(e.kind().exit_code())
             }
         }
     }

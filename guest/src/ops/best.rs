@@ -1,17 +1,15 @@
 //! `best`: among a project's most recent qualifying runs, rank by a metric and name the best.
 
-use serde_json::{json, Value};
-
 use wandb_agent_commands::{Best, RunFilter};
 
+use crate::analysis::direction::{direction, Direction, Mode};
 use crate::error::{AgentError, Result};
-use crate::ops::direction::{direction, Direction, Mode};
-use crate::ops::list_runs::{self, ListOptions, RunRow};
-use crate::ops::{summary, Run};
+use crate::model::paths::{self, ProjectPath};
+use crate::model::{
+    as_f64, check_limit, page_size, ListOptions, RunRow, RunsQuery, RunsWith, Spec, MAX_LIMIT,
+};
+use crate::ops::{Context, Run};
 use crate::text::numfmt::format_sig;
-use crate::wandb::paths::{self, ProjectPath};
-use crate::wandb::series::{self, Spec};
-use crate::wandb::{documents, lenient_json, Client};
 
 pub const DEFAULT_LAST: u32 = 5;
 /// Ranking rows shown; the rest are counted in the `#` line.
@@ -37,8 +35,8 @@ struct Candidate {
 }
 
 impl Run for Best {
-    fn run(self, client: &Client) -> Result<String> {
-        let project = paths::parse_project_path(&self.project, client.default_entity)?;
+    fn run(self, cx: &Context) -> Result<String> {
+        let project = paths::parse_project_path(&self.project, cx.default_entity)?;
         let options = BestOptions {
             last: self.last.unwrap_or(DEFAULT_LAST),
             mode: self.mode,
@@ -47,12 +45,12 @@ impl Run for Best {
             over_history: self.over_history,
             filter: self.filter,
         };
-        best(client, &project, &self.metric, &options)
+        best(cx, &project, &self.metric, &options)
     }
 }
 
 pub fn best(
-    client: &Client,
+    cx: &Context,
     project: &ProjectPath,
     metric: &str,
     options: &BestOptions,
@@ -63,7 +61,7 @@ pub fn best(
             "no metric given: name one, e.g. `val_loss`".into(),
         ));
     }
-    list_runs::check_limit("last", options.last, list_runs::MAX_LIMIT)?;
+    check_limit("last", options.last, MAX_LIMIT)?;
     let dir = direction(metric, options.mode)?;
     let list = ListOptions {
         limit: options.last,
@@ -72,31 +70,30 @@ pub fn best(
         filter: options.filter.clone(),
     };
     let spec = Spec::of(metric, HISTORY_SAMPLES, None, None);
-    let (filters, _) = list_runs::filters(&list)?;
-    let mut variables = json!({"perPage": list_runs::page_size(options.last), "filters": filters});
-    if options.over_history {
-        variables["specs"] = json!([spec.to_json()]);
-    }
-    let document = if options.over_history {
-        documents::RUNS_WITH_HISTORY
-    } else {
-        documents::RUNS_WITH_SUMMARY
+    let specs = std::slice::from_ref(&spec);
+    let query = RunsQuery {
+        options: &list,
+        per_page: page_size(options.last),
+        count_hidden: false,
+        with: if options.over_history {
+            RunsWith::History(specs)
+        } else {
+            RunsWith::Summary
+        },
     };
     let mut candidates: Vec<Candidate> = Vec::new();
-    list_runs::for_each_run(client, project, document, variables, |node| {
-        let row = RunRow::from_node(node)?;
+    cx.source.runs(project, &query, &mut |listed| {
+        let row = listed.row?;
         if options.include_short || !row.is_short() {
             let value = if options.over_history {
-                let results = node.get("sampledHistory").cloned().unwrap_or(Value::Null);
-                let curve =
-                    series::parse_all(std::slice::from_ref(&spec), &results, client.server)?
-                        .remove(0);
+                let curve = listed.series?.remove(0);
                 best_of(curve.points.iter().map(|p| p.1), &dir)
             } else {
                 // A NaN or infinite final value ranks nowhere: the run is listed as skipped.
-                summary::json_string_field(node, "summaryMetrics", client.server)?
+                listed
+                    .summary?
                     .get(metric)
-                    .and_then(lenient_json::as_f64)
+                    .and_then(as_f64)
                     .filter(|v| v.is_finite())
             };
             candidates.push(Candidate { row, value });

@@ -1,13 +1,11 @@
-//! The operations: each module turns one operation's arguments (declared once in
-//! `wandb-agent-commands`, mirroring the WIT export) into compact text, through a [`Client`].
-//! The component's exports and its command build both come in through [`run`].
+//! The operations, one thin module per export: each turns one operation's arguments (declared
+//! once in `wandb-agent-commands`, mirroring the WIT export) into compact text, asking a
+//! [`Source`] for runs and leaving the work to `analysis` and `text`. No operation imports
+//! another. The component's exports and its command build both come in through [`run`].
 
 pub mod best;
-pub mod binned;
 pub mod compare;
-pub mod config_diff;
 pub mod diagnose;
-pub mod direction;
 pub mod history;
 pub mod list_runs;
 pub mod logs;
@@ -20,30 +18,69 @@ pub mod watch;
 use wandb_agent_commands::{Handle, Operation};
 
 use crate::error::Result;
+use crate::source::wandb::reader::with_source;
+use crate::source::wandb::Client;
+use crate::source::Source;
 use crate::text::safe;
 use crate::text::tokens;
-use crate::wandb::Client;
+
+/// What an operation works with: where runs come from, and the caller's settings.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    pub source: &'a dyn Source,
+    /// The entity a bare `PROJECT` path belongs to (`WANDB_ENTITY`).
+    pub default_entity: Option<&'a str>,
+    /// The most o200k tokens an output may have; `None` = no limit (see
+    /// `wandb_agent_commands::ceiling`).
+    pub max_output_tokens: Option<u32>,
+    /// The call's time limit in seconds, when the host says: how long `watch` may wait.
+    pub time_limit_s: Option<u64>,
+}
+
+impl Context<'_> {
+    /// A budget as the output ceiling allows it (`0` = as much as it allows).
+    pub fn budget(&self, asked: u32) -> u32 {
+        wandb_agent_commands::ceiling::budget(asked, self.max_output_tokens)
+    }
+}
 
 /// One operation's work: implemented by its module for its arguments struct.
 pub trait Run {
-    fn run(self, client: &Client) -> Result<String>;
+    fn run(self, cx: &Context) -> Result<String>;
 }
 
-/// Runs any operation. Its text and its errors pass through `text::safe` here, the one place
-/// where control characters from a server or a run are escaped for every operation.
+/// Runs any operation against W&B through `client`.
 pub fn run(operation: Operation, client: &Client) -> Result<String> {
+    with_context(client, |cx| run_in(operation, cx))
+}
+
+/// Runs `f` in the context of W&B through `client` and its settings.
+pub fn with_context<T>(client: &Client, f: impl FnOnce(&Context) -> T) -> T {
+    with_source(client, |source| {
+        f(&Context {
+            source,
+            default_entity: client.default_entity,
+            max_output_tokens: client.max_output_tokens,
+            time_limit_s: client.time_limit_s,
+        })
+    })
+}
+
+/// Runs any operation in `cx`. Its text and its errors pass through `text::safe` here, the
+/// one place where control characters from a server or a run are escaped for every operation.
+pub fn run_in(operation: Operation, cx: &Context) -> Result<String> {
     let format = match operation {
         Operation::Summary(_) => safe::Format::Json,
         _ => safe::Format::Text,
     };
     operation
-        .handle(Runner(client))
+        .handle(Runner(cx))
         .map(|text| safe::output(text, format))
         .map_err(|e| e.map_text(safe::message))
 }
 
 /// Hands every operation's arguments to its [`Run`] implementation.
-struct Runner<'a, 'c>(&'a Client<'c>);
+struct Runner<'a, 'c>(&'a Context<'c>);
 
 impl<A: Run> Handle<A> for Runner<'_, '_> {
     type Output = Result<String>;

@@ -5,18 +5,21 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use wandb_agent_commands::Params;
 
+use crate::analysis::correlation::pearson;
+use crate::analysis::direction::{direction, Direction};
+use crate::analysis::{binned, config_diff};
 use crate::error::{AgentError, Result};
-use crate::ops::compare::pearson;
-use crate::ops::direction::{direction, Direction};
-use crate::ops::list_runs::{self, ListOptions, RunRow};
-use crate::ops::{binned, config_diff, summary, Run};
+use crate::model::paths::{self, ProjectPath};
+use crate::model::{
+    as_f64, check_limit, page_size, ListOptions, RunRow, RunsQuery, RunsWith, MAX_LIMIT,
+};
+use crate::ops::{Context, Run};
+use crate::text::clean;
 use crate::text::numfmt::format_sig;
-use crate::wandb::paths::{self, ProjectPath};
-use crate::wandb::{documents, lenient_json, Client};
 
 pub const DEFAULT_LAST: u32 = 100;
 /// Rows of the table; weaker keys are counted in the `#` line.
@@ -29,8 +32,8 @@ const DIGITS: usize = 3;
 const NON_MONOTONE_MARGIN: f64 = 0.1;
 
 impl Run for Params {
-    fn run(self, client: &Client) -> Result<String> {
-        let project = paths::parse_project_path(&self.project, client.default_entity)?;
+    fn run(self, cx: &Context) -> Result<String> {
+        let project = paths::parse_project_path(&self.project, cx.default_entity)?;
         let metric = self.metric.trim();
         if metric.is_empty() {
             return Err(AgentError::BadInput(
@@ -38,7 +41,7 @@ impl Run for Params {
             ));
         }
         let last = self.last.unwrap_or(DEFAULT_LAST);
-        list_runs::check_limit("last", last, list_runs::MAX_LIMIT)?;
+        check_limit("last", last, MAX_LIMIT)?;
         let dir = direction(metric, self.mode)?;
         let options = ListOptions {
             limit: last,
@@ -46,7 +49,7 @@ impl Run for Params {
             include_short: self.include_short,
             filter: self.filter,
         };
-        let runs = fetch(client, &project, &options, metric)?;
+        let runs = fetch(cx, &project, &options, metric)?;
         render(&runs, metric, &dir)
     }
 }
@@ -64,45 +67,38 @@ struct Fetched {
 }
 
 fn fetch(
-    client: &Client,
+    cx: &Context,
     project: &ProjectPath,
     options: &ListOptions,
     metric: &str,
 ) -> Result<Fetched> {
-    let (filters, all) = list_runs::filters(options)?;
-    let variables = json!({
-        "perPage": list_runs::page_size(options.limit),
-        "filters": filters,
-        "allFilters": all,
-    });
+    let query = RunsQuery {
+        options,
+        per_page: page_size(options.limit),
+        count_hidden: true,
+        with: RunsWith::Values,
+    };
     let mut samples = Vec::new();
     let mut short = 0;
-    list_runs::for_each_run(
-        client,
-        project,
-        documents::LIST_RUNS_WITH_VALUES,
-        variables,
-        |node| {
-            let row = RunRow::from_node(node)?;
-            if row.is_short() && !options.include_short {
-                short += 1;
-                return Ok(true);
-            }
-            let config =
-                summary::clean_config(&summary::json_string_field(node, "config", client.server)?);
-            let metrics = summary::json_string_field(node, "summaryMetrics", client.server)?;
-            let value = metrics
-                .get(metric)
-                .and_then(lenient_json::as_f64)
-                .filter(|v| v.is_finite());
-            samples.push(Sample {
-                row,
-                config: config_diff::flatten(&config),
-                value,
-            });
-            Ok((samples.len() as u32) < options.limit)
-        },
-    )?;
+    cx.source.runs(project, &query, &mut |listed| {
+        let row = listed.row?;
+        if row.is_short() && !options.include_short {
+            short += 1;
+            return Ok(true);
+        }
+        let config = clean::clean_config(&listed.config?);
+        let metrics = listed.summary?;
+        let value = metrics
+            .get(metric)
+            .and_then(as_f64)
+            .filter(|v| v.is_finite());
+        samples.push(Sample {
+            row,
+            config: config_diff::flatten(&config),
+            value,
+        });
+        Ok((samples.len() as u32) < options.limit)
+    })?;
     Ok(Fetched { samples, short })
 }
 
@@ -200,8 +196,8 @@ fn show(value: &Value) -> String {
             .as_f64()
             .map(|x| format_sig(x, DIGITS))
             .unwrap_or_else(|| value.to_string()),
-        Value::String(s) => summary::shorten(s),
-        other => summary::shorten(&other.to_string()),
+        Value::String(s) => clean::shorten(s),
+        other => clean::shorten(&other.to_string()),
     }
 }
 
@@ -336,6 +332,7 @@ fn ranks(xs: &[f64]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn sample(config: Value, value: Option<f64>) -> Sample {
         let flat = config_diff::flatten(&config);

@@ -15,25 +15,20 @@
 //! The `#` line says how densely the sparsest run was sampled, and so which events an `ok`
 //! may have missed.
 
-use serde_json::{json, Value};
-
 use wandb_agent_commands::Triage;
 
-use crate::error::{AgentError, Result};
-use crate::ops::diagnose::crash::{self, Ending};
-use crate::ops::diagnose::{
+use crate::analysis::detection::crash::{self, Ending};
+use crate::analysis::detection::{
     guess_keys, speculative, Case, Dense, Finding, KeyChoice, Keys, Tracks,
 };
-use crate::ops::list_runs::{self, ListOptions, RunRow};
-use crate::ops::Run;
+use crate::error::{AgentError, Result};
+use crate::model::paths::{self, ProjectPath};
+use crate::model::{
+    check_limit, Coverage, ListOptions, ListedRun, RunRow, RunState, RunsQuery, RunsWith, Spec,
+};
+use crate::ops::{Context, Run};
+use crate::source::Source;
 use crate::text::numfmt::format_sig;
-use crate::wandb::console::{self, RunState};
-use crate::wandb::coverage::Coverage;
-use crate::wandb::graphql::Counting;
-use crate::wandb::paths::{self, ProjectPath};
-use crate::wandb::sampled;
-use crate::wandb::series::{self, Series, Spec};
-use crate::wandb::{batch, documents, Client};
 
 pub const DEFAULT_LAST: u32 = 20;
 pub const MAX_LAST: u32 = 200;
@@ -53,17 +48,17 @@ const PROBLEMS: &[&[&str]] = &[
 const DIGITS: usize = 4;
 
 impl Run for Triage {
-    fn run(self, client: &Client) -> Result<String> {
-        let project = paths::parse_project_path(&self.project, client.default_entity)?;
+    fn run(self, cx: &Context) -> Result<String> {
+        let project = paths::parse_project_path(&self.project, cx.default_entity)?;
         let last = self.last.unwrap_or(DEFAULT_LAST);
-        list_runs::check_limit("last", last, MAX_LAST)?;
+        check_limit("last", last, MAX_LAST)?;
         let options = ListOptions {
             limit: last,
             include_crashed: true,
             include_short: true,
             filter: self.filter,
         };
-        triage(client, &project, &options)
+        triage(cx.source, &project, &options)
     }
 }
 
@@ -89,42 +84,33 @@ struct Looked {
     reading: std::result::Result<(Keys, Tracks, Dense), String>,
 }
 
-pub fn triage(client: &Client, project: &ProjectPath, options: &ListOptions) -> Result<String> {
-    let counting = Counting::new(client.transport);
-    let client = &client.via(&counting);
+pub fn triage(source: &dyn Source, project: &ProjectPath, options: &ListOptions) -> Result<String> {
+    let before = source.requests();
     let names = speculative(&KeyChoice::default());
     let coarse: Vec<Spec> = names
         .iter()
         .map(|k| Spec::of(k, COARSE_SAMPLES, None, None))
         .collect();
-    let (filters, _) = list_runs::filters(options)?;
-    let variables = json!({
-        "perPage": options.limit.min(PAGE_RUNS),
-        "filters": filters,
-        "specs": coarse.iter().map(Spec::to_json).collect::<Vec<_>>(),
-    });
+    let query = RunsQuery {
+        options,
+        per_page: options.limit.min(PAGE_RUNS),
+        count_hidden: false,
+        with: RunsWith::FirstLook(&coarse),
+    };
     let mut looked: Vec<Looked> = Vec::new();
-    list_runs::for_each_run(
-        client,
-        project,
-        documents::RUNS_FOR_TRIAGE,
-        variables,
-        |node| {
-            let results = node.get("sampledHistory").cloned().unwrap_or(Value::Null);
-            let series = series::parse_all(&coarse, &results, client.server)?;
-            looked.push(first_look(node, &names, series)?);
-            Ok((looked.len() as u32) < options.limit)
-        },
-    )?;
+    source.runs(project, &query, &mut |listed| {
+        looked.push(first_look(listed, &names)?);
+        Ok((looked.len() as u32) < options.limit)
+    })?;
     if looked.is_empty() {
         return Err(AgentError::NotFound(format!(
             "Project {project} has no runs matching the filters; {}",
             crate::hints::list_runs(&project.to_string(), true)
         )));
     }
-    let mut subjects = dense_together(client, project, looked)?;
-    zoom_together(client, project, &mut subjects)?;
-    read_crashes(client, project, &mut subjects)?;
+    let mut subjects = dense_together(source, project, looked)?;
+    zoom_together(source, project, &mut subjects)?;
+    read_crashes(source, project, &mut subjects)?;
     let looked_at = subjects.len();
     let sparsest = subjects
         .iter()
@@ -133,16 +119,21 @@ pub fn triage(client: &Client, project: &ProjectPath, options: &ListOptions) -> 
         .max_by_key(Coverage::safe_width)
         .unwrap_or(Coverage::Every);
     let rows: Vec<Row> = subjects.into_iter().map(Row::of).collect();
-    Ok(render(&rows, looked_at, &sparsest, counting.count()))
+    Ok(render(
+        &rows,
+        looked_at,
+        &sparsest,
+        source.requests() - before,
+    ))
 }
 
 /// A run's node on a page: its keys guessed, its whole-run series as tracks, its dense pass
 /// planned.
-fn first_look(node: &Value, names: &[String], series: Vec<Series>) -> Result<Looked> {
-    let row = RunRow::from_node(node)?;
-    let history_keys = node.get("historyKeys").filter(|v| !v.is_null());
-    let last_step = history_keys.and_then(sampled::last_step);
-    let available = sampled::available_keys(history_keys).unwrap_or_default();
+fn first_look(listed: ListedRun, names: &[String]) -> Result<Looked> {
+    let series = listed.series?;
+    let row = listed.row?;
+    let last_step = listed.keys.last_step;
+    let available = listed.keys.available.unwrap_or_default();
     let reading = guess_keys(&available, &KeyChoice::default())
         .map(|keys| {
             let tracks = Tracks::whole_run(names.iter().cloned().zip(series), last_step);
@@ -152,7 +143,7 @@ fn first_look(node: &Value, names: &[String], series: Vec<Series>) -> Result<Loo
         .map_err(|e| e.to_string());
     Ok(Looked {
         row,
-        state: RunState::of(node),
+        state: listed.run,
         last_step,
         reading,
     })
@@ -161,7 +152,7 @@ fn first_look(node: &Value, names: &[String], series: Vec<Series>) -> Result<Loo
 /// Every run's dense pass, the windows of all runs together in as few requests as the
 /// server's limits allow; then each run's suspects.
 fn dense_together(
-    client: &Client,
+    source: &dyn Source,
     project: &ProjectPath,
     looked: Vec<Looked>,
 ) -> Result<Vec<Subject>> {
@@ -179,7 +170,7 @@ fn dense_together(
         .filter(|(_, s)| !s.is_empty())
         .map(|(l, s)| (l.row.id.as_str(), s.as_slice()))
         .collect();
-    let mut answers = batch::fetch(client, project, &asked)?.into_iter();
+    let mut answers = source.histories(project, &asked)?.into_iter();
     let mut subjects = Vec::with_capacity(looked.len());
     for (l, specs) in looked.into_iter().zip(&specs) {
         let (case, coverage, unread) = match l.reading {
@@ -208,7 +199,11 @@ fn dense_together(
 }
 
 /// Every run's zoom rounds, one request per round for all runs that still have one.
-fn zoom_together(client: &Client, project: &ProjectPath, subjects: &mut [Subject]) -> Result<()> {
+fn zoom_together(
+    source: &dyn Source,
+    project: &ProjectPath,
+    subjects: &mut [Subject],
+) -> Result<()> {
     loop {
         let mut rounds = Vec::new();
         for (i, subject) in subjects.iter_mut().enumerate() {
@@ -223,7 +218,7 @@ fn zoom_together(client: &Client, project: &ProjectPath, subjects: &mut [Subject
             .iter()
             .map(|(i, round)| (subjects[*i].row.id.as_str(), round.specs.as_slice()))
             .collect();
-        let answers = batch::fetch(client, project, &asked)?;
+        let answers = source.histories(project, &asked)?;
         for ((i, round), answer) in rounds.into_iter().zip(answers) {
             if let Some(case) = subjects[i].case.as_mut() {
                 case.absorb(round, answer);
@@ -233,7 +228,11 @@ fn zoom_together(client: &Client, project: &ProjectPath, subjects: &mut [Subject
 }
 
 /// The crash findings of every run that ended badly or stalled, from one request.
-fn read_crashes(client: &Client, project: &ProjectPath, subjects: &mut [Subject]) -> Result<()> {
+fn read_crashes(
+    source: &dyn Source,
+    project: &ProjectPath,
+    subjects: &mut [Subject],
+) -> Result<()> {
     let now = crate::text::timefmt::now_unix();
     let ended: Vec<(usize, Ending)> = subjects
         .iter()
@@ -243,37 +242,19 @@ fn read_crashes(client: &Client, project: &ProjectPath, subjects: &mut [Subject]
     if ended.is_empty() {
         return Ok(());
     }
-    let mut variables = crash::context_variables();
-    variables["entity"] = json!(project.entity);
-    variables["project"] = json!(project.project);
-    for (k, (i, _)) in ended.iter().enumerate() {
-        variables[format!("n{k}")] = json!(subjects[*i].row.id);
-    }
-    let data = client.query(&documents::crash_contexts(ended.len()), variables)?;
-    for (k, (i, ending)) in ended.iter().enumerate() {
+    let ids: Vec<&str> = ended
+        .iter()
+        .map(|(i, _)| subjects[*i].row.id.as_str())
+        .collect();
+    let contexts = source.crash_contexts(project, &ids)?;
+    for ((i, ending), context) in ended.iter().zip(contexts) {
         let subject = &mut subjects[*i];
-        let node = documents::aliased_run(&data, k).ok_or_else(|| {
-            AgentError::Server(format!(
-                "{} sent no crash context for run {}",
-                client.server, subject.row.id
-            ))
-        })?;
-        let lines = console::streamed_lines(node).unwrap_or_default();
-        // Runs synced by older clients keep their console only in a log file, on another
-        // origin and one request each: that is left to `diagnose`, and the row says where.
-        let no_lines = match console::log_file_in(node, client) {
-            Some(file) if lines.is_empty() => crash::log_file_elsewhere(&file, client),
-            _ => crash::NO_CONSOLE.to_string(),
-        };
         subject.crash = crash::from_context(
-            node,
-            &lines,
-            &no_lines,
+            &context,
             ending,
             &subject.state,
             subject.last_step.unwrap_or(0),
-            client.server,
-        )?;
+        );
     }
     Ok(())
 }

@@ -1,12 +1,14 @@
-//! Text output: number and time formatting, reducing rows to a token budget, statistics and
-//! sparklines, bounded lists of run ids for `#` lines, and control characters from servers
-//! escaped before anything is printed (`safe`).
+//! Rendering only: number and time formatting, values compacted for output, sparklines,
+//! console text clean-up, reducing rows to a token budget, token counts, bounded lists of run
+//! ids for `#` lines, and control characters from servers escaped before anything is printed
+//! (`safe`).
 
+pub mod clean;
 pub mod logtext;
 pub mod numfmt;
 pub mod reduce;
 pub mod safe;
-pub mod stats;
+pub mod sparkline;
 pub mod timefmt;
 pub mod tokens;
 

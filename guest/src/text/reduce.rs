@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::wandb::series::HistoryTable;
+use crate::model::HistoryTable;
 
 /// Indices of the rows to show, ascending. Returns every row when they already fit.
 pub fn select(table: &HistoryTable, max_rows: usize) -> Vec<usize> {
@@ -111,7 +111,7 @@ fn bucket_extremes(table: &HistoryTable, buckets: usize) -> BTreeSet<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wandb::series::Row;
+    use crate::model::Row;
 
     fn table(values: &[f64]) -> HistoryTable {
         HistoryTable {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
-use wandb_agent_commands::{exit, ListRuns, Operation, RunFilter};
+use wandb_agent_commands::{exit, ErrorKind, ListRuns, Operation, RunFilter};
 
 use super::door::{self, Door, MAX_BODY};
 use super::gate::Rate;
@@ -20,8 +20,8 @@ use super::sessions::Sessions;
 use super::{listen, KeySource, WandbTools};
 use crate::failure::Failure;
 use crate::grant::basic_auth;
-use crate::policy::{Audience, Grant};
-use crate::sandbox::{GuestErrorKind, Sandbox, SandboxError};
+use crate::grant::policy::{Audience, Grant};
+use crate::sandbox::{Sandbox, SandboxError};
 
 pub struct HttpOptions {
     pub listen: SocketAddr,
@@ -161,13 +161,11 @@ fn key_check(sandbox: Arc<Sandbox>, grant: Grant) -> Check {
             match sandbox.run(&grant, &operation).await {
                 Ok(_) => Ok(Verdict::Accepted),
                 Err(SandboxError::Guest(g)) => match g.kind {
-                    GuestErrorKind::Unauthorized => Ok(Verdict::Refused(g.message)),
-                    GuestErrorKind::NotFound
-                    | GuestErrorKind::MissingKeys
-                    | GuestErrorKind::BadInput => Ok(Verdict::Accepted),
-                    GuestErrorKind::Network | GuestErrorKind::Denied | GuestErrorKind::Server => {
-                        Err(g.message)
+                    ErrorKind::Unauthorized => Ok(Verdict::Refused(g.message)),
+                    ErrorKind::NotFound | ErrorKind::MissingKeys | ErrorKind::BadInput => {
+                        Ok(Verdict::Accepted)
                     }
+                    ErrorKind::Network | ErrorKind::Denied | ErrorKind::Server => Err(g.message),
                 },
                 Err(other) => Err(Failure::from(other).message),
             }

@@ -1,5 +1,5 @@
 //! `wandb-agent mcp`: an MCP server on stdio, or on Streamable HTTP for remote clients
-//! ([`http`]). The tools are the operations' catalog ([`crate::tools`]); every tool call runs
+//! ([`http`]). The tools are the operations' catalog ([`tools`]); every tool call runs
 //! the component in a fresh sandboxed instance with the same allowlist and limits as the CLI;
 //! a failed call is an MCP tool error (`isError`) carrying the CLI's one-line message.
 
@@ -10,6 +10,7 @@ mod keys;
 mod listen;
 mod sessions;
 mod slots;
+pub mod tools;
 
 pub use gate::Rate;
 
@@ -25,9 +26,9 @@ use wandb_agent_commands::{exit, Operation};
 
 use crate::failure::Failure;
 use crate::grant::basic_auth;
-use crate::policy::Grant;
+use crate::grant::policy::Grant;
 use crate::sandbox::Sandbox;
-use crate::tools::{self, ToolSpec};
+use tools::ToolSpec;
 
 /// How an agent should use these tools; MCP clients show it as the server's instructions.
 pub const INSTRUCTIONS: &str = "Diagnose W&B training runs in few tokens, coarse to fine: \

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
-use crate::policy::Grant;
+use crate::grant::policy::Grant;
 
 /// A client told apart by a hash of its credentials (no key is kept).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
+use super::budget;
 use super::call::GuestError;
-use crate::budget;
-use crate::incident::Incident;
-use crate::policy::Limits;
+use super::incident::Incident;
+use crate::grant::policy::Limits;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {

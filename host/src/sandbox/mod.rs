@@ -1,24 +1,37 @@
 //! The sandbox: one fresh component instance per call, with no files, no ambient environment,
 //! no sockets, bounded memory and time, and outbound HTTP only through [`OutboundPolicy`].
+//!
+//! - loading: `component` (engine, the embedded component, compiling), `cache` (the compile
+//!   cache, checked on descriptors);
+//! - one call: this module (an instance per call, exports called by name), `call` (JSON
+//!   arguments to component values, the guest's error), `outbound` (the wasi:http hook that
+//!   applies the grant's allowlist and limits), `ceiling` (the last word on output size);
+//! - what the host stopped: `budget`/`heap` (memory accounting), `incident`, `error`.
 
+pub mod budget;
+pub mod cache;
 mod call;
+pub mod ceiling;
+pub mod component;
 mod error;
+pub mod heap;
+pub mod incident;
+pub mod outbound;
 
 use http::header::HeaderValue;
-use wandb_agent_commands::Operation;
+use wandb_agent_commands::{env, Operation};
 use wasmtime::component::{Component, Linker, ResourceTable, Val};
 use wasmtime::{Engine, Store, UpdateDeadline};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-use crate::budget::{self, Budget};
-use crate::heap::Meter;
-use crate::incident::Incidents;
-use crate::outbound::OutboundPolicy;
-use crate::policy::Grant;
-pub use call::GuestErrorKind;
+use crate::grant::policy::Grant;
+use budget::Budget;
 use error::classify_trap;
 pub use error::SandboxError;
+use heap::Meter;
+use incident::Incidents;
+use outbound::OutboundPolicy;
 
 pub struct HostState {
     incidents: Incidents,
@@ -72,20 +85,16 @@ impl Sandbox {
     fn store(&self, grant: &Grant, meter: &Meter) -> Store<HostState> {
         let mut wasi = WasiCtx::builder();
         // Only the non-secret values the guest needs; no args, no preopens, no sockets.
-        wasi.env("WANDB_BASE_URL", &grant.base_url);
-        wasi.env("WANDB_AGENT_RETRIES", grant.limits.retries.to_string());
-        // How long `watch --wait` may wait within the call.
+        wasi.env(env::BASE_URL, &grant.base_url);
+        wasi.env(env::RETRIES, grant.limits.retries.to_string());
+        wasi.env(env::TIMEOUT, grant.limits.timeout.as_secs().to_string());
+        wasi.env(env::AUDIENCE, grant.audience.as_env());
         wasi.env(
-            "WANDB_AGENT_TIMEOUT",
-            grant.limits.timeout.as_secs().to_string(),
-        );
-        wasi.env("WANDB_AGENT_HOST", grant.audience.as_env());
-        wasi.env(
-            wandb_agent_commands::ceiling::ENV,
+            env::MAX_OUTPUT_TOKENS,
             grant.limits.max_output_tokens.unwrap_or(0).to_string(),
         );
         if let Some(entity) = &grant.entity {
-            wasi.env("WANDB_ENTITY", entity);
+            wasi.env(env::ENTITY, entity);
         }
         wasi.allow_tcp(false)
             .allow_udp(false)
@@ -112,7 +121,7 @@ impl Sandbox {
                 limits: grant.limits,
                 requests: 0,
                 incidents: incidents.clone(),
-                pins: crate::connect::Pins::system(),
+                pins: crate::network::connect::Pins::system(),
             },
             budget: Budget::new(max_memory, meter.clone(), incidents),
         };
@@ -182,7 +191,7 @@ impl Sandbox {
             Ok(Ok(result)) => result,
         };
         match (result, incident) {
-            (Ok(Ok(text)), _) => Ok(crate::ceiling::keep(
+            (Ok(Ok(text)), _) => Ok(ceiling::keep(
                 text,
                 grant.limits.max_output_tokens,
                 grant.audience,

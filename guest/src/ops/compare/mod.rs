@@ -2,114 +2,26 @@
 //! their curves — and the config keys that differ. Two runs get the side-by-side table with
 //! deltas; three to ten get one row per run. One round trip (aliases) either way.
 //!
-//! This module fetches the runs and reads each one's [`Side`]; [`correlation`] relates two
-//! curves and [`render`] writes the tables.
+//! This module asks the source for the runs and reads each one's [`Side`];
+//! `analysis::correlation` relates two curves and [`render`] writes the tables.
 
-mod correlation;
 mod render;
+mod side;
 
-pub use correlation::{correlation, pearson, Correlation};
 use render::{render, render_many};
 
-use serde_json::{json, Value};
+use side::{Side, MAX_RUNS, SAMPLES};
 
 use wandb_agent_commands::Compare;
 
+use crate::analysis::direction::{direction, Mode};
 use crate::error::{AgentError, Result};
-use crate::ops::direction::{direction, Direction, Mode};
-use crate::ops::{summary, Run};
-use crate::wandb::paths::{self, RunPath};
-use crate::wandb::sampled;
-use crate::wandb::series::{self, Series, Spec};
-use crate::wandb::{documents, graphql, lenient_json, Client};
-
-/// History rows sampled per run for "best" and the correlation.
-pub const SAMPLES: u32 = 2000;
-/// The most runs one comparison takes.
-pub const MAX_RUNS: usize = 10;
-/// Significant digits of the values shown.
-const DIGITS: usize = 4;
-
-/// What one run says about the metric.
-#[derive(Debug, Clone)]
-pub struct Side {
-    pub id: String,
-    pub name: String,
-    pub state: String,
-    pub config: Value,
-    pub final_value: Option<f64>,
-    pub curve: Series,
-}
-
-impl Side {
-    fn parse(node: &Value, run: &RunPath, metric: &str, spec: &Spec, server: &str) -> Result<Side> {
-        let summary = summary::json_string_field(node, "summaryMetrics", server)?;
-        let results = node.get("sampledHistory").cloned().unwrap_or(Value::Null);
-        let curve = series::parse_all(std::slice::from_ref(spec), &results, server)?.remove(0);
-        let final_value = summary
-            .get(metric)
-            .and_then(lenient_json::as_f64)
-            .or(curve.points.last().map(|p| p.1));
-        if final_value.is_none() {
-            let history_keys = node.get("historyKeys").filter(|v| !v.is_null());
-            let available = sampled::available_keys(history_keys).unwrap_or_default();
-            return Err(AgentError::MissingKeys {
-                message: format!(
-                    "Run {} has no metric `{metric}`; available: {}",
-                    run.run_id,
-                    if available.is_empty() {
-                        "none".into()
-                    } else {
-                        available.join(", ")
-                    }
-                ),
-                missing: vec![metric.to_string()],
-                available,
-            });
-        }
-        Ok(Side {
-            id: run.run_id.clone(),
-            name: node
-                .get("displayName")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string(),
-            state: node
-                .get("state")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string(),
-            config: summary::clean_config(&summary::json_string_field(node, "config", server)?),
-            final_value,
-            curve,
-        })
-    }
-
-    /// The step of the best value as a cell: marked approximate (`~70001`) when the curve
-    /// was thinned by sampling, since the run's own best may lie between two samples.
-    pub fn best_step_cell(&self, dir: &Direction) -> String {
-        match self.best(dir) {
-            Some((_, step)) if self.curve.complete => step.to_string(),
-            Some((_, step)) => format!("~{step}"),
-            None => String::new(),
-        }
-    }
-
-    /// The best finite value on the sampled curve, and its step.
-    pub fn best(&self, dir: &Direction) -> Option<(f64, u64)> {
-        self.curve
-            .points
-            .iter()
-            .filter(|(_, v)| v.is_finite())
-            .fold(None, |acc: Option<(f64, u64)>, &(s, v)| match acc {
-                Some((b, _)) if !dir.better(v, b) => acc,
-                _ => Some((v, s)),
-            })
-    }
-}
+use crate::model::paths::{self, RunPath};
+use crate::model::Spec;
+use crate::ops::{Context, Run};
 
 impl Run for Compare {
-    fn run(self, client: &Client) -> Result<String> {
+    fn run(self, cx: &Context) -> Result<String> {
         let given: Vec<&String> = [&self.run_a, &self.run_b]
             .into_iter()
             .chain(&self.more)
@@ -132,17 +44,12 @@ impl Run for Compare {
                 )));
             }
         }
-        compare(client, &runs, &self.metric, self.mode)
+        compare(cx, &runs, &self.metric, self.mode)
     }
 }
 
 /// Fetches `runs` in one request and renders them: side by side for two, a row each for more.
-pub fn compare(
-    client: &Client,
-    runs: &[RunPath],
-    metric: &str,
-    mode: Option<Mode>,
-) -> Result<String> {
+pub fn compare(cx: &Context, runs: &[RunPath], metric: &str, mode: Option<Mode>) -> Result<String> {
     let metric = metric.trim();
     if metric.is_empty() {
         return Err(AgentError::BadInput(
@@ -151,27 +58,12 @@ pub fn compare(
     }
     let dir = direction(metric, mode)?;
     let spec = Spec::of(metric, SAMPLES, None, None);
-    let mut variables = json!({"specs": [spec.to_json()]});
-    for (i, run) in runs.iter().enumerate() {
-        variables[format!("e{i}")] = json!(run.entity);
-        variables[format!("p{i}")] = json!(run.project);
-        variables[format!("n{i}")] = json!(run.run_id);
-    }
-    let data = client.query(&documents::compare_runs(runs.len()), variables)?;
-    let sides = runs
-        .iter()
-        .enumerate()
-        .map(|(i, run)| {
-            let project = data.get(documents::alias(i)).cloned();
-            let wrapped = json!({"project": project.unwrap_or(Value::Null)});
-            Side::parse(
-                graphql::run_node(&wrapped, run)?,
-                run,
-                metric,
-                &spec,
-                client.server,
-            )
-        })
+    let sides = cx
+        .source
+        .runs_values(runs, &spec)?
+        .into_iter()
+        .zip(runs)
+        .map(|(values, run)| Side::of(values?, run, metric))
         .collect::<Result<Vec<Side>>>()?;
     Ok(match sides.as_slice() {
         [a, b] => render(a, b, metric, &dir),

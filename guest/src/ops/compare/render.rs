@@ -3,9 +3,10 @@
 
 use serde_json::Value;
 
-use super::{correlation, Side, DIGITS, SAMPLES};
-use crate::ops::config_diff;
-use crate::ops::direction::Direction;
+use super::side::{Side, DIGITS, SAMPLES};
+use crate::analysis::config_diff;
+use crate::analysis::correlation::correlation;
+use crate::analysis::direction::Direction;
 use crate::text::numfmt::format_sig;
 
 /// Config differences listed before "… N more".

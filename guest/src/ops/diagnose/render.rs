@@ -1,26 +1,17 @@
 //! The diagnosis as CSV: one row per finding, ordered by step, and a `#` line naming the keys,
 //! the run's steps, what the coarse pass covered and the requests made.
 
-use crate::text::numfmt::{format_epoch, format_sig};
-use crate::wandb::coverage::Coverage;
-use crate::wandb::series::Series;
+use crate::analysis::detection::finding::table;
+use crate::analysis::detection::{Finding, Keys};
+use crate::model::Coverage;
 
-use super::{Report, DIGITS};
-
-/// The epoch (or the run's step counter) at `step`: exact from a zoom window, else `~` from
-/// the coarse pass. Epochs keep two decimals, counters every digit.
-pub fn epoch_at(step: u64, window: Option<&Series>, coarse: Option<&Series>) -> String {
-    let fmt = format_epoch;
-    if let Some((s, v)) = window.and_then(|w| w.at_or_before(step)) {
-        if s == step || window.is_some_and(|w| w.complete) {
-            return fmt(v);
-        }
-    }
-    match coarse.and_then(|c| c.at_or_before(step)) {
-        Some((s, v)) if s == step => fmt(v),
-        Some((_, v)) => format!("~{}", fmt(v)),
-        None => String::new(),
-    }
+/// A diagnosis: its findings, the keys it watched, and what it covered in how many requests.
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub keys: Keys,
+    pub last_step: Option<u64>,
+    pub coverage: Coverage,
+    pub requests: u32,
 }
 
 fn coverage_note(coverage: &Coverage) -> String {
@@ -31,28 +22,8 @@ fn coverage_note(coverage: &Coverage) -> String {
 }
 
 pub fn render(report: &Report) -> String {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    // The run's own step counter, when it has one, goes beside `_step` under its own name.
     let counter = report.keys.counter.as_deref();
-    let mut head = vec!["finding", "key", "step"];
-    head.extend(counter);
-    head.extend(["epoch", "value", "detail"]);
-    let _ = out.write_record(&head);
-    for f in &report.findings {
-        let step = f.step.to_string();
-        let mut row = vec![f.kind, &f.key, &step];
-        if counter.is_some() {
-            row.push(&f.counter);
-        }
-        // A crash row's value is the exit code, empty when the run reported none.
-        let value = if f.value.is_nan() && f.kind == "crash" {
-            String::new()
-        } else {
-            format_sig(f.value, DIGITS)
-        };
-        row.extend([f.epoch.as_str(), &value, &f.detail]);
-        let _ = out.write_record(row);
-    }
+    let mut out = table(&report.findings, counter);
     if report.findings.is_empty() {
         let mut row = vec!["none", "", ""];
         row.extend(counter.map(|_| ""));
@@ -85,25 +56,4 @@ pub fn render(report: &Report) -> String {
         if report.requests == 1 { "" } else { "s" }
     ));
     text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn epoch_exact_or_approximate() {
-        let coarse = Series {
-            points: vec![(0, 0.0), (100, 1.0)],
-            complete: false,
-        };
-        assert_eq!(epoch_at(150, None, Some(&coarse)), "~1");
-        assert_eq!(epoch_at(100, None, Some(&coarse)), "1");
-        let window = Series {
-            points: vec![(148, 1.0), (150, 2.0)],
-            complete: true,
-        };
-        assert_eq!(epoch_at(150, Some(&window), Some(&coarse)), "2");
-        assert_eq!(epoch_at(150, None, None), "");
-    }
 }

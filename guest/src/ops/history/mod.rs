@@ -1,61 +1,53 @@
 //! `history` and `history --stats`: sampled and micro views of a run's curves.
 //!
-//! The fetch is dense (see [`coverage`]): the run's `historyKeys` and one `sampledHistory`
-//! spec per key come first (for a short run or a narrow window that is every row, in one
-//! request); keys that came back thinned are fetched again in consecutive step windows, all in
-//! one more request. One spec per key, because W&B drops every row lacking any key of a spec
-//! and keys logged at different cadences would empty each other out. Rows are outer-joined on
-//! `_step`, then reduced to a token budget with [`reduce::select`], keeping the extremes: only
-//! the fetch gets denser, never the view.
+//! The source reads the keys' rows as a table ([`crate::source::Source::history_table`]: from
+//! W&B a dense fetch, see `source::wandb::history`), every row of the window or as dense a
+//! view as it can, saying which; the table is then reduced to a token budget with
+//! [`reduce::select`], keeping the extremes: only the fetch gets denser, never the view.
+//! [`stats`] renders `--stats`.
 
-mod fetch;
+mod stats;
 
 use wandb_agent_commands::{History, HistoryStats, Window};
 
-use crate::error::{AgentError, Result};
-use crate::ops::Run;
+use crate::error::Result;
+use crate::model::paths::{self, RunPath};
+use crate::model::{Fetched, HistoryRequest};
+use crate::ops::{Context, Run};
 use crate::text::numfmt::format_value;
-use crate::text::{reduce, stats, tokens};
-use crate::wandb::coverage::{Plan, SAMPLES_PER_WINDOW};
-use crate::wandb::paths::{self, RunPath};
-use crate::wandb::series::Spec;
-use crate::wandb::Client;
-pub use fetch::{check_keys, fetch, Fetched};
+use crate::text::{reduce, tokens};
 
 impl Run for History {
-    fn run(self, client: &Client) -> Result<String> {
-        let (fetched, request) = fetch_window(client, &self.run, &self.keys, self.window)?;
+    fn run(self, cx: &Context) -> Result<String> {
+        let (fetched, request) = fetch_window(cx, &self.run, &self.keys, self.window)?;
         let asked = self.budget.unwrap_or(DEFAULT_BUDGET);
         let budget = Budget {
-            tokens: client.budget(asked),
+            tokens: cx.budget(asked),
             // The ceiling, not the caller, chose how much to show.
-            by_ceiling: client.max_output_tokens.is_some()
-                && (asked == 0 || asked > client.budget(asked)),
+            by_ceiling: cx.max_output_tokens.is_some() && (asked == 0 || asked > cx.budget(asked)),
         };
         Ok(render_curve(&fetched, &request, budget))
     }
 }
 
 impl Run for HistoryStats {
-    fn run(self, client: &Client) -> Result<String> {
-        let (fetched, request) = fetch_window(client, &self.run, &self.keys, self.window)?;
+    fn run(self, cx: &Context) -> Result<String> {
+        let (fetched, request) = fetch_window(cx, &self.run, &self.keys, self.window)?;
         Ok(render_stats(&fetched, &request))
     }
 }
 
 fn fetch_window(
-    client: &Client,
+    cx: &Context,
     run: &str,
     keys: &[String],
     window: Window,
 ) -> Result<(Fetched, HistoryRequest)> {
     let run: RunPath = paths::parse_run_path(run)?;
     let request = HistoryRequest::new(keys, window.samples, window.min_step, window.max_step)?;
-    Ok((fetch(client, &run, &request)?, request))
+    Ok((cx.source.history_table(&run, &request)?, request))
 }
 
-/// The most rows per key a user may ask for with `samples`.
-pub const MAX_SAMPLES: u32 = 100_000;
 /// The default output budget, in (o200k) tokens, for the curve view.
 pub const DEFAULT_BUDGET: u32 = 1500;
 /// Significant digits of metric values in curves and statistics.
@@ -77,80 +69,6 @@ impl Budget {
             tokens,
             by_ceiling: false,
         }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct HistoryRequest {
-    pub keys: Vec<String>,
-    /// Rows per key to sample; `None` sizes a dense pass from the run's length.
-    pub samples: Option<u32>,
-    pub min_step: Option<u64>,
-    pub max_step: Option<u64>,
-}
-
-impl HistoryRequest {
-    /// Validates and normalises user input: trimmed, de-duplicated keys, `_step` implied.
-    pub fn new(
-        keys: &[String],
-        samples: Option<u32>,
-        min_step: Option<u64>,
-        max_step: Option<u64>,
-    ) -> Result<Self> {
-        let mut clean: Vec<String> = Vec::new();
-        // Each entry is one key, commas and all (the command line splits its own spelling).
-        for key in keys.iter().map(|k| k.trim()) {
-            if !key.is_empty() && key != "_step" && !clean.iter().any(|k| k == key) {
-                clean.push(key.to_string());
-            }
-        }
-        if clean.is_empty() {
-            return Err(AgentError::BadInput(
-                "no metric keys given: name the keys to read, e.g. `loss,val_loss` (see the run's summary for its keys)".into(),
-            ));
-        }
-        if samples.is_some_and(|n| n == 0 || n > MAX_SAMPLES) {
-            return Err(AgentError::BadInput(format!(
-                "samples must be between 1 and {MAX_SAMPLES}"
-            )));
-        }
-        if let (Some(a), Some(b)) = (min_step, max_step) {
-            if a > b {
-                return Err(AgentError::BadInput(format!(
-                    "min-step {a} is after max-step {b}"
-                )));
-            }
-        }
-        Ok(HistoryRequest {
-            keys: clean,
-            samples,
-            min_step,
-            max_step,
-        })
-    }
-
-    /// The plan covering `[lo, hi]` with `specs` specs per window: `samples` per key when
-    /// given, else a dense pass sized for that many specs.
-    pub(super) fn plan(&self, lo: u64, hi: u64, specs: usize) -> Plan {
-        match self.samples {
-            Some(n) => Plan::with_samples(lo, hi, u64::from(n)),
-            None => Plan::dense(lo, hi, specs),
-        }
-    }
-
-    /// Samples per spec in the first request: what was asked, at most one window's worth.
-    pub(super) fn first_samples(&self) -> u32 {
-        self.samples
-            .unwrap_or(SAMPLES_PER_WINDOW)
-            .min(SAMPLES_PER_WINDOW)
-    }
-
-    /// The first request's specs: one per key over the requested window.
-    pub fn first_specs(&self) -> Vec<Spec> {
-        self.keys
-            .iter()
-            .map(|key| Spec::of(key, self.first_samples(), self.min_step, self.max_step))
-            .collect()
     }
 }
 
@@ -279,8 +197,9 @@ pub fn render_stats(fetched: &Fetched, request: &HistoryRequest) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wandb::coverage::Coverage;
-    use crate::wandb::series::HistoryTable;
+    use crate::error::AgentError;
+    use crate::model::Coverage;
+    use crate::model::HistoryTable;
     use serde_json::json;
 
     #[test]
@@ -318,7 +237,7 @@ mod tests {
     fn curve_text_for_a_small_table() {
         let request =
             HistoryRequest::new(&["loss".into(), "val".into()], Some(100), None, None).unwrap();
-        let series = crate::wandb::series::parse_all(
+        let series = crate::source::wandb::series::parse_all(
             &request.first_specs(),
             &json!([
                 [{"_step": 0, "loss": 2.345678}, {"_step": 1, "loss": "NaN"}, {"_step": 2, "loss": "-Infinity"}],

@@ -2,17 +2,15 @@
 //! tail, the lines matching `--grep`, or with `--errors` only the error context and the likely
 //! cause (see [`errors`]).
 
-pub mod errors;
-
 use wandb_agent_commands::Logs;
 
+use crate::analysis::console_errors;
 use crate::error::{AgentError, Result};
-use crate::ops::Run;
+use crate::model::paths;
+use crate::model::{Line, LinesFrom, Tail};
+use crate::ops::{Context, Run};
 use crate::text::logtext::{self, Collapsed};
 use crate::text::tokens;
-use crate::wandb::console::{self, Line, Source, Tail};
-use crate::wandb::paths;
-use crate::wandb::Client;
 
 pub const DEFAULT_TAIL: u32 = 40;
 pub const DEFAULT_BUDGET: u32 = 600;
@@ -25,7 +23,7 @@ pub const MAX_TAIL: u32 = 10_000;
 const MAX_ERROR_LINES: usize = 8;
 
 impl Run for Logs {
-    fn run(self, client: &Client) -> Result<String> {
+    fn run(self, cx: &Context) -> Result<String> {
         let run = paths::parse_run_path(&self.run)?;
         let tail = self.tail.unwrap_or(DEFAULT_TAIL);
         if tail == 0 || tail > MAX_TAIL {
@@ -47,12 +45,12 @@ impl Run for Logs {
                 ))
             })?),
         };
-        let fetched = console::tail(client, &run, FETCH_LINES.max(tail))?;
+        let fetched = cx.source.console(&run, FETCH_LINES.max(tail))?;
         let view = View {
             tail: tail as usize,
             grep: grep.as_ref(),
             errors: self.errors,
-            budget: client.budget(self.budget.unwrap_or(DEFAULT_BUDGET)) as usize,
+            budget: cx.budget(self.budget.unwrap_or(DEFAULT_BUDGET)) as usize,
         };
         Ok(render(&run.run_id, &fetched, &view))
     }
@@ -141,10 +139,10 @@ pub fn render(run_id: &str, fetched: &Tail, view: &View) -> String {
 fn error_context(lines: &[Shown], state: &str) -> (Vec<String>, Option<String>) {
     let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
     let mut picked: Vec<usize> = Vec::new();
-    let traceback = errors::last_traceback(&texts);
+    let traceback = console_errors::last_traceback(&texts);
     let in_traceback = |i: usize| traceback.as_ref().is_some_and(|t| i >= t.start);
     let mut outside: Vec<usize> = (0..lines.len())
-        .filter(|&i| !in_traceback(i) && errors::looks_like_error(texts[i]))
+        .filter(|&i| !in_traceback(i) && console_errors::looks_like_error(texts[i]))
         .collect();
     // One of each shape: a warning repeated per step is one line of evidence.
     let mut shapes: Vec<String> = Vec::new();
@@ -172,7 +170,7 @@ fn error_context(lines: &[Shown], state: &str) -> (Vec<String>, Option<String>) 
         body.push(lines[i].print(1));
         previous = Some(i);
     }
-    let (cause, _) = errors::diagnose(&texts, state);
+    let (cause, _) = console_errors::diagnose(&texts, state);
     let note = if picked.is_empty() {
         "no traceback or error lines in the fetched tail".to_string()
     } else {
@@ -220,7 +218,7 @@ fn trailer(
         _ => format!("run {run_id}"),
     }];
     parts.push(match &fetched.source {
-        Source::Stream { total } => match total {
+        LinesFrom::Stream { total } => match total {
             Some(t) if *t > fetched.lines.len() as u64 => format!(
                 "{} shown of the last {} console lines ({t} in all)",
                 plural(shown, "line"),
@@ -232,13 +230,13 @@ fn trailer(
                 fetched.lines.len()
             ),
         },
-        Source::File { name, read, size } => format!(
+        LinesFrom::File { name, read, size } => format!(
             "{} shown from the last {} of {name} ({} in all; no streamed lines)",
             plural(shown, "line"),
             bytes(*read),
             bytes(*size)
         ),
-        Source::Nothing => "no console output (no streamed lines and no output.log)".into(),
+        LinesFrom::Nothing => "no console output (no streamed lines and no output.log)".into(),
     });
     if let Some(re) = view.grep {
         parts.push(format!("lines matching /{}/", re.as_str()));
@@ -253,7 +251,7 @@ fn trailer(
     if let Some(cause) = cause {
         parts.push(cause);
     }
-    if matches!(fetched.source, Source::Stream { .. }) {
+    if matches!(fetched.source, LinesFrom::Stream { .. }) {
         parts.push("stderr marked !".into());
     }
     parts.push(plural(fetched.requests as usize, "request"));
@@ -275,7 +273,7 @@ fn bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wandb::console::RunState;
+    use crate::model::RunState;
 
     fn fetched(lines: &[(bool, &str)]) -> Tail {
         Tail {
@@ -288,7 +286,7 @@ mod tests {
                     text: (*text).to_string(),
                 })
                 .collect(),
-            source: Source::Stream { total: Some(200) },
+            source: LinesFrom::Stream { total: Some(200) },
             run: RunState {
                 state: "failed".into(),
                 exitcode: Some(1),
@@ -420,7 +418,7 @@ mod tests {
     #[test]
     fn no_output_says_so() {
         let mut f = fetched(&[]);
-        f.source = Source::Nothing;
+        f.source = LinesFrom::Nothing;
         f.run.exitcode = Some(0);
         f.run.state = "finished".into();
         assert_eq!(

@@ -14,10 +14,10 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::ops::direction::{direction, is_eval, Mode};
+use crate::analysis::direction::{direction, is_eval, Mode};
+use crate::model::as_f64;
+use crate::model::{Series, Spec};
 use crate::text::numfmt::{format_sig, round_sig, SUMMARY_DIGITS};
-use crate::wandb::lenient_json;
-use crate::wandb::series::{Series, Spec};
 
 /// Rows asked per validation-type candidate key.
 pub const SAMPLES: u32 = 1000;
@@ -98,7 +98,7 @@ pub fn bests(summary: &Map<String, Value>, specs: &[Spec], history: &[Series]) -
             let key = spec.keys.first()?;
             // A diverged run's final value is `"NaN"` or `"Infinity"`: exactly when its best
             // finite value matters most.
-            let last = summary.get(key).and_then(lenient_json::as_f64)?;
+            let last = summary.get(key).and_then(as_f64)?;
             let dir = direction(key, None).ok()?;
             let (step, value) = series
                 .points

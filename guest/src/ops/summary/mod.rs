@@ -7,7 +7,7 @@
 //! [`select`] keeps what fits the budget, well-known hyperparameters first.
 
 pub mod best;
-mod clean;
+
 pub mod select;
 
 use serde_json::{json, Map, Value};
@@ -15,52 +15,38 @@ use serde_json::{json, Map, Value};
 use wandb_agent_commands::Summary;
 
 use crate::error::Result;
-use crate::ops::Run;
+use crate::model::paths::{self, RunPath};
+use crate::model::Spec;
+use crate::ops::{Context, Run};
+use crate::text::clean;
 use crate::text::tokens;
-use crate::wandb::paths::{self, RunPath};
-use crate::wandb::series::{self, Spec};
-use crate::wandb::{documents, graphql, Client};
-pub use clean::{clean_config, clean_summary, json_string_field, shorten, value_at};
 
 /// The default budget, in o200k tokens, for the summary line and its `#` line.
 pub const DEFAULT_BUDGET: u32 = 500;
 
 impl Run for Summary {
-    fn run(self, client: &Client) -> Result<String> {
+    fn run(self, cx: &Context) -> Result<String> {
         let run = paths::parse_run_path(&self.run)?;
         let budget = self.budget.unwrap_or(DEFAULT_BUDGET);
         let asked = select::Asked {
             config: &self.config_keys,
             summary: &self.summary_keys,
         };
-        summary(client, &run, budget, asked)
+        summary(cx, &run, budget, asked)
     }
 }
 
 /// Fetches the run and renders its summary.
-pub fn summary(
-    client: &Client,
-    run: &RunPath,
-    budget: u32,
-    asked: select::Asked,
-) -> Result<String> {
+pub fn summary(cx: &Context, run: &RunPath, budget: u32, asked: select::Asked) -> Result<String> {
     let specs: Vec<Spec> = best::CANDIDATES.iter().map(|k| best::spec(k)).collect();
-    let data = client.query(
-        documents::RUN_SUMMARY,
-        json!({"entity": run.entity, "project": run.project, "name": run.run_id,
-               "specs": specs.iter().map(Spec::to_json).collect::<Vec<_>>()}),
-    )?;
-    let node = graphql::run_node(&data, run)?;
-    let config = json_string_field(node, "config", client.server)?;
-    let summary = json_string_field(node, "summaryMetrics", client.server)?;
+    let values = cx.source.run_values(run, &specs)?;
+    let config = values.config?;
+    let summary = values.summary?;
     // A server that cannot answer the history part still gives the summary.
-    let history = node
-        .get("sampledHistory")
-        .and_then(|h| series::parse_all(&specs, h, client.server).ok())
-        .unwrap_or_default();
+    let history = values.series.unwrap_or_default();
     let (config, summary) = cleaned(&config, &summary);
     let bests = best::bests(&summary, &specs, &history);
-    let ceiling = client.max_output_tokens;
+    let ceiling = cx.max_output_tokens;
     if budget == 0 {
         // Everything as stored when it fits the ceiling, else as much as the ceiling allows.
         let whole = render_cleaned(&config, &summary, &bests, 0, asked);
@@ -73,7 +59,7 @@ pub fn summary(
         &config,
         &summary,
         &bests,
-        client.budget(budget),
+        cx.budget(budget),
         asked,
     ))
 }

@@ -6,9 +6,9 @@
 
 use serde_json::{Map, Value};
 
-use super::clean::value_at;
+use crate::analysis::direction::{direction, is_eval};
 use crate::hints;
-use crate::ops::direction::{direction, is_eval};
+use crate::text::clean::value_at;
 
 /// Nested maps with more entries than this become `"<map of N>"`.
 pub const MAX_MAP_ENTRIES: usize = 8;

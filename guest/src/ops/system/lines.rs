@@ -1,7 +1,10 @@
 //! The lines of `system`: one metric's points on each device made into min/max/mean/last,
 //! counters turned into rates, and GPUs that look alike merged into one line.
 
-use super::PerDevice;
+use std::collections::BTreeMap;
+
+/// One metric's points per device: `("gpu", Some(3))`, `("disk.nvme0n1", None)`, `("", None)`.
+pub(super) type PerDevice<'a> = BTreeMap<(String, Option<u32>), &'a Vec<(f64, f64)>>;
 
 /// GPUs whose means, maxima and last values are within this fraction of each other are one
 /// line.

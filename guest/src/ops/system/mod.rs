@@ -7,16 +7,16 @@ use std::collections::BTreeMap;
 use wandb_agent_commands::System;
 
 use crate::error::{AgentError, Result};
-use crate::ops::Run;
+use crate::model::paths;
+use crate::model::Metrics;
+use crate::ops::{Context, Run};
 use crate::text::numfmt::format_sig;
-use crate::text::stats::sparkline;
+use crate::text::sparkline::sparkline;
 use crate::text::timefmt;
-use crate::wandb::events::{self, Metrics};
-use crate::wandb::{paths, Client};
 
 mod lines;
 
-use lines::lines_for;
+use lines::{lines_for, PerDevice};
 
 /// Sparkline characters: each block character costs about two tokens, so shorter than the
 /// history statistics' 20 (an 8-GPU run then fits in about 400 tokens).
@@ -24,6 +24,8 @@ const SPARK_WIDTH: usize = 10;
 const DIGITS: usize = 3;
 /// The most server-side samples a user may ask for.
 pub const MAX_SAMPLES: u32 = 10_000;
+/// Rows asked of the source by default: about an hour of 15-second samples per resource.
+pub const DEFAULT_SAMPLES: u32 = 500;
 
 /// The metric groups `--keys` names, and the metric names (after `system.` and any
 /// `gpu.<i>.` or `disk.<device>.`) each holds. Older key names are accepted too:
@@ -75,26 +77,25 @@ const DEFAULT: &[&str] = &[
 ];
 
 impl Run for System {
-    fn run(self, client: &Client) -> Result<String> {
+    fn run(self, cx: &Context) -> Result<String> {
         let run = paths::parse_run_path(&self.run)?;
-        let samples = self.samples.unwrap_or(events::DEFAULT_SAMPLES);
+        let samples = self.samples.unwrap_or(DEFAULT_SAMPLES);
         if !(2..=MAX_SAMPLES).contains(&samples) {
             return Err(AgentError::BadInput(format!(
                 "samples must be between 2 and {MAX_SAMPLES}"
             )));
         }
         let wanted = wanted_names(&self.keys)?;
-        let (node, metrics, bad) = events::fetch(client, &run, samples)?;
-        let state = node
-            .get("state")
-            .and_then(|s| s.as_str())
-            .unwrap_or_default();
-        Ok(render(&run.run_id, state, &metrics, bad, &wanted))
+        let read = cx.source.system(&run, samples)?;
+        Ok(render(
+            &run.run_id,
+            &read.state,
+            &read.metrics,
+            read.bad_rows,
+            &wanted,
+        ))
     }
 }
-
-/// One metric's points per device: `("gpu", Some(3))`, `("disk.nvme0n1", None)`, `("", None)`.
-type PerDevice<'a> = BTreeMap<(String, Option<u32>), &'a Vec<(f64, f64)>>;
 
 /// What a metric key is called once its device part is set aside: `gpu.3.temp` → ("gpu",
 /// Some(3), "temp"); `disk.nvme0n1.in` → ("disk.nvme0n1", None, "in"); `cpu` → ("", None, "cpu").

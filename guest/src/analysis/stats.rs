@@ -1,0 +1,99 @@
+//! Per-key statistics of a history table: count, extremes with their steps, mean, spread,
+//! first and last values, non-finite values, and a sparkline of the curve.
+
+use crate::model::HistoryTable;
+use crate::text::sparkline::{sparkline, SPARK_WIDTH};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyStats {
+    pub key: String,
+    pub count: usize,
+    pub min: Option<(f64, u64)>,
+    pub max: Option<(f64, u64)>,
+    pub mean: Option<f64>,
+    pub std: Option<f64>,
+    pub first: Option<f64>,
+    pub last: Option<f64>,
+    pub non_finite: usize,
+    pub first_non_finite_step: Option<u64>,
+    pub spark: String,
+}
+
+pub fn key_stats(table: &HistoryTable, column: usize) -> KeyStats {
+    let points: Vec<(u64, f64)> = table
+        .rows
+        .iter()
+        .filter_map(|r| r.values[column].map(|v| (r.step, v)))
+        .collect();
+    let finite: Vec<(u64, f64)> = points
+        .iter()
+        .copied()
+        .filter(|(_, v)| v.is_finite())
+        .collect();
+    let pick = |better: fn(f64, f64) -> bool| {
+        finite
+            .iter()
+            .fold(None, |acc: Option<(f64, u64)>, &(s, v)| match acc {
+                Some((best, _)) if !better(v, best) => acc,
+                _ => Some((v, s)),
+            })
+    };
+    let n = finite.len() as f64;
+    let mean = (!finite.is_empty()).then(|| finite.iter().map(|(_, v)| v).sum::<f64>() / n);
+    let std = mean.map(|m| (finite.iter().map(|(_, v)| (v - m).powi(2)).sum::<f64>() / n).sqrt());
+    KeyStats {
+        key: table.keys[column].clone(),
+        count: points.len(),
+        min: pick(|a, b| a < b),
+        max: pick(|a, b| a > b),
+        mean,
+        std,
+        first: points.first().map(|p| p.1),
+        last: points.last().map(|p| p.1),
+        non_finite: points.len() - finite.len(),
+        first_non_finite_step: points.iter().find(|(_, v)| !v.is_finite()).map(|p| p.0),
+        spark: sparkline(&points, SPARK_WIDTH),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Row;
+
+    fn table(points: &[(u64, Option<f64>)]) -> HistoryTable {
+        HistoryTable {
+            keys: vec!["loss".into()],
+            rows: points
+                .iter()
+                .map(|(s, v)| Row {
+                    step: *s,
+                    values: vec![*v],
+                })
+                .collect(),
+            complete: true,
+        }
+    }
+
+    #[test]
+    fn statistics_with_a_nan_tail() {
+        let t = table(&[
+            (0, Some(4.0)),
+            (10, Some(2.0)),
+            (20, None),
+            (30, Some(6.0)),
+            (40, Some(f64::NAN)),
+            (50, Some(f64::INFINITY)),
+        ]);
+        let s = key_stats(&t, 0);
+        assert_eq!(s.count, 5);
+        assert_eq!(s.min, Some((2.0, 10)));
+        assert_eq!(s.max, Some((6.0, 30)));
+        assert_eq!(s.mean, Some(4.0));
+        assert!((s.std.unwrap() - (8.0f64 / 3.0).sqrt()).abs() < 1e-12);
+        assert_eq!(s.first, Some(4.0));
+        assert!(s.last.unwrap().is_infinite());
+        assert_eq!(s.non_finite, 2);
+        assert_eq!(s.first_non_finite_step, Some(40));
+    }
+}

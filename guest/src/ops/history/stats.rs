@@ -1,0 +1,100 @@
+//! `history --stats`: the statistics of each key as CSV, one row per key.
+
+use crate::analysis::stats::key_stats;
+use crate::model::HistoryTable;
+use crate::text::numfmt::format_value;
+
+/// A step computed from a key's rows: as is when every logged row was read (`exact`), else
+/// marked approximate (`~312928`), since a sample's first NaN or minimum is only near the
+/// run's.
+fn step_cell(step: Option<u64>, exact: bool) -> String {
+    match step {
+        Some(s) if exact => s.to_string(),
+        Some(s) => format!("~{s}"),
+        None => String::new(),
+    }
+}
+
+/// The stats table as CSV, one row per key; `exact[i]` says key `i`'s rows are every logged
+/// row in range (a missing entry counts as sampled).
+pub fn render(table: &HistoryTable, digits: usize, exact: &[bool]) -> String {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let _ = out.write_record([
+        "key",
+        "n",
+        "min",
+        "min_step",
+        "max",
+        "max_step",
+        "mean",
+        "std",
+        "first",
+        "last",
+        "nonfinite",
+        "first_nonfinite_step",
+        "spark",
+    ]);
+    for column in 0..table.keys.len() {
+        let s = key_stats(table, column);
+        let whole = exact.get(column).copied().unwrap_or(false);
+        let step = |s: Option<u64>| step_cell(s, whole);
+        let key = &table.keys[column];
+        let num = |v: Option<f64>| v.map(|x| format_value(key, x, digits)).unwrap_or_default();
+        let _ = out.write_record([
+            s.key.clone(),
+            s.count.to_string(),
+            num(s.min.map(|m| m.0)),
+            step(s.min.map(|m| m.1)),
+            num(s.max.map(|m| m.0)),
+            step(s.max.map(|m| m.1)),
+            num(s.mean),
+            num(s.std),
+            num(s.first),
+            num(s.last),
+            s.non_finite.to_string(),
+            step(s.first_non_finite_step),
+            s.spark,
+        ]);
+    }
+    String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Row;
+
+    fn table(points: &[(u64, Option<f64>)]) -> HistoryTable {
+        HistoryTable {
+            keys: vec!["loss".into()],
+            rows: points
+                .iter()
+                .map(|(s, v)| Row {
+                    step: *s,
+                    values: vec![*v],
+                })
+                .collect(),
+            complete: true,
+        }
+    }
+
+    #[test]
+    fn renders_csv() {
+        let t = table(&[(0, Some(1.0)), (1, Some(0.5))]);
+        let text = render(&t, 4, &[true]);
+        assert_eq!(
+            text.lines().nth(1).unwrap(),
+            "loss,2,0.5,1,1,0,0.75,0.25,1,0.5,0,,9.........0........."
+        );
+        // From sampled rows: the steps are the sample's, marked approximate.
+        let t = table(&[
+            (0, Some(1.0)),
+            (312928, Some(f64::NAN)),
+            (400000, Some(0.5)),
+        ]);
+        assert_eq!(
+            render(&t, 4, &[false]).lines().nth(1).unwrap(),
+            "loss,3,0.5,~400000,1,~0,0.75,0.25,1,0.5,1,~312928,9..............!...0"
+        );
+    }
+}
