@@ -173,7 +173,8 @@ mod tests {
     fn exports(names: &[&str]) -> Vec<ComponentFunc> {
         let engine = wasmtime::Engine::default();
         let component =
-            wasmtime::component::Component::new(&engine, crate::component::EMBEDDED).unwrap();
+            wasmtime::component::Component::new(&engine, crate::sandbox::component::EMBEDDED)
+                .unwrap();
         let ty = component.component_type();
         names
             .iter()
