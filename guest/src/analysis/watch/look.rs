@@ -31,7 +31,7 @@ pub fn open(keys: Keys, mut tracks: Tracks, before: Option<&Cursor>, from: u64) 
     let Some(cursor) = before else {
         return Opened {
             rows: summarize(&keys, &tracks, from),
-            levels: levels(&keys, &tracks, &[Level::default(); ROLES]),
+            levels: levels(&keys, &tracks, &[Level::default(); ROLES], from),
             case: Case::open(keys, tracks, true),
         };
     };
@@ -44,7 +44,7 @@ pub fn open(keys: Keys, mut tracks: Tracks, before: Option<&Cursor>, from: u64) 
         }
     }
     let rows = summarize(&keys, &tracks, from);
-    let levels = levels(&keys, &tracks, &cursor.levels);
+    let levels = levels(&keys, &tracks, &cursor.levels, from);
     // A divergence under way: its non-finite rows are no news (and would only send the zoom
     // after an onset already reported); a later one after finite rows still is.
     for (key, level) in roles(&keys).into_iter().zip(&cursor.levels) {
@@ -182,6 +182,14 @@ mod tests {
             Some(&c),
         );
         assert_eq!(got, vec![("divergence", "loss".to_string(), 580)]);
+        // Rows without the key keep its flag: its NaN rows after them are no news either.
+        let no_loss = |k: &str, _| if k == "loss" { f64::NAN } else { 1.0 };
+        let mut t = tracks(501..=510, no_loss);
+        if let Some(loss) = t.get_mut("loss") {
+            loss.series.points.clear();
+        }
+        let kept = open(keys(), t, Some(&c), 501).levels;
+        assert!(kept[0].non_finite, "{kept:?}");
         // Without the flag the first NaN row is a new onset.
         let fresh = cursor(500, 1.0, 1.0, false);
         let got = found(

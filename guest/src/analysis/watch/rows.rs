@@ -98,14 +98,15 @@ pub fn join(earlier: Vec<KeyRows>, later: Vec<KeyRows>) -> Vec<KeyRows> {
 
 /// Each main key's level after this look: the running level over its points (the stand-in
 /// for earlier rows included, so a key with few new points keeps most of its old level), and
-/// whether its last value is non-finite. A key with no new points keeps what it had.
-pub fn levels(keys: &Keys, tracks: &Tracks, before: &[Level; ROLES]) -> [Level; ROLES] {
+/// whether its last value is non-finite. A key with no new point (none at or after `from`)
+/// keeps what it had.
+pub fn levels(keys: &Keys, tracks: &Tracks, before: &[Level; ROLES], from: u64) -> [Level; ROLES] {
     let mut out = *before;
     for (slot, key) in out.iter_mut().zip(roles(keys)) {
         let Some(points) = key.and_then(|k| tracks.get(k)).map(|t| &t.series.points) else {
             continue;
         };
-        let Some(last) = points.last() else {
+        let Some(last) = points.last().filter(|p| p.0 >= from) else {
             continue;
         };
         *slot = Level {
