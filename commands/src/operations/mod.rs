@@ -171,7 +171,7 @@ operations! {
     Diagnose = "wandb-diagnose",
     tool: "What went wrong in one run, at the exact step: divergence, gradient explosion, \
         loss spike, overfitting, plateau, a crash's likely cause (CSV).",
-    /// What is new in a run still training since the last look.
+    /// News since the last look.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent watch demo/live/live0run --cursor w1... --wait 60"))]
     Watch = "wandb-watch",
     tool: "Babysit a training run: state, progress, new rows and new findings since the cursor \
