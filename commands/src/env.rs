@@ -12,6 +12,9 @@ pub const API_KEY: &str = "WANDB_API_KEY";
 pub const RETRIES: &str = "WANDB_AGENT_RETRIES";
 /// Who reads the component's messages ([`Audience::as_env`]).
 pub const AUDIENCE: &str = "WANDB_AGENT_HOST";
+/// The call's time limit in whole seconds (the host's `--timeout`): how long `watch` may
+/// wait for news within the call.
+pub const TIMEOUT: &str = "WANDB_AGENT_TIMEOUT";
 /// The output ceiling (see [`crate::ceiling`]).
 pub const MAX_OUTPUT_TOKENS: &str = crate::ceiling::ENV;
 

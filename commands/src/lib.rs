@@ -13,7 +13,7 @@ pub mod operations;
 pub use operations::{
     picture_line, Best, Compare, Diagnose, Format, Handle, History, HistoryPng, HistoryStats,
     ListRuns, Logs, Mode, Operation, Params, PictureSize, RunFilter, Summary, System, Triage,
-    Window,
+    Watch, Window,
 };
 
 pub use errors::{exit, ErrorKind};

@@ -57,6 +57,7 @@ fn with_client<T>(f: impl FnOnce(&source::wandb::Client) -> error::Result<T>) ->
             base_url: &settings.base_url,
             default_entity: settings.default_entity.as_deref(),
             max_output_tokens: settings.max_output_tokens,
+            time_limit_s: settings.time_limit_s,
         };
         f(&client)
     })

@@ -66,7 +66,10 @@ pub fn app(
     request_log: Option<std::fs::File>,
     http_requests: Arc<AtomicU64>,
 ) -> axum::Router {
+    // `demo/live`'s run grows with the clock from now: each request reads the store as of then.
+    let live = seed::live::Live::start(store.clone());
     let state = Arc::new(http::AppState {
+        store_now: Some(Box::new(move || live.store())),
         schema: schema::build(store, files.clone()),
         files,
         accounts: seed::accounts::accounts(api_key),

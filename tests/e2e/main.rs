@@ -26,3 +26,4 @@ mod sweep;
 mod sweep_triage;
 mod triage;
 mod wasmtime_cli;
+mod watch;

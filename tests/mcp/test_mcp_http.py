@@ -256,6 +256,29 @@ def slots_and_limits(base_url):
     print(f"--max-concurrent 1: a call waited {waited:.1f} s for the slot; --max-requests 1 stopped a diagnosis")
 
 
+def a_waiting_call_is_not_cut(base_url):
+    """A call that waits on purpose (wandb_watch with a wait) runs past the server's 10 s
+    header and body timeouts: only a connection idle between requests is cut."""
+    server = Server(base_url, "--rate", "1000/min")
+    run = "demo/vision/x7k2m9qa"
+
+    async def work(call):
+        err, first = await call("wandb_watch", {"run": run})
+        assert not err, first
+        cursor = first.strip().splitlines()[-1].split("--cursor ")[1]
+        t0 = time.monotonic()
+        err, text = await call("wandb_watch", {"run": run, "cursor": cursor, "wait": 25})
+        return err, text, time.monotonic() - t0
+
+    try:
+        err, text, took = asyncio.run(with_session(server.url, DEMO_KEY, work))
+    finally:
+        server.stop()
+    assert not err and "with no news" in text and text.startswith("finished: step "), text
+    assert took >= 15, f"answered after {took:.1f} s"
+    print(f"a waiting wandb_watch call answered after {took:.1f} s, past the 10 s timeouts")
+
+
 def listen_rules():
     plain = subprocess.run([str(BIN / "wandb-agent"), "mcp", "--http", "0.0.0.0:0"],
                            capture_output=True, text=True, timeout=60)
@@ -290,6 +313,7 @@ def main():
         assert DEMO_KEY not in output and ACME_KEY not in output, output
         rate_limit(base_url)
         slots_and_limits(base_url)
+        a_waiting_call_is_not_cut(base_url)
         listen_rules()
     finally:
         emulator.terminate()

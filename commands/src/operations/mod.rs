@@ -36,7 +36,7 @@ pub use groups::{Mode, RunFilter, Window};
 pub use history::{picture_line, Format, History, HistoryPng, HistoryStats, PictureSize};
 use keys::split_keys;
 pub use project::{Best, ListRuns, Params, Triage};
-pub use run::{Compare, Diagnose, Logs, Summary, System};
+pub use run::{Compare, Diagnose, Logs, Summary, System, Watch};
 
 /// Something that can act on one operation's arguments: the guest runs them, the host
 /// turns them into a sandbox call. Implemented for every declared operation (usually by one
@@ -171,6 +171,11 @@ operations! {
     Diagnose = "wandb-diagnose",
     tool: "What went wrong in one run, at the exact step: divergence, gradient explosion, \
         loss spike, overfitting, plateau, a crash's likely cause (CSV).",
+    /// News since the last look.
+    #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent watch demo/live/live0run --cursor w1... --wait 60"))]
+    Watch = "wandb-watch",
+    tool: "Babysit a training run: state, progress, new rows and new findings since the cursor \
+        from the previous call's last line; wait holds until news.",
 }
 
 impl Operation {

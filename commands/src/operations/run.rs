@@ -67,6 +67,21 @@ pub struct Diagnose {
     pub val_key: Option<String>,
 }
 
+/// `wandb-watch`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Watch {
+    /// ENTITY/PROJECT/RUN_ID, or a run URL.
+    pub run: String,
+    /// Only what is new since this cursor (the last line of the previous look).
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub cursor: Option<String>,
+    /// With a cursor: hold the call until a new finding or state change, at most SECS.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "SECS"))]
+    pub wait: Option<u32>,
+}
+
 /// `wandb-logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]

@@ -1,6 +1,7 @@
 //! Analyses shared by the operations, on plain model types (no requests): which way a metric
 //! is better, config differences, statistics, correlation, binned effects, what a console
-//! says about a crash, and the detection of what went wrong in a run.
+//! says about a crash, the detection of what went wrong in a run, and what is new in a run
+//! since a watcher's last look.
 
 pub mod binned;
 pub mod config_diff;
@@ -10,3 +11,4 @@ pub mod detection;
 pub mod direction;
 pub mod dynamics;
 pub mod stats;
+pub mod watch;

@@ -14,6 +14,7 @@ pub mod params;
 pub mod summary;
 pub mod system;
 pub mod triage;
+pub mod watch;
 
 use wandb_agent_commands::{Handle, Operation};
 
@@ -33,6 +34,8 @@ pub struct Context<'a> {
     /// The most o200k tokens an output may have; `None` = no limit (see
     /// `wandb_agent_commands::ceiling`).
     pub max_output_tokens: Option<u32>,
+    /// The call's time limit in seconds, when the host says: how long `watch` may wait.
+    pub time_limit_s: Option<u64>,
 }
 
 impl Context<'_> {
@@ -59,6 +62,7 @@ pub fn with_context<T>(client: &Client, f: impl FnOnce(&Context) -> T) -> T {
             source,
             default_entity: client.default_entity,
             max_output_tokens: client.max_output_tokens,
+            time_limit_s: client.time_limit_s,
         })
     })
 }

@@ -15,13 +15,13 @@ use wandb_agent_commands::Operation;
 
 use crate::mcp::Rate;
 
-/// Diagnose Weights & Biases training runs for AI agents, in few tokens, in a sandbox.
+/// Diagnose W&B training runs for AI agents, in few tokens, sandboxed.
 // Help stays under 600 o200k tokens (tested): one line per flag; the README explains.
 #[derive(Debug, Parser)]
 #[command(
     name = "wandb-agent",
     version,
-    after_help = "Example: wandb-agent list-runs demo/vision. Docs: README.md."
+    after_help = "Example: wandb-agent list-runs demo/vision (README.md)"
 )]
 pub struct Cli {
     #[command(flatten)]

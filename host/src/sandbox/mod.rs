@@ -89,6 +89,7 @@ impl Sandbox {
         // Only the non-secret values the guest needs; no args, no preopens, no sockets.
         wasi.env(env::BASE_URL, &grant.base_url);
         wasi.env(env::RETRIES, grant.limits.retries.to_string());
+        wasi.env(env::TIMEOUT, grant.limits.timeout.as_secs().to_string());
         wasi.env(env::AUDIENCE, grant.audience.as_env());
         wasi.env(
             env::MAX_OUTPUT_TOKENS,

@@ -16,9 +16,13 @@ use crate::api::files::FileStore;
 use crate::api::schema::WandbSchema;
 use crate::model::account::Account;
 use crate::model::nonfinite::unquote_markers;
+use crate::model::run::Store;
 
 pub struct AppState {
     pub schema: WandbSchema,
+    /// The store as of each request, when the data changes while the server runs (the seed's
+    /// growing run); it takes the place of the schema's own store.
+    pub store_now: Option<Box<dyn Fn() -> Arc<Store> + Send + Sync>>,
     /// Run files: `GET /files/...` (a file's `url`) redirects to its pre-signed storage URL.
     pub files: Arc<FileStore>,
     /// The users and their keys; a request sees only its caller's entity.
@@ -132,6 +136,9 @@ async fn graphql(State(state): State<Arc<AppState>>, headers: HeaderMap, body: B
         return error_reply(StatusCode::BAD_REQUEST, "request body has no query");
     };
     let mut request = async_graphql::Request::new(query).data(account.clone());
+    if let Some(store_now) = &state.store_now {
+        request = request.data(store_now());
+    }
     if let Some(variables) = envelope.get("variables").filter(|v| v.is_object()) {
         request = request.variables(async_graphql::Variables::from_json(variables.clone()));
     }

@@ -31,13 +31,19 @@ pub(crate) struct RunSpec {
     pub extra_summary: Value,
 }
 
-fn t0() -> NaiveDateTime {
+pub(crate) fn t0() -> NaiveDateTime {
     NaiveDateTime::parse_from_str("2026-11-01T08:00:00", "%Y-%m-%dT%H:%M:%S")
         .expect("valid literal")
 }
 
 pub(crate) fn build(spec: RunSpec, seed: u64) -> Run {
     let created = t0() + Duration::hours(spec.hours);
+    build_at(spec, seed, created)
+}
+
+/// [`build`] for a run created at `created` rather than `hours` after the first run (the
+/// growing run of `demo/live`, created when the server starts).
+pub(crate) fn build_at(spec: RunSpec, seed: u64, created: NaiveDateTime) -> Run {
     let runtime_s = spec.last_step as f64 * spec.seconds_per_step;
     let heartbeat = created + Duration::milliseconds((runtime_s * 1000.0) as i64);
     let history = History {

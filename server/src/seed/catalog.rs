@@ -4,7 +4,7 @@
 use crate::model::run::{Project, Store};
 use crate::seed::builder::{project, DEMO_ENTITY};
 use crate::seed::{
-    accounts, cluster, crashes, detection, dynamics, finetune, fleet, frameworks, long_runs,
+    accounts, cluster, crashes, detection, dynamics, finetune, fleet, frameworks, live, long_runs,
     lr_sweep, sweep, vision,
 };
 
@@ -14,8 +14,8 @@ pub const SLOW_ANSWER: std::time::Duration = std::time::Duration::from_secs(3);
 /// The demo store: `demo/vision` (the main project), `demo/empty` (no runs), `demo/llm-finetune`
 /// (best-of-last-N, overfitting), `demo/detection` (planted events of known widths),
 /// `demo/crashes` (runs that died), `demo/frameworks` (Trainer, Lightning, Keras), `demo/sweep`,
-/// `demo/fleet`, `demo/long-runs`, `demo/lr-sweep`, `demo/cluster`, `demo/dynamics` (see their
-/// modules);
+/// `demo/fleet`, `demo/long-runs`, `demo/lr-sweep`, `demo/cluster`, `demo/dynamics`,
+/// `demo/live` (a run that grows while the server runs) (see their modules);
 /// `demo/slow` (one run, every query answered after [`SLOW_ANSWER`]); and the second user's
 /// `acme/private` (`accounts`).
 pub fn store() -> Store {
@@ -48,6 +48,7 @@ pub fn store() -> Store {
             lr_sweep::project_of(121),
             cluster::project_of(122),
             dynamics::project_of(123),
+            live::project_of(124),
         ],
     }
 }

@@ -16,6 +16,7 @@ pub mod dynamics;
 pub mod finetune;
 pub mod fleet;
 pub mod frameworks;
+pub mod live;
 pub mod long_runs;
 pub mod lr_sweep;
 pub mod sweep;

@@ -25,12 +25,23 @@ impl Dense {
     /// What to fetch after a first look that gave `tracks` with whole-run specs of `samples`
     /// samples, over a run whose last step is `last_step` (unknown: no dense windows).
     pub fn plan(keys: &Keys, tracks: &Tracks, last_step: Option<u64>, samples: u32) -> Dense {
+        Dense::after(0, keys, tracks, last_step, samples)
+    }
+
+    /// [`Dense::plan`] for the rows from step `from` on (`watch`'s new rows).
+    pub fn after(
+        from: u64,
+        keys: &Keys,
+        tracks: &Tracks,
+        last_step: Option<u64>,
+        samples: u32,
+    ) -> Dense {
         let thinned: Vec<&String> = keys
             .watched()
             .into_iter()
             .filter(|k| tracks.get(k).is_none_or(|t| !t.series.complete))
             .collect();
-        let plan = last_step.map(|l| Plan::dense(0, l, thinned.len()));
+        let plan = last_step.map(|l| Plan::dense(from, l, thinned.len()));
         let mut asked: Vec<(String, bool)> = Vec::new();
         for key in thinned {
             if plan.is_some() {
@@ -43,7 +54,7 @@ impl Dense {
             asked.push((clock.clone(), false));
         }
         Dense {
-            whole_run: (0, last_step.unwrap_or(u64::MAX)),
+            whole_run: (from, last_step.unwrap_or(u64::MAX)),
             plan,
             asked,
             samples,
@@ -56,9 +67,14 @@ impl Dense {
             .iter()
             .flat_map(|(key, dense)| match (&self.plan, dense) {
                 (Some(p), true) => p.specs(std::slice::from_ref(key)),
-                _ => vec![Spec::of(key, self.samples, None, None)],
+                _ => vec![Spec::of(key, self.samples, self.from(), None)],
             })
             .collect()
+    }
+
+    /// The lower step bound of whole-range specs (none from step 0, as before `watch`).
+    fn from(&self) -> Option<u64> {
+        Some(self.whole_run.0).filter(|&f| f > 0)
     }
 
     /// Takes the answers to [`Dense::specs`] (one series per spec, in order) into `tracks`,

@@ -8,7 +8,7 @@ use crate::text::numfmt::format_sig;
 use super::finding::DIGITS;
 
 /// Previous points whose median is a key's "running level".
-const LEVEL_WINDOW: usize = 20;
+pub const LEVEL_WINDOW: usize = 20;
 const MIN_LEVEL_POINTS: usize = 5;
 /// A gradient norm this many times its running level has exploded.
 pub const EXPLOSION_FACTOR: f64 = 10.0;
@@ -153,7 +153,7 @@ fn times(ratio: f64) -> String {
 }
 
 /// The median of the finite values among the up-to-`LEVEL_WINDOW` points before `i`.
-fn running_level(points: &[(u64, f64)], i: usize) -> Option<f64> {
+pub fn running_level(points: &[(u64, f64)], i: usize) -> Option<f64> {
     let mut window: Vec<f64> = points[i.saturating_sub(LEVEL_WINDOW)..i]
         .iter()
         .map(|p| p.1)

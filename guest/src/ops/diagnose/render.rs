@@ -3,12 +3,10 @@
 //! a `#` line naming the keys, the run's steps, what the coarse pass covered and the requests
 //! made.
 
-use crate::analysis::detection::DIGITS;
-use crate::model::Coverage;
-use crate::text::numfmt::format_sig;
-
+use crate::analysis::detection::finding::{table, write_row};
 use crate::analysis::detection::readings::INFO;
 use crate::analysis::detection::{Finding, Keys};
+use crate::model::Coverage;
 
 /// A diagnosis: its findings, the keys it watched, and what it covered in how many requests.
 pub struct Report {
@@ -26,36 +24,12 @@ fn coverage_note(coverage: &Coverage) -> String {
     }
 }
 
-fn write_row(out: &mut csv::Writer<Vec<u8>>, f: &Finding, counter: Option<&str>) {
-    let step = f.step.to_string();
-    let mut row = vec![f.kind, &f.key, &step];
-    if counter.is_some() {
-        row.push(&f.counter);
-    }
-    // A crash row's value is the exit code, empty when the run reported none.
-    let value = if f.value.is_nan() && f.kind == "crash" {
-        String::new()
-    } else {
-        format_sig(f.value, DIGITS)
-    };
-    row.extend([f.epoch.as_str(), &value, &f.detail]);
-    let _ = out.write_record(row);
-}
-
 pub fn render(report: &Report) -> String {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    // The run's own step counter, when it has one, goes beside `_step` under its own name.
     let counter = report.keys.counter.as_deref();
-    let mut head = vec!["finding", "key", "step"];
-    head.extend(counter);
-    head.extend(["epoch", "value", "detail"]);
-    let _ = out.write_record(&head);
     // Problems in step order (or `none`), then the information rows (schedule, verdicts).
     let (info, problems): (Vec<&Finding>, Vec<&Finding>) =
         report.findings.iter().partition(|f| INFO.contains(&f.kind));
-    for f in &problems {
-        write_row(&mut out, f, counter);
-    }
+    let mut out = table(problems.iter().copied(), counter);
     if problems.is_empty() {
         let mut row = vec!["none", "", ""];
         row.extend(counter.map(|_| ""));

@@ -44,6 +44,9 @@ pub struct Client<'a> {
     /// The most o200k tokens an output may have; `None` = no limit (see
     /// `wandb_agent_commands::ceiling`).
     pub max_output_tokens: Option<u32>,
+    /// The call's time limit in seconds, when the host says (`WANDB_AGENT_TIMEOUT`): how
+    /// long `watch --wait` may wait.
+    pub time_limit_s: Option<u64>,
 }
 
 impl<'a> Client<'a> {
@@ -54,6 +57,7 @@ impl<'a> Client<'a> {
             base_url: "",
             default_entity: None,
             max_output_tokens: Some(wandb_agent_commands::ceiling::DEFAULT_MAX_OUTPUT_TOKENS),
+            time_limit_s: None,
         }
     }
 

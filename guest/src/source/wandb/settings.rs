@@ -18,6 +18,8 @@ pub struct Settings {
     /// The most o200k tokens an output may have (`WANDB_AGENT_MAX_OUTPUT_TOKENS`, default
     /// 4000); `None` when the host lifts it (`0`).
     pub max_output_tokens: Option<u32>,
+    /// The call's time limit in seconds (`WANDB_AGENT_TIMEOUT`), when the host gives one.
+    pub time_limit_s: Option<u64>,
 }
 
 impl Settings {
@@ -41,9 +43,19 @@ impl Settings {
         };
         let max_output_tokens =
             ceiling::parse(get(env::MAX_OUTPUT_TOKENS).as_deref()).map_err(AgentError::BadInput)?;
+        let time_limit_s = match non_empty(env::TIMEOUT) {
+            None => None,
+            Some(text) => Some(text.trim().parse().map_err(|_| {
+                AgentError::BadInput(format!(
+                    "{} `{text}` must be a whole number of seconds",
+                    env::TIMEOUT
+                ))
+            })?),
+        };
         Ok(Settings {
             retries,
             max_output_tokens,
+            time_limit_s,
             base_url,
             default_entity: non_empty(env::ENTITY),
             api_key: non_empty(env::API_KEY),
