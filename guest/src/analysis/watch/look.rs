@@ -26,13 +26,13 @@ pub struct Opened {
 }
 
 /// Opens the case over `tracks`, the rows from `from` on: over the whole run on a first
-/// look (as `diagnose`, a plateau included), else after the cursor's stand-in.
+/// look (as `diagnose`), else after the cursor's stand-in.
 pub fn open(keys: Keys, mut tracks: Tracks, before: Option<&Cursor>, from: u64) -> Opened {
     let Some(cursor) = before else {
         return Opened {
             rows: summarize(&keys, &tracks, from),
             levels: levels(&keys, &tracks, &[Level::default(); ROLES], from),
-            case: Case::open(keys, tracks, true),
+            case: Case::open(keys, tracks),
         };
     };
     let at = cursor.last_step.unwrap_or(0);
@@ -64,7 +64,7 @@ pub fn open(keys: Keys, mut tracks: Tracks, before: Option<&Cursor>, from: u64) 
     Opened {
         rows,
         levels,
-        case: Case::open(keys, tracks, false),
+        case: Case::open(keys, tracks),
     }
 }
 
@@ -206,19 +206,14 @@ mod tests {
 
     #[test]
     fn a_first_look_reports_what_diagnose_would() {
-        // A spike on [300, 310) over a flat loss, and a plateau.
+        // A spike on [300, 310) over a flat loss (flat at its minimum: no plateau, as in
+        // diagnose since issue #28).
         let t = tracks(0..=999, |k, s| match k {
             "loss" if (300..310).contains(&s) => 5.0,
             "epoch" => (s / 100) as f64,
             _ => 1.0,
         });
         let got = found(open(keys(), t, None, 0), None);
-        assert_eq!(
-            got,
-            vec![
-                ("spike", "loss".to_string(), 300),
-                ("plateau", "loss".to_string(), 700)
-            ]
-        );
+        assert_eq!(got, vec![("spike", "loss".to_string(), 300)]);
     }
 }
