@@ -162,6 +162,22 @@ fn damaged_logs_are_one_clear_line() {
 }
 
 #[test]
+fn operations_not_yet_reading_runs_on_disk_say_so() {
+    let dir = run_dir("explode1");
+    for args in [
+        vec!["summary", dir.as_str()],
+        vec!["diagnose", dir.as_str()],
+        vec!["history", dir.as_str(), "--keys", "loss"],
+    ] {
+        let line = offline().run(&args).fails(2).to_string();
+        assert!(
+            line.starts_with("error: runs on disk: only list-runs reads them so far; "),
+            "{line}"
+        );
+    }
+}
+
+#[test]
 fn explicit_paths_that_hold_no_runs_say_what_was_looked_for() {
     let empty = tempfile::tempdir().unwrap();
     let arg = empty.path().display().to_string();

@@ -50,6 +50,18 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         .map_err(|m| Failure::new(wandb_agent_commands::exit::NOT_FOUND, m))?;
     let settings = cli.global.settings();
     let (operation, grant) = match localized {
+        // Only the listing reads runs on disk so far (issue #27): any other operation would
+        // go to W&B without a grant and fail as a denied request, which explains nothing.
+        Some((operation, _)) if !matches!(operation, Operation::ListRuns(_)) => {
+            return Err(Failure::new(
+                exit::USAGE,
+                format!(
+                    "runs on disk: only list-runs reads them so far; {} of a local run is not \
+                     supported yet (sync it with `wandb sync` and use its W&B path)",
+                    operation.export().trim_start_matches("wandb-")
+                ),
+            ));
+        }
         Some((operation, dirs)) => (operation, grant::local_only(&settings, dirs)?),
         None => (
             operation,
