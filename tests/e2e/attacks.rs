@@ -83,7 +83,7 @@ fn the_environment_holds_only_what_the_guest_needs() {
     assert_eq!(
         text.trim_end(),
         format!(
-            "env: WANDB_BASE_URL={} WANDB_AGENT_RETRIES=3 WANDB_AGENT_HOST=cli WANDB_AGENT_MAX_OUTPUT_TOKENS=4000; args:",
+            "env: WANDB_BASE_URL={} WANDB_AGENT_RETRIES=3 WANDB_AGENT_TIMEOUT=60 WANDB_AGENT_HOST=cli WANDB_AGENT_MAX_OUTPUT_TOKENS=4000; args:",
             s.base_url()
         )
     );

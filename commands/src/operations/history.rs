@@ -38,7 +38,7 @@ pub struct History {
     #[cfg_attr(feature = "schema", schemars(skip))]
     #[serde(skip)]
     pub png: Option<std::path::PathBuf>,
-    /// csv (default), or png: a picture of the curves, as image content.
+    /// png: the curves as image content (default csv).
     // A tool call's spelling of `wandb-history-png`; never sent to `wandb-history`.
     #[cfg_attr(feature = "cli", arg(skip))]
     #[serde(default, skip_serializing)]

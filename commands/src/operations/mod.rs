@@ -119,13 +119,13 @@ operations! {
     /// A project's runs, newest first: start here, never guess run ids.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent list-runs demo/vision --since 7d"))]
     ListRuns = "wandb-list-runs",
-    tool: "A project's runs, newest first (CSV). Start here: other tools need a run id from it; \
-        never guess one. Crashed and short runs are hidden unless asked.",
+    tool: "A project's runs, newest first (CSV). Start here for run ids; never guess one. \
+        Crashed and short runs hidden unless asked.",
     /// One run's config, final and best metrics (JSON).
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent summary demo/vision/x7k2m9qa"))]
     Summary = "wandb-summary",
-    tool: "One run's config, final and best metrics as one JSON line within a token budget. \
-        Read it first to learn the run's keys.",
+    tool: "One run's config, final and best metrics (one JSON line). Read it first to learn \
+        the run's keys.",
     /// A metric curve within a token budget, or --stats.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent history demo/vision/x7k2m9qa --keys loss,val_loss --min-step 100 --max-step 200"))]
     History = "wandb-history",
@@ -139,7 +139,7 @@ operations! {
     /// Compare 2-10 runs on a metric.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent compare demo/vision/x7k2m9qa demo/vision/p3n8v4rt --metric val_loss"))]
     Compare = "wandb-compare",
-    tool: "Compare 2 to 10 runs on one metric (CSV): final and best values, which is better, \
+    tool: "Compare 2-10 runs on one metric (CSV): final and best values, the better one, \
         config keys that differ.",
     /// The best of a project's newest runs by a metric.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent best demo/llm-finetune --metric val_loss --last 10"))]
@@ -149,18 +149,17 @@ operations! {
     /// Which hyperparameters matter for a metric.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent params demo/llm-finetune --metric val_loss"))]
     Params = "wandb-params",
-    tool: "Which hyperparameters matter for a metric across a project's runs (a sweep), \
-        strongest first (CSV). Filters as in wandb_list_runs.",
+    tool: "Which hyperparameters matter for a metric across a project's runs, strongest \
+        first (CSV). Filters as in wandb_list_runs.",
     /// The end of a run's console; --errors for the traceback.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent logs demo/crashes/cudaoom1 --errors"))]
     Logs = "wandb-logs",
     tool: "The end of a run's console within a token budget; errors keeps the traceback and \
-        failure lines with the likely cause.",
+        the likely cause.",
     /// A run's GPU, memory, CPU, disk and network metrics.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent system demo/crashes/cudaoom1 --keys gpu,memory"))]
     System = "wandb-system",
-    tool: "A run's system metrics (GPU, memory, CPU, disk, network), one CSV row per metric. \
-        For crashes and slowdowns.",
+    tool: "A run's system metrics (GPU, memory, CPU, disk, network), one CSV row per metric.",
     /// Which of many runs went wrong, and where.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent triage demo/vision --last 20"))]
     Triage = "wandb-triage",
@@ -174,8 +173,8 @@ operations! {
     /// News since the last look.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent watch demo/live/live0run --cursor w1... --wait 60"))]
     Watch = "wandb-watch",
-    tool: "Babysit a training run: state, progress, new rows and new findings since the cursor \
-        from the previous call's last line; wait holds until news.",
+    tool: "Babysit a training run: what is new since the cursor on the previous answer's last \
+        line; wait holds until news.",
 }
 
 impl Operation {
