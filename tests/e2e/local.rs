@@ -9,8 +9,9 @@ use std::sync::OnceLock;
 use crate::support::{workspace, Cli};
 
 fn python() -> PathBuf {
+    // scripts/python-env.sh exports a path relative to the workspace; tests run in host/.
     std::env::var_os("PYTHON")
-        .map(PathBuf::from)
+        .map(|p| workspace().join(p))
         .unwrap_or_else(|| workspace().join("target/venv/bin/python"))
 }
 
