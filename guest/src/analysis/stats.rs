@@ -59,20 +59,9 @@ pub fn key_stats(table: &HistoryTable, column: usize) -> KeyStats {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Row;
 
     fn table(points: &[(u64, Option<f64>)]) -> HistoryTable {
-        HistoryTable {
-            keys: vec!["loss".into()],
-            rows: points
-                .iter()
-                .map(|(s, v)| Row {
-                    step: *s,
-                    values: vec![*v],
-                })
-                .collect(),
-            complete: true,
-        }
+        HistoryTable::of_loss(points)
     }
 
     #[test]

@@ -63,6 +63,22 @@ pub struct Row {
 }
 
 impl HistoryTable {
+    /// A complete one-key (`loss`) table, for tests of what reads tables.
+    #[cfg(test)]
+    pub fn of_loss(points: &[(u64, Option<f64>)]) -> HistoryTable {
+        HistoryTable {
+            keys: vec!["loss".into()],
+            rows: points
+                .iter()
+                .map(|(s, v)| Row {
+                    step: *s,
+                    values: vec![*v],
+                })
+                .collect(),
+            complete: true,
+        }
+    }
+
     /// Joins one series per key on `_step`.
     pub fn outer_join(keys: &[String], series: &[Series]) -> HistoryTable {
         let mut by_step: BTreeMap<u64, Vec<Option<f64>>> = BTreeMap::new();

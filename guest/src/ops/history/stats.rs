@@ -62,20 +62,9 @@ pub fn render(table: &HistoryTable, digits: usize, exact: &[bool]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Row;
 
     fn table(points: &[(u64, Option<f64>)]) -> HistoryTable {
-        HistoryTable {
-            keys: vec!["loss".into()],
-            rows: points
-                .iter()
-                .map(|(s, v)| Row {
-                    step: *s,
-                    values: vec![*v],
-                })
-                .collect(),
-            complete: true,
-        }
+        HistoryTable::of_loss(points)
     }
 
     #[test]
