@@ -27,6 +27,7 @@ API_KEY = "demo_0123456789abcdef0123456789abcdef0123"
 EXPECTED_TOOLS = {
     "wandb_list_runs", "wandb_summary", "wandb_history", "wandb_history_stats",
     "wandb_compare", "wandb_best", "wandb_diagnose", "wandb_logs", "wandb_system", "wandb_params", "wandb_triage",
+    "wandb_watch",
 }
 
 
@@ -90,6 +91,10 @@ async def exchange(url):
             assert len(png) <= 60 * 1024, len(png)
             assert t.startswith("640x320, ") and t.endswith("~274 image tokens; 2 keys; run steps 0..1200000"), t
 
+            # A run being written: its state, progress and a cursor for the next look.
+            r, t = await call("wandb_watch", {"run": "demo/live/live0run"})
+            assert not r.is_error and t.startswith("running: step ") and "cursor" in t, t
+
             r, t = await call("wandb_summary", {"run": "demo/vision/nosuchrn"})
             assert r.is_error, t
             # Hints name tools and their arguments in MCP, not CLI commands.
@@ -128,7 +133,7 @@ async def exchange(url):
             except Exception:  # an MCP protocol error (invalid params) is a refusal too
                 refused = True
             assert refused
-    print(f"MCP exchange OK: initialize, {len(EXPECTED_TOOLS)} tools listed, 13 successful calls, 2 refusals")
+    print(f"MCP exchange OK: initialize, {len(EXPECTED_TOOLS)} tools listed, 14 successful calls, 2 refusals")
 
 
 ESCAPE = ROOT / "target/guest/wasm32-wasip2/guest/escape_guest.wasm"
