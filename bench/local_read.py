@@ -1,7 +1,8 @@
 """Reading a run from disk: a 200,000-step, 5-key run the real `wandb` client writes offline
 (~98 MB `.wandb`), read in full natively (the guest's reader, `guest/examples/local_read.rs`),
-inside the component by the real CLI (`wandb-agent list-runs FILE`: one full pass, through
-a read-only pre-open; the compile cache warm), and, for scale, by the client's own
+inside the component by the real CLI (`list-runs FILE`: one full pass; `diagnose FILE`:
+every finding over every row; `history --stats`; through a read-only pre-open, the compile
+cache warm), and, for scale, by the client's own
 C-accelerated protobuf.
 
     . scripts/python-env.sh && $PYTHON bench/local_read.py [--steps 200000] [--repeat 3]
@@ -112,10 +113,17 @@ def main() -> None:
     cli = os.path.join(ROOT, "target", "release", "wandb-agent")
     env = dict(os.environ)
     env.pop("WANDB_API_KEY", None)
-    run_cli = lambda: subprocess.run([cli, "list-runs", path], check=True, capture_output=True, env=env)
-    run_cli()  # compile the component into the cache once
-    wall, cpu = best_of(args.repeat, run_cli)
-    print(f"| component in `wandb-agent` (`list-runs FILE`: one full pass, CLI start included) | {size_mb:.0f} MB | {wall:.2f} s | {cpu:.2f} s |")
+    for what, argv in [
+        ("`list-runs FILE`: one full pass", ["list-runs", path]),
+        ("`diagnose FILE`: every finding, every row", ["diagnose", path]),
+        ("`history FILE --keys loss,grad_norm --stats`", ["history", path, "--keys", "loss,grad_norm", "--stats"]),
+    ]:
+        run_cli = lambda: subprocess.run([cli, *argv], check=True, capture_output=True, env=env)
+        out = run_cli()  # the first call also compiles the component into the cache
+        if what.startswith("`diagnose"):
+            print("diagnose says:\n" + out.stdout.decode().strip())
+        wall, cpu = best_of(args.repeat, run_cli)
+        print(f"| component in `wandb-agent` ({what}; CLI start included) | {size_mb:.0f} MB | {wall:.2f} s | {cpu:.2f} s |")
     wall, cpu = best_of(args.repeat, lambda: python_parse(path))
     print(f"| wandb client's protobuf (C), parse only | {size_mb:.0f} MB | {wall:.2f} s | {cpu:.2f} s |")
 

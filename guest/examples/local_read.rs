@@ -6,8 +6,8 @@
 
 use std::collections::HashMap;
 use std::time::Instant;
-use wandb_agent_guest::local::fold::{self, Visitor};
-use wandb_agent_guest::local::records::History;
+use wandb_agent_guest::source::disk::fold::{self, Visitor};
+use wandb_agent_guest::source::disk::records::History;
 
 #[derive(Default)]
 struct KeyFold {

@@ -4,8 +4,9 @@
 //! - [`ops`]: the operations, one thin module each, from arguments to compact text;
 //! - [`analysis`]: what operations share on plain data (direction, config diff, statistics,
 //!   correlation, detection of what went wrong in a run);
-//! - [`source`]: where runs come from: the [`source::Source`] trait and the W&B GraphQL
-//!   reader behind it (documents, sampling, batching, retries, transport);
+//! - [`source`]: where runs come from: the [`source::Source`] trait, the W&B GraphQL reader
+//!   behind it (documents, sampling, batching, retries, transport) and the reader of run
+//!   directories on disk;
 //! - [`text`]: rendering: number and time formatting, reduction to a token budget, escaping;
 //! - [`model`]: the plain types all of them share (runs, history, console, run paths).
 //!
@@ -15,7 +16,6 @@
 pub mod analysis;
 pub mod error;
 pub mod hints;
-pub mod local;
 pub mod model;
 pub mod ops;
 pub mod source;
@@ -25,15 +25,10 @@ pub mod text;
 mod exports;
 
 /// Runs `operation` against the server the environment names (`WANDB_BASE_URL`), over
-/// wasi:http with retries: the one way in for the component's exports and its command build.
+/// wasi:http with retries, or on the run directories the host pre-opened (`/local/<i>`) when
+/// its paths name them: the one way in for the component's exports and its command build.
 #[cfg(target_arch = "wasm32")]
 pub fn run_with_environment(operation: wandb_agent_commands::Operation) -> error::Result<String> {
-    // A directory the host pre-opened (`/local/<i>`): runs on disk, no W&B settings needed.
-    if let wandb_agent_commands::Operation::ListRuns(args) = &operation {
-        if args.project.starts_with("/local/") {
-            return local::listing::list_runs(args);
-        }
-    }
     with_client(|client| ops::run(operation, client))
 }
 
@@ -43,7 +38,8 @@ pub fn run_with_environment(operation: wandb_agent_commands::Operation) -> error
 pub fn picture_with_environment(
     args: wandb_agent_commands::HistoryPng,
 ) -> error::Result<ops::history_png::Picture> {
-    with_client(|client| ops::with_context(client, |cx| ops::history_png::picture(args, cx)))
+    let paths = [args.run.clone()];
+    with_client(|client| ops::with_context(client, &paths, |cx| ops::history_png::picture(args, cx)))
 }
 
 /// `f` with a W&B client for the server the environment names.

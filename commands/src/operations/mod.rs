@@ -210,6 +210,29 @@ impl Operation {
         }
     }
 
+    /// The arguments that name a run or a project (`more` is compare's list of further
+    /// runs): where a host looks for runs on disk, and how the component tells which source
+    /// a call reads.
+    pub const PATH_FIELDS: [&'static str; 5] = ["run", "project", "run_a", "run_b", "more"];
+
+    /// The run and project paths this call names, in argument order.
+    pub fn paths(&self) -> Vec<String> {
+        let Ok(serde_json::Value::Object(args)) = serde_json::to_value(self) else {
+            return Vec::new();
+        };
+        let mut paths = Vec::new();
+        for field in Self::PATH_FIELDS {
+            match args.get(field) {
+                Some(serde_json::Value::Array(items)) => paths.extend(
+                    items.iter().filter_map(|i| i.as_str().map(str::to_string)),
+                ),
+                Some(serde_json::Value::String(path)) => paths.push(path.clone()),
+                _ => {}
+            }
+        }
+        paths
+    }
+
     /// The picture this call asks for instead of text, if any (`wandb-history-png`):
     /// `history --png FILE` on the command line, `format: "png"` in a tool call.
     pub fn picture(&self) -> Option<HistoryPng> {

@@ -66,8 +66,19 @@ fn check(kind: &str, segment: &str, input: &str) -> Result<String> {
     }
 }
 
-/// `entity/project`, or just `project` when a default entity is known.
+/// `entity/project`, or just `project` when a default entity is known. A directory the host
+/// granted (`/local/<i>`, or one run directory in it, `/local/<i>/<name>`) is entity `local`,
+/// project `<i>[/<name>]`: what the disk source reads.
 pub fn parse_project_path(input: &str, default_entity: Option<&str>) -> Result<ProjectPath> {
+    if let Some(granted) = input.trim().strip_prefix("/local/") {
+        let parts: Vec<&str> = granted.split('/').filter(|s| !s.is_empty()).collect();
+        if matches!(parts.len(), 1 | 2) && parts.iter().all(|p| valid_name(p)) {
+            return Ok(ProjectPath {
+                entity: "local".into(),
+                project: parts.join("/"),
+            });
+        }
+    }
     let parts = segments(input);
     let (entity, project) = match (parts.as_slice(), default_entity) {
         ([entity, project], _) => (*entity, *project),
@@ -143,6 +154,20 @@ mod tests {
         ] {
             assert_eq!(parse_run_path(input).unwrap(), want, "{input}");
         }
+    }
+
+    #[test]
+    fn granted_directories_are_the_disk_source_s_projects() {
+        let project = |p: &str| parse_project_path(p, None).unwrap();
+        assert_eq!(project("/local/0").to_string(), "local/0");
+        assert_eq!(
+            project("/local/1/offline-run-20261206_1-abc").to_string(),
+            "local/1/offline-run-20261206_1-abc"
+        );
+        // Without the host's leading slash, `local` is a W&B entity like any other.
+        assert_eq!(project("local/0").to_string(), "local/0");
+        assert!(parse_project_path("local/0/x", None).is_err());
+        assert!(parse_project_path("/local/0/a b", None).is_err());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::model::{
     SHORT_MAX_STEPS,
 };
 use crate::ops::{Context, Run};
-use crate::source::wandb::filters;
+use crate::source::filters;
 use crate::text::clean;
 
 pub const DEFAULT_LIMIT: u32 = 10;

@@ -19,6 +19,7 @@ pub mod watch;
 use wandb_agent_commands::{Handle, Operation};
 
 use crate::error::Result;
+use crate::source::disk::{source::is_local, Disk};
 use crate::source::wandb::reader::with_source;
 use crate::source::wandb::Client;
 use crate::source::Source;
@@ -50,21 +51,29 @@ pub trait Run {
     fn run(self, cx: &Context) -> Result<String>;
 }
 
-/// Runs any operation against W&B through `client`.
+/// Runs any operation against the source its paths name, with `client`'s settings.
 pub fn run(operation: Operation, client: &Client) -> Result<String> {
-    with_context(client, |cx| run_in(operation, cx))
+    let paths = operation.paths();
+    with_context(client, &paths, |cx| run_in(operation, cx))
 }
 
-/// Runs `f` in the context of W&B through `client` and its settings.
-pub fn with_context<T>(client: &Client, f: impl FnOnce(&Context) -> T) -> T {
-    with_source(client, |source| {
-        f(&Context {
+/// Runs `f` in a context with `client`'s settings and the source `paths` name: the
+/// directories the host granted when they are runs on disk (`local/<i>/...`), else W&B
+/// through `client`.
+pub fn with_context<T>(client: &Client, paths: &[String], f: impl FnOnce(&Context) -> T) -> T {
+    fn context<'a>(client: &'a Client, source: &'a dyn Source) -> Context<'a> {
+        Context {
             source,
             default_entity: client.default_entity,
             max_output_tokens: client.max_output_tokens,
             time_limit_s: client.time_limit_s,
-        })
-    })
+        }
+    }
+    if paths.iter().any(|p| is_local(p)) {
+        f(&context(client, &Disk::default()))
+    } else {
+        with_source(client, |source| f(&context(client, source)))
+    }
 }
 
 /// Runs any operation in `cx`. Its text and its errors pass through `text::safe` here, the

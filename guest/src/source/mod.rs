@@ -1,8 +1,12 @@
 //! Where runs come from, below the operations. An operation asks a [`Source`] for what it
 //! needs and gets plain [`crate::model`] types back, whatever the source reads: [`wandb`]
-//! reads W&B's GraphQL API (sampling, request batching and retries are its own business); run
-//! directories on disk can be a second source.
+//! reads W&B's GraphQL API (sampling, request batching and retries are its own business);
+//! [`disk`] reads the run directories the `wandb` client writes, every row. What both read
+//! the same way: run [`filters`] (sent to W&B, evaluated on disk) and [`histogram`]s.
 
+pub mod disk;
+pub mod filters;
+pub mod histogram;
 pub mod wandb;
 
 use crate::error::Result;

@@ -107,6 +107,10 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct McpArgs {
+    /// Let tools read runs on disk under DIR (paths relative to it); off unless given. With
+    /// --http every client with a key can read it.
+    #[arg(long, value_name = "DIR")]
+    pub runs_dir: Option<std::path::PathBuf>,
     /// Serve Streamable HTTP at ADDR/mcp; clients send their W&B key as a Bearer token.
     #[arg(long, value_name = "ADDR")]
     pub http: Option<std::net::SocketAddr>,

@@ -13,8 +13,25 @@ async fn serve_mcp(global: &Global, args: McpArgs) -> Result<(), Failure> {
     let max_concurrent = args
         .max_concurrent
         .map_or_else(mcp::default_max_concurrent, |n| n as usize);
+    // The one directory tools may read runs on disk from, resolved once (a link in it may
+    // not lead out later: each call's path is resolved and checked against this).
+    let runs_dir = match &args.runs_dir {
+        Some(dir) => Some(
+            std::fs::canonicalize(dir)
+                .ok()
+                .filter(|d| d.is_dir())
+                .ok_or_else(|| {
+                    Failure::new(
+                        exit::USAGE,
+                        format!("--runs-dir {}: not a directory", dir.display()),
+                    )
+                })?,
+        ),
+        None => None,
+    };
     let grant = policy::Grant {
         audience: policy::Audience::Mcp,
+        runs_dir,
         ..grant::from_settings(&global.settings(), &|k| std::env::var(k).ok())?
     };
     let Some(listen) = args.http else {
@@ -50,18 +67,6 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         .map_err(|m| Failure::new(wandb_agent_commands::exit::NOT_FOUND, m))?;
     let settings = cli.global.settings();
     let (operation, grant) = match localized {
-        // Only the listing reads runs on disk so far (issue #27): any other operation would
-        // go to W&B without a grant and fail as a denied request, which explains nothing.
-        Some((operation, _)) if !matches!(operation, Operation::ListRuns(_)) => {
-            return Err(Failure::new(
-                exit::USAGE,
-                format!(
-                    "runs on disk: only list-runs reads them so far; {} of a local run is not \
-                     supported yet (sync it with `wandb sync` and use its W&B path)",
-                    operation.export().trim_start_matches("wandb-")
-                ),
-            ));
-        }
         Some((operation, dirs)) => (operation, grant::local_only(&settings, dirs)?),
         None => (
             operation,
@@ -84,7 +89,14 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         print_output(&format!("# wrote {}: {}", file.display(), picture.line()));
         return Ok(());
     }
-    let text = sandbox.run(&grant, &operation).await?;
-    print_output(&text);
+    let unmount = |text: &str| grant::local::unmount(text, &grant.local);
+    let text = sandbox
+        .run(&grant, &operation)
+        .await
+        .map_err(|e| {
+            let f = Failure::from(e);
+            Failure::new(f.code, unmount(&f.message))
+        })?;
+    print_output(&unmount(&text));
     Ok(())
 }

@@ -14,10 +14,6 @@ use std::path::{Path, PathBuf};
 /// per local argument of the call: `compare` may name several run directories).
 pub const GUEST_ROOT: &str = "/local";
 
-/// Arguments that name a run or a project (the operations' declarations in
-/// `wandb-agent-commands`); `more` is compare's list of further runs.
-const PATH_FIELDS: [&str; 5] = ["run", "project", "run_a", "run_b", "more"];
-
 /// A directory to pre-open read-only, and the argument the component gets instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalGrant {
@@ -32,11 +28,7 @@ pub struct LocalGrant {
 
 /// `Ok(None)`: a W&B path. `Err`: an explicit local path that cannot be granted.
 pub fn classify(arg: &str) -> Result<Option<LocalGrant>, String> {
-    let explicit = arg.starts_with("./")
-        || arg.starts_with("../")
-        || arg.starts_with('/')
-        || arg == "."
-        || arg == "..";
+    let explicit = is_explicit(arg);
     let path = Path::new(arg);
     let meta = match fs::metadata(path) {
         Ok(meta) => meta,
@@ -88,6 +80,60 @@ pub fn classify(arg: &str) -> Result<Option<LocalGrant>, String> {
 pub fn localize(
     operation: &wandb_agent_commands::Operation,
 ) -> Result<Option<(wandb_agent_commands::Operation, Vec<LocalGrant>)>, String> {
+    localize_with(operation, &classify)
+}
+
+/// [`localize`] for the MCP server started with `--runs-dir ROOT` (canonical): a path is
+/// local only inside `ROOT` — relative to it, or absolute and inside it; one that leads out
+/// (`..`, a symlink pointing out) is refused. Paths that exist nowhere under it are W&B paths.
+pub fn localize_under(
+    operation: &wandb_agent_commands::Operation,
+    root: &Path,
+) -> Result<Option<(wandb_agent_commands::Operation, Vec<LocalGrant>)>, String> {
+    localize_with(operation, &|arg| classify_under(arg, root))
+}
+
+fn classify_under(arg: &str, root: &Path) -> Result<Option<LocalGrant>, String> {
+    let explicit = is_explicit(arg);
+    let relative = arg.strip_prefix("./").unwrap_or(arg);
+    let candidate = if Path::new(arg).is_absolute() {
+        PathBuf::from(arg)
+    } else {
+        root.join(relative)
+    };
+    let Ok(real) = fs::canonicalize(&candidate) else {
+        return if explicit {
+            Err(format!(
+                "{arg}: no such file or directory under the server's runs directory"
+            ))
+        } else {
+            Ok(None)
+        };
+    };
+    if !real.starts_with(root) {
+        return Err(format!(
+            "{arg}: outside the directory this server reads runs from (--runs-dir)"
+        ));
+    }
+    let Some(mut grant) = classify(&real.display().to_string())? else {
+        return Ok(None);
+    };
+    grant.shown = arg.trim_end_matches('/').to_string();
+    Ok(Some(grant))
+}
+
+fn is_explicit(arg: &str) -> bool {
+    arg.starts_with("./")
+        || arg.starts_with("../")
+        || arg.starts_with('/')
+        || arg == "."
+        || arg == ".."
+}
+
+fn localize_with(
+    operation: &wandb_agent_commands::Operation,
+    classify: &dyn Fn(&str) -> Result<Option<LocalGrant>, String>,
+) -> Result<Option<(wandb_agent_commands::Operation, Vec<LocalGrant>)>, String> {
     let Ok(serde_json::Value::Object(mut args)) = serde_json::to_value(operation) else {
         return Ok(None);
     };
@@ -110,7 +156,7 @@ pub fn localize(
         *arg = serde_json::Value::String(mount(index, &grant));
         Ok(())
     };
-    for field in PATH_FIELDS {
+    for field in wandb_agent_commands::Operation::PATH_FIELDS {
         match args.get_mut(field) {
             Some(serde_json::Value::Array(items)) => items.iter_mut().try_for_each(&mut local)?,
             Some(arg) => local(arg)?,
@@ -135,6 +181,48 @@ pub fn mount(index: usize, grant: &LocalGrant) -> String {
         Some(run) => format!("{GUEST_ROOT}/{index}/{run}"),
         None => format!("{GUEST_ROOT}/{index}"),
     }
+}
+
+/// The component's text with the grants' mount points (`local/<i>`, `/local/<i>/<run>`)
+/// put back as the user wrote them, so a path in an answer or a hint can be passed back.
+pub fn unmount(text: &str, grants: &[LocalGrant]) -> String {
+    let mut out = text.to_string();
+    // Highest index first: `local/1` must not eat the start of `local/12`.
+    for (index, grant) in grants.iter().enumerate().rev() {
+        let mounted = mount(index, grant);
+        let bare = mounted.trim_start_matches('/');
+        out = replace_path(&out, bare, &grant.shown);
+    }
+    out
+}
+
+/// `text` with each `path` (with or without a leading `/`) that stands alone as a path (not
+/// inside a longer name) replaced by `with`.
+fn replace_path(text: &str, path: &str, with: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(path) {
+        let before = &rest[..at];
+        let after = &rest[at + path.len()..];
+        let starts_clean = before
+            .chars()
+            .last()
+            .is_none_or(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.')));
+        let ends_clean = after
+            .chars()
+            .next()
+            .is_none_or(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.')));
+        if starts_clean && ends_clean {
+            out.push_str(before.strip_suffix('/').unwrap_or(before));
+            out.push_str(with);
+        } else {
+            out.push_str(before);
+            out.push_str(path);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A run directory's name as a run id (`offline-run-20261206_183549-abc`); one with other
@@ -302,5 +390,28 @@ mod tests {
         // An explicit directory without runs is granted: the component says what it looked for.
         assert!(classify(&at("team/proj")).unwrap().is_some());
         assert!(classify("./no-such-dir-anywhere").is_err());
+    }
+
+    #[test]
+    fn mount_points_in_answers_become_the_paths_the_user_wrote() {
+        let grants = vec![
+            LocalGrant {
+                dir: PathBuf::from("/home/u/wandb"),
+                run: None,
+                shown: "wandb".into(),
+            },
+            LocalGrant {
+                dir: PathBuf::from("/tmp/r"),
+                run: Some("offline-run-1-abc".into()),
+                shown: "../r/offline-run-1-abc".into(),
+            },
+        ];
+        let text = "error: Project local/0 has no runs; try `list-runs local/0 --include-crashed`\n\
+                    id: local/0/offline-run-9-xyz, b /local/1/offline-run-1-abc, not local/01 or mylocal/0";
+        assert_eq!(
+            unmount(text, &grants),
+            "error: Project wandb has no runs; try `list-runs wandb --include-crashed`\n\
+             id: wandb/offline-run-9-xyz, b ../r/offline-run-1-abc, not local/01 or mylocal/0"
+        );
     }
 }

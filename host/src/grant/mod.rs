@@ -95,6 +95,7 @@ pub fn build(
         entity: entity.filter(|e| !e.trim().is_empty()),
         audience: Audience::Cli,
         local: Vec::new(),
+        runs_dir: None,
         limits: Limits {
             max_memory_bytes: settings.max_memory_mb.saturating_mul(1 << 20),
             timeout: Duration::from_secs(settings.timeout),
@@ -113,10 +114,18 @@ pub fn build(
 /// works with no network and no account.
 pub fn local_only(settings: &Settings, dirs: Vec<local::LocalGrant>) -> Result<Grant, Invalid> {
     let origin = Origin::parse(SAAS_API).map_err(|e| Invalid(e.to_string()))?;
-    let mut grant = build(settings, SAAS_API.to_string(), origin, None, None)?;
-    grant.allowlist = Allowlist::new(Vec::new());
-    grant.local = dirs;
-    Ok(grant)
+    let grant = build(settings, SAAS_API.to_string(), origin, None, None)?;
+    Ok(narrowed_to(&grant, dirs))
+}
+
+/// `grant` narrowed to a call on runs on disk: the directories, and no origin, no key.
+pub fn narrowed_to(grant: &Grant, dirs: Vec<local::LocalGrant>) -> Grant {
+    Grant {
+        allowlist: Allowlist::new(Vec::new()),
+        authorization: None,
+        local: dirs,
+        ..grant.clone()
+    }
 }
 
 /// W&B SaaS's API, and where its pre-signed run-file URLs point (docs/wandb-wire.md, "Run

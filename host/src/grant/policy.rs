@@ -24,6 +24,9 @@ pub struct Grant {
     /// Run directories on disk, pre-opened read-only inside the component (`grant::local::mount`; a local call: then
     /// nothing else is granted, see `grant::local_only`).
     pub local: Vec<super::local::LocalGrant>,
+    /// The MCP server's `--runs-dir`: the one directory (canonical) under which a tool call's
+    /// path may name runs on disk; `None`: every path is a W&B path.
+    pub runs_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -26,7 +26,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 use wandb_agent_commands::{exit, Operation};
 
 use crate::failure::Failure;
-use crate::grant::basic_auth;
+use crate::grant::{basic_auth, local};
 use crate::grant::policy::Grant;
 use crate::sandbox::Sandbox;
 use tools::ToolSpec;
@@ -161,6 +161,24 @@ impl ServerHandler for WandbTools {
     ) -> Result<CallToolResponse, ErrorData> {
         let operation = self.operation(request)?;
         let grant = self.grant_for(&context)?;
+        // Runs on disk only under the server's --runs-dir: then the call reads those
+        // directories alone, with no network and no key.
+        let (operation, grant) = match &grant.runs_dir {
+            None => (operation, grant),
+            Some(root) => match local::localize_under(&operation, root) {
+                Err(message) => {
+                    return Ok(CallToolResult::error(vec![ContentBlock::text(format!(
+                        "error: {message}"
+                    ))])
+                    .into())
+                }
+                Ok(None) => (operation, grant),
+                Ok(Some((operation, dirs))) => {
+                    (operation, Arc::new(crate::grant::narrowed_to(&grant, dirs)))
+                }
+            },
+        };
+        let unmount = |text: &str| local::unmount(text, &grant.local);
         let _slot = self.slots.acquire(slots::Client::of(&grant)).await;
         let outcome = match operation.picture() {
             // `wandb_history` with `format: "png"`: the picture as image content, and the
@@ -168,20 +186,20 @@ impl ServerHandler for WandbTools {
             Some(args) => self.sandbox.picture(&grant, &args).await.map(|picture| {
                 vec![
                     ContentBlock::image(BASE64_STANDARD.encode(&picture.png), "image/png"),
-                    ContentBlock::text(picture.line()),
+                    ContentBlock::text(unmount(&picture.line())),
                 ]
             }),
             None => self
                 .sandbox
                 .run(&grant, &operation)
                 .await
-                .map(|text| vec![ContentBlock::text(text)]),
+                .map(|text| vec![ContentBlock::text(unmount(&text))]),
         };
         let result = match outcome {
             Ok(content) => CallToolResult::success(content),
             Err(err) => CallToolResult::error(vec![ContentBlock::text(format!(
                 "error: {}",
-                Failure::from(err).message
+                unmount(&Failure::from(err).message)
             ))]),
         };
         Ok(result.into())

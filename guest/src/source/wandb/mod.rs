@@ -11,9 +11,7 @@ pub mod coverage;
 pub mod crash;
 pub mod documents;
 pub mod events;
-pub mod filters;
 pub mod graphql;
-pub mod histogram;
 pub mod history;
 #[cfg(target_arch = "wasm32")]
 pub mod http;

@@ -6,7 +6,8 @@ use crate::error::{AgentError, Result};
 use crate::model::paths::ProjectPath;
 use crate::model::ListOptions;
 use crate::model::RunRow;
-use crate::source::wandb::{filters, Client};
+use crate::source::filters;
+use crate::source::wandb::Client;
 use crate::text::{clean, timefmt};
 
 impl RunRow {

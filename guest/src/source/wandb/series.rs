@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::error::{AgentError, Result};
 use crate::model::as_f64;
 use crate::model::{Series, Spec};
-use crate::source::wandb::histogram;
+use crate::source::histogram;
 
 impl Spec {
     /// The JSONString W&B expects. `maxStep` is inclusive on the server.

@@ -19,7 +19,7 @@ pub trait Visitor {
 impl Visitor for () {}
 
 /// Several visitors in the same pass.
-impl Visitor for [&mut dyn Visitor] {
+impl<const N: usize> Visitor for [&mut dyn Visitor; N] {
     fn history(&mut self, row: &History<'_>) {
         self.iter_mut().for_each(|v| v.history(row));
     }

@@ -72,7 +72,7 @@ pub fn to_json(filter: &RunFilter, hide_crashed: bool, now_unix: i64) -> Result<
 
 /// `since` as the W&B timestamp it means: a span back from `now_unix` (`30m`, `12h`, `7d`,
 /// `2w`) or a UTC date or time.
-fn since_time(text: &str, now_unix: i64) -> Result<String> {
+pub fn since_time(text: &str, now_unix: i64) -> Result<String> {
     let format = |t: NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%S").to_string();
     let t = text.trim();
     let bad = || {

@@ -1,0 +1,272 @@
+//! Runs on disk as a [`Source`]: the directories the host granted, under `/local/<i>`. A
+//! project path `local/<i>` is granted directory `i` (a directory of runs, or one run); a run
+//! path `local/<i>/<name>` is the run directory `name` in it (the name a listing shows). Each
+//! run is read in one pass and kept for the rest of the call, so an operation that asks many
+//! questions of one run (diagnose asks three to five) reads its file once. Every answer holds
+//! every logged row: nothing is sampled.
+
+use super::filter;
+use super::layout::{locate, Found, RunFile};
+use super::run::{dir_name, DiskRun};
+use crate::error::{AgentError, Result};
+use crate::model::paths::{ProjectPath, RunPath};
+use crate::model::{
+    CrashContext, Coverage, Fetched, HistoryReply, HistoryRequest, HistoryTable, LinesFrom,
+    ListedRun, RunCounts, RunValues, RunsQuery, Series, Spec, SystemMetrics, Tail, NO_CONSOLE,
+};
+use crate::source::{filters, Source};
+use crate::text::timefmt;
+use std::cell::{Cell, RefCell};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// Where the host mounts granted directories, and the entity of their paths.
+pub const ROOT: &str = "/local";
+const ENTITY: &str = "local";
+
+/// Runs kept read within one call: a project operation visits each run a few times
+/// (listing, then history, then crash context), one after the other.
+const KEPT_RUNS: usize = 8;
+
+/// The granted directories as a source.
+#[derive(Default)]
+pub struct Disk {
+    /// Run logs read (the `#` lines count them where W&B counts requests).
+    reads: Cell<u32>,
+    kept: RefCell<Vec<Rc<DiskRun>>>,
+}
+
+/// Whether a project or run path names a granted directory: the host passes them as
+/// `/local/<i>...` (W&B paths never start with `/`, so an entity named `local` stays W&B's).
+pub fn is_local(path: &str) -> bool {
+    path.trim().starts_with("/local/")
+}
+
+impl Disk {
+    fn dir(&self, entity: &str, project: &str) -> Result<PathBuf> {
+        if entity != ENTITY {
+            return Err(AgentError::BadInput(format!(
+                "{entity}/{project} is a W&B path: runs on disk and W&B runs cannot be read in one call"
+            )));
+        }
+        Ok(Path::new(ROOT).join(project))
+    }
+
+    /// Every run `project` holds, oldest first.
+    fn run_files(&self, project: &ProjectPath) -> Result<Vec<RunFile>> {
+        let dir = self.dir(&project.entity, &project.project)?;
+        Ok(match locate(&dir).map_err(AgentError::NotFound)? {
+            Found::Run(run) => vec![run],
+            Found::Runs(runs) => runs,
+        })
+    }
+
+    /// The log of `run`: its directory granted on its own, or one in the granted directory.
+    fn run_file(&self, run: &RunPath) -> Result<RunFile> {
+        let dir = self.dir(&run.entity, &run.project)?;
+        if let Ok(Found::Run(file)) = locate(&dir.join(&run.run_id)) {
+            return Ok(file);
+        }
+        let project = run.project_path();
+        let files = self.run_files(&project).unwrap_or_default();
+        files
+            .into_iter()
+            .find(|f| dir_name(f) == run.run_id || f.id == run.run_id)
+            .ok_or_else(|| {
+                AgentError::NotFound(format!(
+                    "Run {} not found in {}: no run directory of that name",
+                    run.run_id,
+                    dir.display()
+                ))
+            })
+    }
+
+    /// The run read, from this call's earlier reads when it was read already.
+    fn read(&self, file: &RunFile) -> Result<Rc<DiskRun>> {
+        if let Some(run) = self.kept.borrow().iter().find(|r| r.file.file == file.file) {
+            return Ok(run.clone());
+        }
+        self.reads.set(self.reads.get() + 1);
+        let run = Rc::new(DiskRun::read(file, timefmt::now_unix())?);
+        let mut kept = self.kept.borrow_mut();
+        if kept.len() == KEPT_RUNS {
+            kept.remove(0);
+        }
+        kept.push(run.clone());
+        Ok(run)
+    }
+
+    fn run(&self, run: &RunPath) -> Result<Rc<DiskRun>> {
+        self.read(&self.run_file(run)?)
+    }
+
+    /// One series per key of each spec, in order, every row of its window.
+    fn series(run: &DiskRun, specs: &[Spec]) -> Result<Vec<Series>> {
+        let mut all = Vec::new();
+        for spec in specs {
+            all.extend(run.series(&spec.keys, spec.min_step, spec.max_step)?);
+        }
+        Ok(all)
+    }
+}
+
+impl Source for Disk {
+    fn name(&self) -> &str {
+        "disk"
+    }
+
+    fn requests(&self) -> u32 {
+        self.reads.get()
+    }
+
+    fn runs(
+        &self,
+        project: &ProjectPath,
+        query: &RunsQuery,
+        visit: &mut dyn FnMut(ListedRun) -> Result<bool>,
+    ) -> Result<RunCounts> {
+        let now = timefmt::now_unix();
+        let options = query.options;
+        let shown = filters::to_json(&options.filter, !options.include_crashed, now)?;
+        let all = filters::to_json(&options.filter, false, now)?;
+        let specs: &[Spec] = match query.with {
+            crate::model::RunsWith::History(specs) | crate::model::RunsWith::FirstLook(specs) => {
+                specs
+            }
+            _ => &[],
+        };
+        let mut counts = RunCounts::default();
+        let mut visiting = true;
+        // Newest first, as W&B lists them (run directories are named after their start), one
+        // run in memory at a time beyond those kept.
+        for file in self.run_files(project)?.iter().rev() {
+            let run = self.read(file)?;
+            let doc = filter::document(&run);
+            if filter::matches(&all, &doc) {
+                counts.all += 1;
+            }
+            if !filter::matches(&shown, &doc) {
+                continue;
+            }
+            counts.matched += 1;
+            if visiting {
+                visiting = visit(ListedRun {
+                    row: Ok(run.row.clone()),
+                    run: run.state.clone(),
+                    keys: run.keys.clone(),
+                    config: Ok(run.config.clone()),
+                    summary: Ok(run.summary.clone()),
+                    series: Self::series(&run, specs),
+                })?;
+            }
+        }
+        if !query.count_hidden {
+            counts.all = 0;
+        }
+        Ok(counts)
+    }
+
+    fn run_values(&self, run: &RunPath, specs: &[Spec]) -> Result<RunValues> {
+        let read = self.run(run)?;
+        Ok(RunValues {
+            name: read.row.name.clone(),
+            state: read.state.state.clone(),
+            keys: read.keys.clone(),
+            config: Ok(read.config.clone()),
+            summary: Ok(read.summary.clone()),
+            series: Self::series(&read, specs),
+        })
+    }
+
+    fn runs_values(&self, runs: &[RunPath], spec: &Spec) -> Result<Vec<Result<RunValues>>> {
+        Ok(runs
+            .iter()
+            .map(|run| self.run_values(run, std::slice::from_ref(spec)))
+            .collect())
+    }
+
+    fn history(&self, run: &RunPath, specs: &[Spec], with_keys: bool) -> Result<HistoryReply> {
+        let read = self.run(run)?;
+        Ok(HistoryReply {
+            run: read.state.clone(),
+            keys: if with_keys {
+                read.keys.clone()
+            } else {
+                Default::default()
+            },
+            series: Self::series(&read, specs)?,
+        })
+    }
+
+    fn histories(
+        &self,
+        project: &ProjectPath,
+        runs: &[(&str, &[Spec])],
+    ) -> Result<Vec<Vec<Series>>> {
+        runs.iter()
+            .map(|(id, specs)| {
+                let path = RunPath {
+                    entity: project.entity.clone(),
+                    project: project.project.clone(),
+                    run_id: id.to_string(),
+                };
+                Self::series(&*self.run(&path)?, specs)
+            })
+            .collect()
+    }
+
+    fn history_table(&self, run: &RunPath, request: &HistoryRequest) -> Result<Fetched> {
+        let read = self.run(run)?;
+        read.keys.check(&request.keys, run)?;
+        let series = read.series(&request.keys, request.min_step, request.max_step)?;
+        Ok(Fetched {
+            table: HistoryTable::outer_join(&request.keys, &series),
+            last_step: read.keys.last_step,
+            coverage: Coverage::Every,
+            exact: vec![true; request.keys.len()],
+        })
+    }
+
+    fn console(&self, run: &RunPath, last: u32) -> Result<Tail> {
+        let read = self.run(run)?;
+        let from = read.console.len().saturating_sub(last as usize);
+        Ok(Tail {
+            lines: read.console[from..].to_vec(),
+            source: LinesFrom::Stream {
+                total: Some(read.console_total),
+            },
+            run: read.state.clone(),
+            requests: self.reads.get(),
+        })
+    }
+
+    fn system(&self, run: &RunPath, _samples: u32) -> Result<SystemMetrics> {
+        let read = self.run(run)?;
+        Ok(SystemMetrics {
+            metrics: read.metrics.clone(),
+            bad_rows: 0,
+            state: read.state.state.clone(),
+        })
+    }
+
+    fn crash_context(&self, run: &RunPath) -> Result<CrashContext> {
+        let read = self.run(run)?;
+        Ok(CrashContext {
+            lines: read.console.clone(),
+            no_lines: NO_CONSOLE.to_string(),
+            metrics: read.metrics.clone(),
+        })
+    }
+
+    fn crash_contexts(&self, project: &ProjectPath, runs: &[&str]) -> Result<Vec<CrashContext>> {
+        runs.iter()
+            .map(|id| {
+                self.crash_context(&RunPath {
+                    entity: project.entity.clone(),
+                    project: project.project.clone(),
+                    run_id: id.to_string(),
+                })
+            })
+            .collect()
+    }
+}
