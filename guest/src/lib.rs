@@ -39,7 +39,9 @@ pub fn picture_with_environment(
     args: wandb_agent_commands::HistoryPng,
 ) -> error::Result<ops::history_png::Picture> {
     let paths = [args.run.clone()];
-    with_client(|client| ops::with_context(client, &paths, |cx| ops::history_png::picture(args, cx)))
+    with_client(|client| {
+        ops::with_context(client, &paths, |cx| ops::history_png::picture(args, cx))
+    })
 }
 
 /// `f` with a W&B client for the server the environment names.

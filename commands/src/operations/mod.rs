@@ -223,9 +223,9 @@ impl Operation {
         let mut paths = Vec::new();
         for field in Self::PATH_FIELDS {
             match args.get(field) {
-                Some(serde_json::Value::Array(items)) => paths.extend(
-                    items.iter().filter_map(|i| i.as_str().map(str::to_string)),
-                ),
+                Some(serde_json::Value::Array(items)) => {
+                    paths.extend(items.iter().filter_map(|i| i.as_str().map(str::to_string)))
+                }
                 Some(serde_json::Value::String(path)) => paths.push(path.clone()),
                 _ => {}
             }

@@ -90,13 +90,10 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         return Ok(());
     }
     let unmount = |text: &str| grant::local::unmount(text, &grant.local);
-    let text = sandbox
-        .run(&grant, &operation)
-        .await
-        .map_err(|e| {
-            let f = Failure::from(e);
-            Failure::new(f.code, unmount(&f.message))
-        })?;
+    let text = sandbox.run(&grant, &operation).await.map_err(|e| {
+        let f = Failure::from(e);
+        Failure::new(f.code, unmount(&f.message))
+    })?;
     print_output(&unmount(&text));
     Ok(())
 }

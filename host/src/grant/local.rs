@@ -172,6 +172,16 @@ fn localize_with(
     )
     .and_then(Result::ok)
     .ok_or_else(|| "internal: a local path did not fit back into its operation".to_string())?;
+    // What only the command line has (not serialized) goes across as it was.
+    use wandb_agent_commands::{History, Operation};
+    let rewritten = match (operation, rewritten) {
+        (Operation::History(before), Operation::History(after)) => Operation::History(History {
+            png: before.png.clone(),
+            stats: before.stats,
+            ..after
+        }),
+        (_, other) => other,
+    };
     Ok(Some((rewritten, grants)))
 }
 

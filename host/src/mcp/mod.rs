@@ -26,8 +26,8 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 use wandb_agent_commands::{exit, Operation};
 
 use crate::failure::Failure;
-use crate::grant::{basic_auth, local};
 use crate::grant::policy::Grant;
+use crate::grant::{basic_auth, local};
 use crate::sandbox::Sandbox;
 use tools::ToolSpec;
 

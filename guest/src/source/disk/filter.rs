@@ -26,12 +26,14 @@ pub fn matches(filter: &Value, doc: &Value) -> bool {
     let Some(clauses) = filter.as_object() else {
         return true;
     };
-    clauses.iter().all(|(field, condition)| match field.as_str() {
-        "$and" => condition
-            .as_array()
-            .is_some_and(|all| all.iter().all(|f| matches(f, doc))),
-        _ => holds(at(doc, field), condition),
-    })
+    clauses
+        .iter()
+        .all(|(field, condition)| match field.as_str() {
+            "$and" => condition
+                .as_array()
+                .is_some_and(|all| all.iter().all(|f| matches(f, doc))),
+            _ => holds(at(doc, field), condition),
+        })
 }
 
 /// The value at a dotted path (`config.lr.value`), if any.
@@ -48,23 +50,25 @@ fn holds(value: Option<&Value>, condition: &Value) -> bool {
     };
     ops.iter().all(|(op, operand)| match op.as_str() {
         "$ne" => !value.is_some_and(|v| equal(v, operand)),
-        "$in" => operand.as_array().is_some_and(|options| {
-            options.iter().any(|o| value.is_some_and(|v| equal(v, o)))
-        }),
+        "$in" => operand
+            .as_array()
+            .is_some_and(|options| options.iter().any(|o| value.is_some_and(|v| equal(v, o)))),
         "$regex" => match (value.and_then(Value::as_str), operand.as_str()) {
             (Some(text), Some(pattern)) => {
                 regex_lite::Regex::new(pattern).is_ok_and(|re| re.is_match(text))
             }
             _ => false,
         },
-        "$lt" | "$lte" | "$gt" | "$gte" => value
-            .and_then(|v| order(v, operand))
-            .is_some_and(|o| match op.as_str() {
-                "$lt" => o.is_lt(),
-                "$lte" => o.is_le(),
-                "$gt" => o.is_gt(),
-                _ => o.is_ge(),
-            }),
+        "$lt" | "$lte" | "$gt" | "$gte" => {
+            value
+                .and_then(|v| order(v, operand))
+                .is_some_and(|o| match op.as_str() {
+                    "$lt" => o.is_lt(),
+                    "$lte" => o.is_le(),
+                    "$gt" => o.is_gt(),
+                    _ => o.is_ge(),
+                })
+        }
         _ => false,
     })
 }
@@ -114,7 +118,10 @@ mod tests {
             filter
         };
         assert!(passes(RunFilter::default(), true));
-        assert!(passes(f(|r| r.state = vec!["finished".into(), "failed".into()]), false));
+        assert!(passes(
+            f(|r| r.state = vec!["finished".into(), "failed".into()]),
+            false
+        ));
         assert!(!passes(f(|r| r.state = vec!["crashed".into()]), false));
         assert!(passes(f(|r| r.tag = vec!["v2".into()]), false));
         assert!(!passes(f(|r| r.tag = vec!["v3".into()]), false));
@@ -124,9 +131,18 @@ mod tests {
         assert!(!passes(f(|r| r.name = Some("^lr-1".into())), false));
         assert!(passes(f(|r| r.since = Some("2026-12-01".into())), false));
         assert!(!passes(f(|r| r.since = Some("2026-12-07".into())), false));
-        assert!(passes(f(|r| r.conditions = vec!["config.lr<1e-3".into()]), false));
-        assert!(!passes(f(|r| r.conditions = vec!["config.lr>=1e-3".into()]), false));
-        assert!(passes(f(|r| r.conditions = vec!["config.model.depth=12".into()]), false));
+        assert!(passes(
+            f(|r| r.conditions = vec!["config.lr<1e-3".into()]),
+            false
+        ));
+        assert!(!passes(
+            f(|r| r.conditions = vec!["config.lr>=1e-3".into()]),
+            false
+        ));
+        assert!(passes(
+            f(|r| r.conditions = vec!["config.model.depth=12".into()]),
+            false
+        ));
         assert!(passes(
             f(|r| r.conditions = vec!["summary.val_loss<=0.41".into(), "config.lr!=1".into()]),
             false
@@ -136,7 +152,10 @@ mod tests {
             "NaN compares with nothing"
         );
         assert!(
-            !passes(f(|r| r.conditions = vec!["summary.missing=1".into()]), false),
+            !passes(
+                f(|r| r.conditions = vec!["summary.missing=1".into()]),
+                false
+            ),
             "a key the run lacks"
         );
     }

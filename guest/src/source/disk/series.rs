@@ -144,7 +144,11 @@ impl KeyCounts {
                     .cloned()
                     .collect(),
             ),
-            counts: self.counts.iter().map(|(k, (_, n))| (k.clone(), *n)).collect(),
+            counts: self
+                .counts
+                .iter()
+                .map(|(k, (_, n))| (k.clone(), *n))
+                .collect(),
         }
     }
 }
@@ -188,7 +192,10 @@ mod tests {
         assert_eq!(val, [249]);
         let grad = collect.series("grad_norm", None, None);
         assert_eq!(grad.points.len(), 21);
-        assert!(grad.points.iter().all(|&(step, g)| (g > 40.0) == (step >= 250)));
+        assert!(grad
+            .points
+            .iter()
+            .all(|&(step, g)| (g > 40.0) == (step >= 250)));
         assert!(grad.complete);
         assert!(collect.points("loss").is_empty(), "a key not asked for");
     }
@@ -200,7 +207,10 @@ mod tests {
         fold::read(&bytes[..], &mut all).unwrap();
         assert_eq!(all.points("loss").len(), 321);
         let window = all.series("loss", Some(10), Some(12));
-        assert_eq!(window.points.iter().map(|p| p.0).collect::<Vec<_>>(), [10, 11, 12]);
+        assert_eq!(
+            window.points.iter().map(|p| p.0).collect::<Vec<_>>(),
+            [10, 11, 12]
+        );
         let fc1 = all.points("weights/fc1");
         assert_eq!(fc1.len(), 4);
         assert!(fc1.iter().all(|p| p.1.is_finite() && p.1 > 0.0), "{fc1:?}");

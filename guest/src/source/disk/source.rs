@@ -11,7 +11,7 @@ use super::run::{dir_name, DiskRun};
 use crate::error::{AgentError, Result};
 use crate::model::paths::{ProjectPath, RunPath};
 use crate::model::{
-    CrashContext, Coverage, Fetched, HistoryReply, HistoryRequest, HistoryTable, LinesFrom,
+    Coverage, CrashContext, Fetched, HistoryReply, HistoryRequest, HistoryTable, LinesFrom,
     ListedRun, RunCounts, RunValues, RunsQuery, Series, Spec, SystemMetrics, Tail, NO_CONSOLE,
 };
 use crate::source::{filters, Source};
