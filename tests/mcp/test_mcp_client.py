@@ -136,6 +136,41 @@ async def exchange(url):
     print(f"MCP exchange OK: initialize, {len(EXPECTED_TOOLS)} tools listed, 14 successful calls, 2 refusals")
 
 
+async def runs_on_disk_exchange(url):
+    """With --runs-dir, tools read runs on disk under it, and nothing outside it."""
+    params = StdioServerParameters(
+        command=str(BIN / "wandb-agent"),
+        args=["mcp", "--runs-dir", str(ROOT / "demo/local")],
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"),
+             "WANDB_BASE_URL": url, "WANDB_API_KEY": API_KEY},
+    )
+    run = "wandb/offline-run-20261206_183549-demo0001"
+    async with stdio_client(params) as (read, write):
+        async with ClientSession(read, write) as session:
+            init = await session.initialize()
+            assert "Runs on disk:" in (init.instructions or ""), init.instructions
+
+            async def call(name, args):
+                result = await session.call_tool(name, args)
+                return result, text_of(result)
+
+            r, t = await call("wandb_list_runs", {"project": ".", "include_short": True})
+            assert not r.is_error and "\noffline-run-20261206_183549-demo0001,demo-explosion,failed," in t, t
+            r, t = await call("wandb_diagnose", {"run": run})
+            assert not r.is_error and "\nexplosion,grad_norm,250," in t and "every logged row" in t, t
+            r, t = await call("wandb_history", {"run": run, "keys": ["loss"], "min_step": 299, "max_step": 301})
+            assert not r.is_error and t.splitlines()[1:4] == ["299,3.201", "300,nan", "301,nan"], t
+            # W&B paths still go to W&B.
+            r, t = await call("wandb_summary", {"run": "demo/vision/l0ng1m2x"})
+            assert not r.is_error and '"loss":"NaN"' in t, t
+            # Nothing outside the runs directory, however the path is spelled.
+            for outside in ["../../README.md", "/etc", "../local/../../guest"]:
+                r, t = await call("wandb_list_runs", {"project": outside})
+                assert r.is_error and ("outside the directory this server reads runs from" in t
+                                       or "no such file" in t), (outside, t)
+    print("MCP runs on disk OK: --runs-dir lists, diagnoses and reads a window; 3 paths outside it refused")
+
+
 ESCAPE = ROOT / "target/guest/wasm32-wasip2/guest/escape_guest.wasm"
 
 
@@ -165,6 +200,7 @@ def main():
     try:
         url = re.search(r"http://127\.0\.0\.1:\d+", server.stdout.readline()).group(0)
         asyncio.run(exchange(url))
+        asyncio.run(runs_on_disk_exchange(url))
         asyncio.run(hostile_exchange(url))
     finally:
         server.terminate()

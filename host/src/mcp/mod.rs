@@ -38,6 +38,10 @@ wandb_history_stats, then wandb_history with a step window; wandb_diagnose pins 
 step. Many runs: wandb_triage, wandb_params, wandb_best, wandb_compare. A trailing '#' line says \
 what was left out and how to see it; no output passes the server's token ceiling.";
 
+/// Added to the instructions when the server reads runs on disk (`--runs-dir`).
+pub const RUNS_ON_DISK: &str = "Runs on disk: `.` (or a folder in the runs directory) is a \
+project, `wandb/<run dir>` a run; every logged row is read, nothing sampled.";
+
 /// Where a tool call's W&B key comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeySource {
@@ -134,7 +138,10 @@ impl ServerHandler for WandbTools {
                 "wandb-agent",
                 env!("CARGO_PKG_VERSION"),
             ))
-            .with_instructions(INSTRUCTIONS)
+            .with_instructions(match self.grant.runs_dir {
+                None => INSTRUCTIONS.to_string(),
+                Some(_) => format!("{INSTRUCTIONS} {RUNS_ON_DISK}"),
+            })
     }
 
     async fn list_tools(
@@ -239,7 +246,9 @@ mod tests {
         let tools: Vec<Tool> = tools::catalog().iter().map(WandbTools::tool).collect();
         let listing = serde_json::to_string(&ListToolsResult::with_all_items(tools)).unwrap();
         let encoder = tiktoken_rs::o200k_base().unwrap();
-        let cost = encoder.encode_with_special_tokens(INSTRUCTIONS).len()
+        let cost = encoder
+            .encode_with_special_tokens(&format!("{INSTRUCTIONS} {RUNS_ON_DISK}"))
+            .len()
             + encoder.encode_with_special_tokens(&listing).len();
         assert!(cost <= 2500, "instructions and tools/list: {cost} tokens");
         assert!(INSTRUCTIONS.contains("never guess"));
