@@ -7,7 +7,9 @@
 use std::collections::HashMap;
 use std::time::Instant;
 use wandb_agent_guest::source::disk::fold::{self, Visitor};
+use wandb_agent_guest::source::disk::layout;
 use wandb_agent_guest::source::disk::records::History;
+use wandb_agent_guest::source::disk::run::DiskRun;
 
 #[derive(Default)]
 struct KeyFold {
@@ -92,5 +94,27 @@ fn main() -> std::process::ExitCode {
         elapsed.as_secs_f64(),
         peak_rss_kib().unwrap_or(0),
     );
+    // The disk source's read of the same run: every key's series kept, summary, console and
+    // system metrics folded (what one operation reads before it answers).
+    let start = Instant::now();
+    let run = layout::locate(std::path::Path::new(&path)).map(|found| match found {
+        layout::Found::Run(run) => run,
+        layout::Found::Runs(mut runs) => runs.remove(0),
+    });
+    let read = run
+        .map_err(|e| e.to_string())
+        .and_then(|run| DiskRun::read(&run, 0).map_err(|e| e.to_string()));
+    match read {
+        Ok(run) => println!(
+            "disk source read: {} keys in {:.3} s, peak RSS {} KiB",
+            run.keys.counts.len(),
+            start.elapsed().as_secs_f64(),
+            peak_rss_kib().unwrap_or(0)
+        ),
+        Err(e) => {
+            eprintln!("error: {path}: {e}");
+            return std::process::ExitCode::from(1);
+        }
+    }
     std::process::ExitCode::SUCCESS
 }

@@ -129,8 +129,8 @@ operations! {
     /// A metric curve within a token budget, or --stats.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent history demo/vision/x7k2m9qa --keys loss,val_loss --min-step 100 --max-step 200"))]
     History = "wandb-history",
-    tool: "A metric curve (CSV _step,key,...) within a token budget, extremes and NaN onsets \
-        kept; min_step/max_step select a window's rows.",
+    tool: "A metric curve (CSV) within a token budget, extremes and NaN onsets kept; \
+        min_step/max_step select a window.",
     /// Per-key statistics of a curve (the same as `history --stats`).
     #[cfg_attr(feature = "cli", command(hide = true))]
     HistoryStats = "wandb-history-stats",
@@ -144,8 +144,7 @@ operations! {
     /// The best of a project's newest runs by a metric.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent best demo/llm-finetune --metric val_loss --last 10"))]
     Best = "wandb-best",
-    tool: "The best of a project's newest runs by a metric, then the ranking (CSV). Filters as \
-        in wandb_list_runs.",
+    tool: "The best of a project's newest runs by a metric, and the ranking (CSV).",
     /// Which hyperparameters matter for a metric.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent params demo/llm-finetune --metric val_loss"))]
     Params = "wandb-params",
