@@ -144,7 +144,8 @@ operations! {
     /// The best of a project's newest runs by a metric.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent best demo/llm-finetune --metric val_loss --last 10"))]
     Best = "wandb-best",
-    tool: "The best of a project's newest runs by a metric, and the ranking (CSV).",
+    tool: "The best of a project's newest runs by a metric, and the ranking (CSV). Filters as \
+        in wandb_list_runs.",
     /// Which hyperparameters matter for a metric.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent params demo/llm-finetune --metric val_loss"))]
     Params = "wandb-params",
@@ -167,8 +168,8 @@ operations! {
     /// Divergence, explosions, spikes, overfitting, crashes: to the step.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent diagnose demo/vision/l0ng1m2x"))]
     Diagnose = "wandb-diagnose",
-    tool: "What went wrong in one run, at the exact step: divergence, gradient explosion, \
-        loss spike, overfitting, plateau, a crash's likely cause (CSV).",
+    tool: "What went wrong in one run, to the exact step: divergence, gradient explosion, \
+        spike, overfitting, plateau, crash cause (CSV).",
     /// News since the last look.
     #[cfg_attr(feature = "cli", command(after_help = "Example: wandb-agent watch demo/live/live0run --cursor w1... --wait 60"))]
     Watch = "wandb-watch",
