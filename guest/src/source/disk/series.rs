@@ -4,10 +4,11 @@
 
 use super::fold::Visitor;
 use super::records::History;
+use super::tree::Fast;
 use super::value::row_json;
 use crate::model::history::{RunKeys, Series};
 use crate::source::histogram;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Points one collection keeps at most (16 bytes each): past it, a collection of every key
 /// gives up (and says so) rather than outgrow the component's memory.
@@ -20,7 +21,7 @@ pub struct Collect {
     wanted: Option<Vec<String>>,
     min_step: u64,
     max_step: u64,
-    points: HashMap<String, Vec<(u64, f64)>>,
+    points: HashMap<String, Vec<(u64, f64)>, Fast>,
     kept: usize,
     /// More than [`MAX_POINTS`] points were offered: `points` is incomplete and cleared.
     pub overflowed: bool,
@@ -42,7 +43,7 @@ impl Collect {
             wanted,
             min_step: min_step.unwrap_or(0),
             max_step: max_step.unwrap_or(u64::MAX),
-            points: HashMap::new(),
+            points: HashMap::default(),
             kept: 0,
             overflowed: false,
         }
@@ -60,7 +61,7 @@ impl Collect {
         }
         if self.kept == MAX_POINTS && self.wanted.is_none() {
             self.overflowed = true;
-            self.points = HashMap::new();
+            self.points = HashMap::default();
             return;
         }
         self.kept += 1;
@@ -128,7 +129,7 @@ impl Visitor for Collect {
 /// Values logged per top-level key (a histogram counts once per row), by type.
 #[derive(Default)]
 pub struct KeyCounts {
-    counts: BTreeMap<String, (&'static str, u64)>,
+    counts: HashMap<String, (&'static str, u64), Fast>,
 }
 
 impl KeyCounts {

@@ -12,7 +12,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 /// FNV-1a: keys are short and hashed millions of times; SipHash's defence against chosen
 /// collisions buys nothing for a file the user's own training wrote.
-struct Fnv(u64);
+pub struct Fnv(u64);
 
 impl Default for Fnv {
     fn default() -> Fnv {
@@ -37,7 +37,8 @@ impl Hasher for Fnv {
     }
 }
 
-type Fast = BuildHasherDefault<Fnv>;
+/// A hasher for the keys of one run: its own file, hashed millions of times.
+pub type Fast = BuildHasherDefault<Fnv>;
 
 /// Joins path parts: a byte no key contains (the client's keys are printable text).
 const SEP: char = '\u{1f}';
