@@ -9,7 +9,7 @@ use wandb_agent_commands::{exit, Operation};
 use super::settings::open_sandbox;
 use super::{print_output, Command, Global};
 use crate::failure::Failure;
-use crate::grant::{basic_auth, build};
+use crate::grant::{basic_auth, build, local, narrowed_to};
 use crate::network::allowlist::Origin;
 
 /// The tour: what an agent would do, coarse to fine, each step with why. The command lines
@@ -62,8 +62,17 @@ fn tour() -> Vec<(&'static str, String)> {
             "an unknown run: one line, and what to do",
             "summary demo/vision/nosuchrn".into(),
         ),
+        (
+            "runs on disk: a run the real wandb client wrote offline, read with no key and no \
+             network (only its directory is granted, read-only): every row, nothing sampled",
+            format!("diagnose {LOCAL_RUN}"),
+        ),
     ]
 }
+
+/// The run directory the demo ships (`demo/local/README.md` says how it was made), as a
+/// path from the workspace, where `scripts/demo.sh` runs.
+const LOCAL_RUN: &str = "./demo/local/wandb/offline-run-20261206_183549-demo0001";
 
 /// The operation a tour command line asks for, parsed as the CLI parses it.
 fn parse(command_line: &str) -> Operation {
@@ -97,8 +106,18 @@ pub async fn run(global: &Global, serve: bool, listen: SocketAddr) -> Result<(),
     for (why, command_line) in tour() {
         println!("# {why}");
         println!("$ wandb-agent {command_line}");
-        match sandbox.run(&grant, &parse(&command_line)).await {
-            Ok(text) => print_output(&text),
+        let operation = parse(&command_line);
+        // A local path is granted alone, as the CLI grants it (see `cli::run`).
+        let (operation, grant) = match local::localize(&operation) {
+            Ok(Some((operation, dirs))) => (operation, narrowed_to(&grant, dirs)),
+            Ok(None) => (operation, grant.clone()),
+            Err(message) => {
+                println!("error: {message} (run the demo from the workspace)\n");
+                continue;
+            }
+        };
+        match sandbox.run(&grant, &operation).await {
+            Ok(text) => print_output(&local::unmount(&text, &grant.local)),
             Err(err) => println!("error: {}", Failure::from(err).message),
         }
         println!();
