@@ -116,6 +116,63 @@ fn files() -> String {
     }
 }
 
+/// Everything a component could try in a directory the host granted for runs on disk
+/// (`/local/...`): read inside it (allowed), change anything in it, climb out of it, follow a
+/// symlink out of it, and read a hard link to a file elsewhere (the same file: a pre-open
+/// cannot tell). One line: what opened, what was refused.
+fn granted(dir: &str) -> String {
+    use std::fs::{self, OpenOptions};
+    let at = |name: &str| format!("{dir}/{name}");
+    let attempts: Vec<(&str, std::io::Result<()>)> = vec![
+        ("read inside.txt", fs::read(at("inside.txt")).map(|_| ())),
+        ("list the directory", fs::read_dir(dir).map(|_| ())),
+        ("read hard-link", fs::read(at("hard-link")).map(|_| ())),
+        ("write planted", fs::write(at("planted"), b"x")),
+        (
+            "append inside.txt",
+            OpenOptions::new()
+                .append(true)
+                .open(at("inside.txt"))
+                .map(|_| ()),
+        ),
+        (
+            "truncate inside.txt",
+            OpenOptions::new()
+                .write(true)
+                .truncate(true)
+                .open(at("inside.txt"))
+                .map(|_| ()),
+        ),
+        ("mkdir sub", fs::create_dir(at("sub"))),
+        (
+            "rename inside.txt",
+            fs::rename(at("inside.txt"), at("moved.txt")),
+        ),
+        ("remove inside.txt", fs::remove_file(at("inside.txt"))),
+        ("list ..", fs::read_dir(at("..")).map(|_| ())),
+        (
+            "read ../../etc/passwd",
+            fs::read(at("../../../etc/passwd")).map(|_| ()),
+        ),
+        ("list /local", fs::read_dir("/local").map(|_| ())),
+        ("list /", fs::read_dir("/").map(|_| ())),
+        ("read link-out", fs::read(at("link-out")).map(|_| ())),
+        (
+            "list dir-link-out",
+            fs::read_dir(at("dir-link-out")).map(|_| ()),
+        ),
+    ];
+    let (opened, refused): (Vec<_>, Vec<_>) = attempts.iter().partition(|(_, r)| r.is_ok());
+    let names = |v: Vec<&(&str, std::io::Result<()>)>| {
+        v.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+    };
+    format!(
+        "granted: opened {}; refused {}",
+        names(opened),
+        names(refused)
+    )
+}
+
 /// Every place a credential could be: the environment, arguments, a response from the
 /// server (status line, headers, body), and the whole linear memory.
 fn hunt(url: &str) -> String {
@@ -272,6 +329,7 @@ fn attack(spec: &str) -> Result<String, Error> {
         "host" => fetch(url, Some(("host", "evil.example"))),
         "env" => Ok(env()),
         "files" => Ok(files()),
+        _ if spec.starts_with("/local/") => Ok(granted(spec.trim_end_matches('/'))),
         "alloc" => {
             let mut hoard: Vec<Vec<u8>> = Vec::new();
             loop {
