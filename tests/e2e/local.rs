@@ -160,6 +160,14 @@ fn damaged_logs_are_one_clear_line() {
         .ok()
         .to_string();
     assert!(text.contains(",nan-onset,running,"), "{text}");
+    // ... and says so, naming the file as the user named its directory.
+    let note = text.lines().last().unwrap();
+    assert!(
+        note.starts_with(&format!(
+            "# {cut}/run-cut.wandb ends mid-record after byte "
+        )) && note.ends_with("(still being written, or cut): every whole record read"),
+        "{text}"
+    );
 }
 
 /// One run's answer to `args` (the run directory of `id` first), with no network and no key.

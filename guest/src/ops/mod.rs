@@ -85,8 +85,30 @@ pub fn run_in(operation: Operation, cx: &Context) -> Result<String> {
     };
     operation
         .handle(Runner(cx))
+        .map(|text| match format {
+            // One JSON line stays one JSON line.
+            safe::Format::Json => text,
+            safe::Format::Text => with_notes(text, &cx.source.notes()),
+        })
         .map(|text| safe::output(text, format))
         .map_err(|e| e.map_text(safe::message))
+}
+
+/// `text` with the source's notes as its last `#` lines (before `watch`'s cursor line, which
+/// stays last).
+fn with_notes(text: String, notes: &[String]) -> String {
+    if notes.is_empty() {
+        return text;
+    }
+    let body = text.trim_end_matches('\n');
+    let (body, cursor) = match body.rsplit_once('\n') {
+        Some((before, last)) if last.starts_with("# next: ") => (before, Some(last)),
+        _ => (body, None),
+    };
+    let mut lines: Vec<&str> = vec![body];
+    lines.extend(notes.iter().map(String::as_str));
+    lines.extend(cursor);
+    lines.join("\n")
 }
 
 /// Hands every operation's arguments to its [`Run`] implementation.
@@ -99,5 +121,21 @@ impl<A: Run> Handle<A> for Runner<'_, '_> {
         // way, so this cuts only what has no budget (a long listing, many keys' statistics).
         let text = args.run(self.0)?;
         Ok(tokens::within_ceiling(text, self.0.max_output_tokens))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_notes;
+
+    #[test]
+    fn notes_go_last_but_before_a_cursor() {
+        let notes = vec!["# cut".to_string()];
+        assert_eq!(with_notes("a\n# x\n".into(), &notes), "a\n# x\n# cut");
+        assert_eq!(
+            with_notes("a\n# next: --cursor c\n".into(), &notes),
+            "a\n# cut\n# next: --cursor c"
+        );
+        assert_eq!(with_notes("a\n".into(), &[]), "a\n");
     }
 }

@@ -69,4 +69,10 @@ pub trait Source {
     /// The same for several runs of one project at once (the console only where the source
     /// has it at hand: `no_lines` says where else it is).
     fn crash_contexts(&self, project: &ProjectPath, runs: &[&str]) -> Result<Vec<CrashContext>>;
+
+    /// What the reads of this call met that every answer should mention (a log that ends
+    /// mid-record), one `#` line each.
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
 }

@@ -136,15 +136,16 @@ impl KeyCounts {
     /// The run's keys as W&B's `historyKeys` gives them: the last step, the keys without
     /// the client's `_`-prefixed ones, and values per key.
     pub fn run_keys(&self, last_step: Option<i64>) -> RunKeys {
+        let mut available: Vec<String> = self
+            .counts
+            .keys()
+            .filter(|k| !k.starts_with('_'))
+            .cloned()
+            .collect();
+        available.sort();
         RunKeys {
             last_step: last_step.and_then(|s| u64::try_from(s).ok()),
-            available: Some(
-                self.counts
-                    .keys()
-                    .filter(|k| !k.starts_with('_'))
-                    .cloned()
-                    .collect(),
-            ),
+            available: Some(available),
             counts: self
                 .counts
                 .iter()
@@ -231,5 +232,9 @@ mod tests {
         let available = keys.available.unwrap();
         assert!(available.contains(&"weights/fc1".to_string()));
         assert!(available.iter().all(|k| !k.starts_with('_')));
+        assert!(
+            available.windows(2).all(|w| w[0] < w[1]),
+            "sorted: {available:?}"
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! every logged row: nothing is sampled.
 
 use super::filter;
+use super::framing::End;
 use super::layout::{locate, Found, RunFile};
 use super::run::{dir_name, DiskRun};
 use crate::error::{AgentError, Result};
@@ -256,6 +257,20 @@ impl Source for Disk {
             no_lines: NO_CONSOLE.to_string(),
             metrics: read.metrics.clone(),
         })
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.kept
+            .borrow()
+            .iter()
+            .filter_map(|run| match run.end {
+                End::Truncated { offset } => Some(format!(
+                    "# {} ends mid-record after byte {offset} (still being written, or cut): every whole record read",
+                    run.file.file.display()
+                )),
+                End::Complete => None,
+            })
+            .collect()
     }
 
     fn crash_contexts(&self, project: &ProjectPath, runs: &[&str]) -> Result<Vec<CrashContext>> {
