@@ -66,6 +66,13 @@ pub fn speculative(choice: &KeyChoice) -> Vec<String> {
     ]
 }
 
+/// Per-layer keys `wandb.watch` logs (`gradients/<layer>`, `parameters/<layer>`): never the
+/// run's loss or its global gradient norm, whatever their layer is called
+/// (`gradients/encoder.layer_norm.weight` has "grad" and "norm" in it).
+fn is_per_layer(key: &str) -> bool {
+    key.starts_with("gradients/") || key.starts_with("parameters/")
+}
+
 fn first_match<'a>(
     available: &'a [String],
     exact: &[&str],
@@ -74,7 +81,12 @@ fn first_match<'a>(
     exact
         .iter()
         .find_map(|e| available.iter().find(|k| k.as_str() == *e))
-        .or_else(|| available.iter().find(|k| pred(&k.to_ascii_lowercase())))
+        .or_else(|| {
+            available
+                .iter()
+                .filter(|k| !is_per_layer(k))
+                .find(|k| pred(&k.to_ascii_lowercase()))
+        })
 }
 
 /// Guesses keys by common names, then by substrings.
@@ -188,5 +200,19 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(guess_keys(&["lr".to_string()], &given).unwrap().loss, "lr");
+    }
+
+    #[test]
+    fn per_layer_histograms_are_not_the_gradient_norm() {
+        let avail: Vec<String> = [
+            "gradients/encoder.layer_norm.weight",
+            "parameters/decoder.loss_head.bias",
+            "train_step_loss",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let k = guess_keys(&avail, &KeyChoice::default()).unwrap();
+        assert_eq!((k.loss.as_str(), k.grad), ("train_step_loss", None));
     }
 }
