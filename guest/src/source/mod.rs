@@ -2,11 +2,13 @@
 //! needs and gets plain [`crate::model`] types back, whatever the source reads: [`wandb`]
 //! reads W&B's GraphQL API (sampling, request batching and retries are its own business);
 //! [`disk`] reads the run directories the `wandb` client writes, every row. What both read
-//! the same way: run [`filters`] (sent to W&B, evaluated on disk) and [`histogram`]s.
+//! the same way: run [`filters`] (sent to W&B, evaluated on disk), [`histogram`]s, and the
+//! dense-pass [`plan`] of sampled history.
 
 pub mod disk;
 pub mod filters;
 pub mod histogram;
+pub mod plan;
 pub mod wandb;
 
 use crate::error::Result;

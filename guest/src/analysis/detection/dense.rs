@@ -6,7 +6,7 @@
 
 use crate::model::Coverage;
 use crate::model::{Series, Spec};
-use crate::source::wandb::coverage::{self, Plan};
+use crate::source::plan::{self as coverage, Plan};
 
 use super::detect::Track;
 use super::keys::Keys;

@@ -8,7 +8,7 @@
 use crate::analysis::dynamics::layers::Layer;
 use crate::analysis::dynamics::schedule;
 use crate::model::{Series, Spec};
-use crate::source::wandb::coverage::{self, Plan};
+use crate::source::plan::{self as coverage, Plan};
 
 /// Learning-rate samples over the run: every row of a rate logged every step in a 32,000-step
 /// run, or every 10 steps in a 320,000-step one, so that a warmup's peak is exact.

@@ -32,7 +32,7 @@ use crate::error::Result;
 use crate::model::paths::{self, RunPath};
 use crate::model::{Coverage, RunState, Spec};
 use crate::ops::{Context, Run};
-use crate::source::wandb::coverage;
+use crate::source::plan as coverage;
 use crate::source::Source;
 
 /// Samples of a single whole-run spec (the first request's, and the epoch's).

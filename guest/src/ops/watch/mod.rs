@@ -27,7 +27,7 @@ use crate::error::Result;
 use crate::model::paths::{self, RunPath};
 use crate::model::{Coverage, RunState, Spec};
 use crate::ops::{Context, Run};
-use crate::source::wandb::coverage::SAMPLES_PER_WINDOW;
+use crate::source::plan::SAMPLES_PER_WINDOW;
 use crate::source::Source;
 use crate::text::timefmt;
 

@@ -7,7 +7,6 @@
 pub mod batch;
 pub mod cadence;
 pub mod console;
-pub mod coverage;
 pub mod crash;
 pub mod documents;
 pub mod events;

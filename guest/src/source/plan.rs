@@ -1,5 +1,6 @@
 //! Dense passes: how a whole step range is covered with sampled history so that short events
-//! are not missed, and how to say what was covered.
+//! are not missed, and how to say what was covered. Planned by the analyses in specs any
+//! source answers (one that holds every row, such as runs on disk, answers each whole).
 //!
 //! W&B thins each `sampledHistory` spec to `samples` rows at random (docs/wandb-wire.md,
 //! "Sampling"). One spec of 2,000 samples over 1.2M steps puts about 2 samples in a 1,200-step
