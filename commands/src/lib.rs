@@ -30,3 +30,12 @@ pub fn usage_error_line(err: &clap::Error) -> String {
         .collect();
     format!("{} (see --help)", message.join(" "))
 }
+
+/// The command line's help for a run argument: also a run on disk (the host decides, README
+/// "Runs on disk"). The schema keeps the doc comment: MCP tools read disk runs only under
+/// `--runs-dir`, and their instructions say so.
+pub const RUN_HELP: &str =
+    "ENTITY/PROJECT/RUN_ID, a run URL, or a run directory on disk (./wandb/latest-run)";
+
+/// The command line's help for a project argument: also a directory of runs on disk.
+pub const PROJECT_HELP: &str = "ENTITY/PROJECT, or a directory of runs on disk (./wandb)";

@@ -160,15 +160,39 @@ fn damaged_logs_are_one_clear_line() {
         .ok()
         .to_string();
     assert!(text.contains(",nan-onset,running,"), "{text}");
-    // ... and says so, naming the file as the user named its directory.
+    assert!(
+        !text.contains("mid-record"),
+        "a live run's log ends so: {text}"
+    );
+    // A cut log of a run that is not running says so, naming the file as the user named its
+    // directory (the demo run's records are hours old; its file is made an hour old too).
+    let demo = std::fs::read(format!("{DEMO_RUN}/run-demo0001.wandb")).unwrap();
+    let old_cut = write("oldcut", &demo[..demo.len() / 2]);
+    let file = std::fs::File::options()
+        .write(true)
+        .open(format!("{old_cut}/run-oldcut.wandb"))
+        .unwrap();
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    file.set_modified(hour_ago).unwrap();
+    let text = offline()
+        .run(&["list-runs", &old_cut, "--include-crashed"])
+        .ok()
+        .to_string();
+    assert!(text.contains(",demo-explosion,crashed,"), "{text}");
     let note = text.lines().last().unwrap();
     assert!(
         note.starts_with(&format!(
-            "# {cut}/run-cut.wandb ends mid-record after byte "
-        )) && note.ends_with("(still being written, or cut): every whole record read"),
+            "# {old_cut}/run-oldcut.wandb ends mid-record after byte "
+        )) && note.ends_with("(cut, or its writer was killed): every whole record read"),
         "{text}"
     );
 }
+
+/// The run directory the demo ships.
+const DEMO_RUN: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../demo/local/wandb/offline-run-20261206_183549-demo0001"
+);
 
 /// One run's answer to `args` (the run directory of `id` first), with no network and no key.
 fn on(id: &str, args: &[&str]) -> String {

@@ -15,6 +15,7 @@ use super::Window;
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct History {
     /// ENTITY/PROJECT/RUN_ID, or a run URL.
+    #[cfg_attr(feature = "cli", arg(help = crate::RUN_HELP))]
     pub run: String,
     /// Metric keys (loss,val_loss): comma-separated or a JSON list.
     #[cfg_attr(feature = "cli", arg(long, required = true, value_parser = key_list))]
@@ -106,6 +107,7 @@ pub fn picture_line(width: u32, height: u32, bytes: usize, note: &str) -> String
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HistoryStats {
     /// ENTITY/PROJECT/RUN_ID, or a run URL.
+    #[cfg_attr(feature = "cli", arg(help = crate::RUN_HELP))]
     pub run: String,
     /// Metric keys (loss,grad_norm): comma-separated or a JSON list.
     #[cfg_attr(feature = "cli", arg(long, required = true, value_parser = key_list))]

@@ -11,6 +11,7 @@ use super::{Mode, RunFilter};
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ListRuns {
     /// ENTITY/PROJECT.
+    #[cfg_attr(feature = "cli", arg(help = crate::PROJECT_HELP))]
     pub project: String,
     /// Runs to show, newest first (at most 1000) [default: 10].
     #[cfg_attr(feature = "cli", arg(long))]
@@ -38,6 +39,7 @@ pub struct ListRuns {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Best {
     /// ENTITY/PROJECT.
+    #[cfg_attr(feature = "cli", arg(help = crate::PROJECT_HELP))]
     pub project: String,
     /// The metric to rank by (e.g. val_loss).
     #[cfg_attr(feature = "cli", arg(long))]
@@ -71,6 +73,7 @@ pub struct Best {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Params {
     /// ENTITY/PROJECT.
+    #[cfg_attr(feature = "cli", arg(help = crate::PROJECT_HELP))]
     pub project: String,
     /// The metric (its final value, e.g. val_loss).
     #[cfg_attr(feature = "cli", arg(long))]
@@ -100,6 +103,7 @@ pub struct Params {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Triage {
     /// ENTITY/PROJECT.
+    #[cfg_attr(feature = "cli", arg(help = crate::PROJECT_HELP))]
     pub project: String,
     /// Newest matching runs to look at, crashed ones included (at most 200) [default: 20].
     #[cfg_attr(feature = "cli", arg(long))]

@@ -13,6 +13,7 @@ use super::Mode;
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Summary {
     /// ENTITY/PROJECT/RUN_ID, or a run URL.
+    #[cfg_attr(feature = "cli", arg(help = crate::RUN_HELP))]
     pub run: String,
     /// Output tokens (0 = all, up to the ceiling) [default: 500].
     #[cfg_attr(feature = "cli", arg(long))]
@@ -34,6 +35,10 @@ pub struct Summary {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Compare {
     /// The first run (ENTITY/PROJECT/RUN_ID).
+    #[cfg_attr(
+        feature = "cli",
+        arg(help = "The first run (ENTITY/PROJECT/RUN_ID, or a run directory on disk)")
+    )]
     pub run_a: String,
     /// The second run.
     pub run_b: String,
@@ -55,6 +60,7 @@ pub struct Compare {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Diagnose {
     /// ENTITY/PROJECT/RUN_ID, or a run URL.
+    #[cfg_attr(feature = "cli", arg(help = crate::RUN_HELP))]
     pub run: String,
     /// The training-loss key [default: guessed].
     #[cfg_attr(feature = "cli", arg(long))]
@@ -73,6 +79,7 @@ pub struct Diagnose {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Watch {
     /// ENTITY/PROJECT/RUN_ID, or a run URL.
+    #[cfg_attr(feature = "cli", arg(help = crate::RUN_HELP))]
     pub run: String,
     /// Only what is new since this cursor (the last line of the previous look).
     #[cfg_attr(feature = "cli", arg(long))]
@@ -88,6 +95,7 @@ pub struct Watch {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Logs {
     /// ENTITY/PROJECT/RUN_ID, or a run URL.
+    #[cfg_attr(feature = "cli", arg(help = crate::RUN_HELP))]
     pub run: String,
     /// Console lines to show, newest last [default: 40].
     #[cfg_attr(feature = "cli", arg(long))]
@@ -110,6 +118,7 @@ pub struct Logs {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct System {
     /// ENTITY/PROJECT/RUN_ID, or a run URL.
+    #[cfg_attr(feature = "cli", arg(help = crate::RUN_HELP))]
     pub run: String,
     /// Groups (gpu, memory, cpu, temp, power, disk, network) or key parts (rss, gpu.3).
     #[cfg_attr(feature = "cli", arg(long, value_delimiter = ','))]

@@ -22,6 +22,8 @@ pub struct Hidden {
     pub matched: Option<i64>,
     pub crashed: i64,
     pub short: i64,
+    /// Short runs shown all the same: every run that qualified was short.
+    pub short_shown: i64,
     pub older: i64,
 }
 
@@ -64,19 +66,37 @@ pub fn list_runs(
         count_hidden: true,
         with,
     };
+    // Short runs set aside, to show when nothing else qualifies (a directory of quick tries
+    // would otherwise list nothing at all).
+    let mut short_rows = Vec::new();
+    let mut short_values = Vec::new();
     let counts = cx.source.runs(project, &query, &mut |listed| {
         let row = listed.row?;
         consumed += 1;
-        if !options.include_short && row.is_short() {
+        let short = !options.include_short && row.is_short();
+        if short {
             short_hidden += 1;
+        }
+        let (rows, vals) = if short {
+            (&mut short_rows, &mut short_values)
         } else {
+            (&mut shown, &mut values)
+        };
+        if (rows.len() as u32) < options.limit {
             if !columns.is_empty() {
-                values.push(column_values(listed.config?, listed.summary?, columns));
+                vals.push(column_values(listed.config?, listed.summary?, columns));
             }
-            shown.push(row);
+            rows.push(row);
         }
         Ok((shown.len() as u32) < options.limit)
     })?;
+    let mut short_shown = 0;
+    if shown.is_empty() && !short_rows.is_empty() {
+        short_shown = short_rows.len() as i64;
+        short_hidden -= short_shown;
+        shown = short_rows;
+        values = short_values;
+    }
     let (run_count, all_count) = (counts.matched, counts.all);
     let hidden = Hidden {
         matched: (options.filter != RunFilter::default()).then_some(run_count),
@@ -86,6 +106,7 @@ pub fn list_runs(
             (all_count - run_count).max(0)
         },
         short: short_hidden,
+        short_shown,
         older: (run_count - consumed).max(0),
     };
     Ok(render(&shown, &hidden, columns, &values))
@@ -156,6 +177,12 @@ pub fn render(
         notes.push(format!(
             "{} crashed hidden (include-crashed to show)",
             hidden.crashed
+        ));
+    }
+    if hidden.short_shown > 0 {
+        notes.push(format!(
+            "every run that qualified is short (<{SHORT_MAX_STEPS} steps or <{SHORT_MAX_SECONDS}s): {} shown all the same",
+            hidden.short_shown
         ));
     }
     if hidden.short > 0 {
@@ -230,6 +257,7 @@ mod tests {
             &Hidden {
                 crashed: 2,
                 short: 1,
+                short_shown: 0,
                 older: 0,
                 matched: None,
             },

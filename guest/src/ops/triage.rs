@@ -265,8 +265,8 @@ fn read_crashes(
 struct Row {
     run: RunRow,
     finding: Option<Finding>,
-    /// Findings after the shown one.
-    more: usize,
+    /// The findings after the shown one, as `kind step`.
+    more: Vec<String>,
     /// Why the run's metrics could not be read.
     note: String,
 }
@@ -294,7 +294,11 @@ impl Row {
             all.into_iter().filter(|f| severity(f).is_some()).collect();
         // Stable: within a kind of problem, the earliest step first.
         findings.sort_by_key(|f| severity(f));
-        let more = findings.len().saturating_sub(1);
+        let more = findings
+            .iter()
+            .skip(1)
+            .map(|f| format!("{} {}", f.kind, f.step))
+            .collect();
         Row {
             finding: findings.into_iter().next(),
             more,
@@ -322,8 +326,12 @@ fn render(rows: &[Row], looked_at: usize, sparsest: &Coverage, requests: u32) ->
                 } else {
                     format!("{} {}", format_sig(f.value, DIGITS), f.detail)
                 };
-                if row.more > 0 {
-                    detail.push_str(&format!(" (+{} more)", row.more));
+                if !row.more.is_empty() {
+                    detail.push_str(&format!(
+                        " (+{} more: {})",
+                        row.more.len(),
+                        row.more.join(", ")
+                    ));
                 }
                 [
                     f.kind.to_string(),

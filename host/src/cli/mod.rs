@@ -21,7 +21,7 @@ use crate::mcp::Rate;
 #[command(
     name = "wandb-agent",
     version,
-    after_help = "Example: wandb-agent list-runs demo/vision (README.md)"
+    after_help = "Example: wandb-agent list-runs demo/vision; runs on disk: wandb-agent diagnose ./wandb/latest-run (README.md)"
 )]
 pub struct Cli {
     #[command(flatten)]

@@ -263,9 +263,11 @@ impl Source for Disk {
         self.kept
             .borrow()
             .iter()
+            // A run being written ends mid-record as a matter of course: its state says so.
+            .filter(|run| run.state.state != "running")
             .filter_map(|run| match run.end {
                 End::Truncated { offset } => Some(format!(
-                    "# {} ends mid-record after byte {offset} (still being written, or cut): every whole record read",
+                    "# {} ends mid-record after byte {offset} (cut, or its writer was killed): every whole record read",
                     run.file.file.display()
                 )),
                 End::Complete => None,

@@ -12,8 +12,8 @@ use crate::model::paths::{ProjectPath, RunPath};
 use crate::model::{
     Coverage, Fetched, HistoryRequest, HistoryTable, RunKeys, RunState, Series, Spec,
 };
-use crate::source::wandb::cadence;
 use crate::source::plan::{self as coverage, Plan, SAMPLES_PER_WINDOW};
+use crate::source::wandb::cadence;
 use crate::source::wandb::series;
 use crate::source::wandb::{documents, graphql, Client};
 
