@@ -21,7 +21,7 @@ use crate::mcp::Rate;
 #[command(
     name = "wandb-agent",
     version,
-    after_help = "Example: wandb-agent list-runs demo/vision; runs on disk: wandb-agent diagnose ./wandb/latest-run (README.md)"
+    after_help = "Example: wandb-agent list-runs demo/vision (./wandb: runs on disk; README.md)"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -82,7 +82,7 @@ pub struct Global {
     /// Retries after a 429, 5xx or network failure.
     #[arg(long, value_name = "N", default_value_t = 3, global = true)]
     pub retries: u32,
-    /// Most o200k tokens per output (0 = no limit, e.g. for a file).
+    /// Most o200k tokens per output (0 = no limit).
     #[arg(long, value_name = "N", default_value_t = wandb_agent_commands::ceiling::DEFAULT_MAX_OUTPUT_TOKENS, global = true)]
     pub max_output_tokens: u32,
 }
