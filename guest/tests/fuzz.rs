@@ -111,7 +111,7 @@ proptest! {
         let body = json!({"data": {"project": project}}).to_string();
         let options = ListOptions { limit: 3, ..ListOptions::default() };
         let project_path = parse_project_path("e/p", None).unwrap();
-        let _ = with_context(&Client::new(&Canned(body.into_bytes()), "srv"), |cx| list_runs(cx, &project_path, &options, &[]));
+        let _ = with_context(&Client::new(&Canned(body.into_bytes()), "srv"), &[], |cx| list_runs(cx, &project_path, &options, &[]));
     }
 
     #[test]
