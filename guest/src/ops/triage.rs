@@ -265,7 +265,7 @@ fn read_crashes(
 struct Row {
     run: RunRow,
     finding: Option<Finding>,
-    /// The findings after the shown one, as `kind step`.
+    /// The findings after the shown one, as `kind key step`.
     more: Vec<String>,
     /// Why the run's metrics could not be read.
     note: String,
@@ -297,7 +297,7 @@ impl Row {
         let more = findings
             .iter()
             .skip(1)
-            .map(|f| format!("{} {}", f.kind, f.step))
+            .map(|f| format!("{} {} {}", f.kind, f.key, f.step))
             .collect();
         Row {
             finding: findings.into_iter().next(),
