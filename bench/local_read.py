@@ -117,6 +117,9 @@ def main() -> None:
         ("`list-runs FILE`: one full pass", ["list-runs", path]),
         ("`diagnose FILE`: every finding, every row", ["diagnose", path]),
         ("`history FILE --keys loss,grad_norm --stats`", ["history", path, "--keys", "loss,grad_norm", "--stats"]),
+        ("`history FILE --keys loss,grad_norm --min-step S --max-step S+10` around the explosion: blocks bisected, no full pass",
+         ["history", path, "--keys", "loss,grad_norm", "--min-step", str(args.steps * 3 // 4 - 5),
+          "--max-step", str(args.steps * 3 // 4 + 5)]),
     ]:
         run_cli = lambda: subprocess.run([cli, *argv], check=True, capture_output=True, env=env)
         out = run_cli()  # the first call also compiles the component into the cache

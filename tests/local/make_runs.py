@@ -16,6 +16,7 @@ end-to-end tests can check exact answers:
              step 250, the loss spikes from 252 and is NaN from 300; val_loss every 50 steps;
              a histogram of fc1 weights every 100 steps; stats every second; raises
              FloatingPointError at step 320: exit code 1, traceback on stderr.
+- long       12,000 steps of three scalars (about 5 MB): step windows are read by blocks.
 - live       logs forever; killed with SIGKILL after step 100 was flushed: no exit record.
 """
 
@@ -101,6 +102,13 @@ for step in range(321):
     time.sleep(0.01)
     if step == 320:
         raise FloatingPointError(f"loss is NaN at step {step}")
+""",
+    "long": """
+run = wandb.init(project="local-demo", id="long0001", name="long", config={"lr": 0.05})
+for step in range(12000):
+    wandb.log({"loss": 1.0 + 1.0 / (1 + step), "grad_norm": float(step % 97), "acc": step / 12000},
+              step=step)
+run.finish()
 """,
     "live": """
 import sys, time

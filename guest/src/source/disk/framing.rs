@@ -95,6 +95,9 @@ pub struct LogReader<R> {
     assembled: Vec<u8>,
     /// A split record has begun and not yet ended.
     in_record: bool,
+    /// Started inside the log ([`LogReader::at_block`]): pieces of a record begun before are
+    /// skipped until a record starts.
+    resync: bool,
     end: Option<End>,
 }
 
@@ -110,6 +113,7 @@ impl<R: Read> LogReader<R> {
             block_start: 0,
             assembled: Vec::new(),
             in_record: false,
+            resync: false,
             end: None,
         };
         reader.fill_block()?;
@@ -121,6 +125,28 @@ impl<R: Read> LogReader<R> {
             reader.end = Some(End::Truncated { offset: 0 });
         }
         reader.pos = FILE_HEADER.len();
+        Ok(reader)
+    }
+
+    /// Reads from the start of block `block`, where `input` is positioned: chunks always start
+    /// at a block's start, so the records that start in it and after come back whole (block 0
+    /// is the file's start, header checked).
+    pub fn at_block(input: R, block: u64) -> Result<LogReader<R>, LogError> {
+        if block == 0 {
+            return LogReader::new(input);
+        }
+        let mut reader = LogReader {
+            input,
+            block: vec![0; BLOCK],
+            filled: 0,
+            pos: 0,
+            block_start: block * BLOCK as u64,
+            assembled: Vec::new(),
+            in_record: false,
+            resync: true,
+            end: None,
+        };
+        reader.fill_block()?;
         Ok(reader)
     }
 
@@ -211,6 +237,12 @@ impl<R: Read> LogReader<R> {
                 });
             }
             self.pos = stop;
+            if self.resync {
+                if matches!(kind, 3 | 4) {
+                    continue; // The rest of a record that began before the start.
+                }
+                self.resync = false;
+            }
             match kind {
                 1 if !self.in_record => return Ok(Some(Out::Block(start, stop))),
                 2 if !self.in_record => {

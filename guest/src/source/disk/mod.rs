@@ -8,7 +8,8 @@
 //! - [`fold`]: one pass over a file, rows handed to visitors as they come: [`series`]
 //!   (history), [`console`] (console lines), [`stats`] (system metrics);
 //! - [`run`]: one run read; [`layout`]: run directories and the logs in them; [`filter`]:
-//!   run filters evaluated on a run; [`source`]: all of it as a source.
+//!   run filters evaluated on a run; [`window`]: a step window read from its blocks alone;
+//!   [`source`]: all of it as a source.
 //!
 //! Only `std::io::Read`: inside the component the file comes through wasi:filesystem.
 
@@ -25,6 +26,7 @@ pub mod source;
 pub mod stats;
 pub mod tree;
 pub mod value;
+pub mod window;
 pub mod wire;
 
 pub use self::source::Disk;
