@@ -193,3 +193,33 @@ fn every_export_carries_its_wit_docs() {
     );
     assert!(wit.contains("/// Why an operation failed."), "{wit}");
 }
+
+/// Runs on disk under the plain CLI: the run directory given with `--dir HOST::/local/0/NAME`,
+/// no key, no base URL, and the command build reads it as our host's grant. (`-S http` only
+/// because the component imports wasi:http; the plain CLI's `--dir` is writable, see the
+/// README's security model.)
+#[test]
+fn a_run_directory_granted_with_dir() {
+    let name = "offline-run-20261206_183549-demo0001";
+    let host_dir = workspace().join("demo/local/wandb").join(name);
+    let guest_dir = format!("/local/0/{name}");
+    let out = Command::new(wasmtime())
+        .args(["run", "-S", "http"])
+        .arg("--dir")
+        .arg(format!("{}::{guest_dir}", host_dir.display()))
+        .arg(command_component())
+        .args(["diagnose", &guest_dir])
+        .output()
+        .expect("wasmtime runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.starts_with("finding,key,step,epoch,value,detail\nexplosion,grad_norm,250,2,"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\ndivergence,loss,300,3,nan,"), "{stdout}");
+}

@@ -7,6 +7,7 @@ use super::side::{Side, DIGITS, SAMPLES};
 use crate::analysis::config_diff;
 use crate::analysis::correlation::correlation;
 use crate::analysis::direction::Direction;
+use crate::model::Series;
 use crate::text::numfmt::format_sig;
 
 /// Config differences listed before "… N more".
@@ -89,10 +90,21 @@ pub fn render(a: &Side, b: &Side, metric: &str, dir: &Direction) -> String {
     };
     let more = more_differences(diffs.len());
     text.push_str(&format!(
-        "# {verdict} on final {metric}: {}; {corr}; best and r from ≤{SAMPLES} sampled rows per run{more}\n",
-        dir.describe()
+        "# {verdict} on final {metric}: {}; {corr}; best and r from {}{more}\n",
+        dir.describe(),
+        rows_read(&[&a.curve, &b.curve])
     ));
     text
+}
+
+/// What the best values and correlations were computed from: every logged row when every
+/// curve came back whole (a short run, a run on disk), else the samples.
+fn rows_read(curves: &[&Series]) -> String {
+    if curves.iter().all(|c| c.complete) {
+        "every logged row".to_string()
+    } else {
+        format!("≤{SAMPLES} sampled rows per run")
+    }
 }
 
 /// The `#` line's note on config differences past [`MAX_CONFIG_ROWS`] ("" if none).
@@ -178,9 +190,10 @@ pub fn render_many(sides: &[Side], metric: &str, dir: &Direction) -> String {
     };
     let more = more_differences(differing.len());
     text.push_str(&format!(
-        "# {verdict}: {}; {curves}; {} runs, best and r from ≤{SAMPLES} sampled rows per run{more}\n",
+        "# {verdict}: {}; {curves}; {} runs, best and r from {}{more}\n",
         dir.describe(),
-        sides.len()
+        sides.len(),
+        rows_read(&sides.iter().map(|s| &s.curve).collect::<Vec<_>>())
     ));
     text
 }
