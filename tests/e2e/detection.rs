@@ -6,22 +6,13 @@ use wandb_emulator::seed::detection::{
     event_step, run_id, Planted, LENGTHS, LOSS_SPIKE_LAG, MASKED_LOSS_SPIKE, MASKED_WIDTH,
 };
 
+use crate::support::csv_records as rows;
 use crate::support::{server, Cli};
 
 fn run_path(length: u64, planted: &Planted) -> String {
     let l = LENGTHS.iter().position(|&x| x == length).unwrap();
     let e = Planted::all().iter().position(|p| p == planted).unwrap();
     format!("demo/detection/{}", run_id(l, e))
-}
-
-fn rows(text: &str) -> Vec<Vec<String>> {
-    csv::ReaderBuilder::new()
-        .has_headers(true)
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect()
 }
 
 /// The row of `kind` on `key`, if any.

@@ -8,6 +8,7 @@ use wandb_emulator::seed::dynamics::{
     converged, dead, growth, improving, plateau, sgdr, vanishing, warmup,
 };
 
+use crate::support::csv_records as rows;
 use crate::support::{server, tokens, Cli};
 
 const CALLS: usize = 4;
@@ -24,16 +25,6 @@ const ALARMS: [&str; 10] = [
     "vanishing",
     "exploding-layers",
 ];
-
-fn rows(text: &str) -> Vec<Vec<String>> {
-    csv::ReaderBuilder::new()
-        .has_headers(true)
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect()
-}
 
 fn find<'a>(rows: &'a [Vec<String>], kind: &str, key: &str) -> &'a Vec<String> {
     rows.iter()

@@ -177,6 +177,17 @@ impl Cli {
 pub const CEILING: usize = 4000;
 
 /// o200k tokens of `text`, counted with the real tokenizer (tiktoken-rs).
+/// A CSV answer's records after its header, `#` lines left out.
+pub fn csv_records(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
 pub fn tokens(text: &str) -> usize {
     static ENCODER: std::sync::OnceLock<tiktoken_rs::CoreBPE> = std::sync::OnceLock::new();
     ENCODER

@@ -9,13 +9,7 @@ use crate::support::{request_count, server, Cli};
 
 /// The CSV rows (id, name, state, finding, key, step, epoch, detail) and the `#` line.
 fn read(text: &str) -> (Vec<Vec<String>>, String) {
-    let rows = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect();
+    let rows = crate::support::csv_records(text);
     let note = text
         .lines()
         .find(|l| l.starts_with('#'))

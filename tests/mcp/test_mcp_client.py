@@ -148,7 +148,7 @@ async def runs_on_disk_exchange(url):
     async with stdio_client(params) as (read, write):
         async with ClientSession(read, write) as session:
             init = await session.initialize()
-            assert "Runs on disk:" in (init.instructions or ""), init.instructions
+            assert "On disk: project `.`" in (init.instructions or ""), init.instructions
 
             async def call(name, args):
                 result = await session.call_tool(name, args)

@@ -7,7 +7,13 @@ use super::framing_tests::write_log;
 use super::records::{History, Output, Stats};
 use serde_json::{json, Value as Json};
 
-const DEMO: &str = concat!(
+/// The run directory the demo ships (`demo/local/README.md`: how the real client wrote it),
+/// and its log: the fixture of every test here that reads what the client writes.
+pub const DEMO_DIR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../demo/local/wandb/offline-run-20261206_183549-demo0001"
+);
+pub const DEMO: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../demo/local/wandb/offline-run-20261206_183549-demo0001/run-demo0001.wandb"
 );

@@ -158,16 +158,13 @@ fn run_row(info: &RunInfo, file: &RunFile, state: &RunState) -> RunRow {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixture_tests::DEMO_DIR;
     use super::super::layout::{locate, Found};
     use super::*;
 
     #[test]
     fn the_demo_run_read_once() {
-        let dir = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../demo/local/wandb/offline-run-20261206_183549-demo0001"
-        );
-        let Found::Run(file) = locate(std::path::Path::new(dir)).unwrap() else {
+        let Found::Run(file) = locate(std::path::Path::new(DEMO_DIR)).unwrap() else {
             panic!()
         };
         let run = DiskRun::read(&file, 2_000_000_000).unwrap();

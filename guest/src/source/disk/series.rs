@@ -176,13 +176,9 @@ impl Visitor for KeyCounts {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixture_tests::DEMO;
     use super::super::fold;
     use super::*;
-
-    const DEMO: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../demo/local/wandb/offline-run-20261206_183549-demo0001/run-demo0001.wandb"
-    );
 
     #[test]
     fn every_row_of_the_asked_keys_in_the_window() {

@@ -206,14 +206,7 @@ impl Source for Disk {
         runs: &[(&str, &[Spec])],
     ) -> Result<Vec<Vec<Series>>> {
         runs.iter()
-            .map(|(id, specs)| {
-                let path = RunPath {
-                    entity: project.entity.clone(),
-                    project: project.project.clone(),
-                    run_id: id.to_string(),
-                };
-                Self::series(&*self.run(&path)?, specs)
-            })
+            .map(|(id, specs)| Self::series(&*self.run(&run_in(project, id))?, specs))
             .collect()
     }
 
@@ -292,13 +285,16 @@ impl Source for Disk {
 
     fn crash_contexts(&self, project: &ProjectPath, runs: &[&str]) -> Result<Vec<CrashContext>> {
         runs.iter()
-            .map(|id| {
-                self.crash_context(&RunPath {
-                    entity: project.entity.clone(),
-                    project: project.project.clone(),
-                    run_id: id.to_string(),
-                })
-            })
+            .map(|id| self.crash_context(&run_in(project, id)))
             .collect()
+    }
+}
+
+/// Run `id` of `project`.
+fn run_in(project: &ProjectPath, id: &str) -> RunPath {
+    RunPath {
+        entity: project.entity.clone(),
+        project: project.project.clone(),
+        run_id: id.to_string(),
     }
 }

@@ -106,13 +106,9 @@ fn last_step(path: &Path, blocks: u64) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixture_tests::DEMO;
     use super::super::fold;
     use super::*;
-
-    const DEMO: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../demo/local/wandb/offline-run-20261206_183549-demo0001/run-demo0001.wandb"
-    );
 
     /// Every window of the demo log (130 KB: four blocks, records split across them) read
     /// from its blocks is exactly what a full pass gives.
