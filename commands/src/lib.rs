@@ -28,7 +28,30 @@ pub fn usage_error_line(err: &clap::Error) -> String {
         .map(str::trim)
         .take_while(|l| !l.is_empty() && !l.starts_with("Usage:"))
         .collect();
-    format!("{} (see --help)", message.join(" "))
+    let hint = required_flags_hint(&rendered).unwrap_or_default();
+    format!("{}{hint} (see --help)", message.join(" "))
+}
+
+/// For a value given without its flag (`best ./wandb loss`): the flags the command requires,
+/// read from clap's usage line (`Usage: wandb-agent best [OPTIONS] --metric <METRIC> <PROJECT>`).
+fn required_flags_hint(rendered: &str) -> Option<String> {
+    let value = rendered.split("unexpected argument '").nth(1)?;
+    if value.starts_with('-') {
+        return None;
+    }
+    let usage = rendered
+        .lines()
+        .find(|l| l.trim_start().starts_with("Usage:"))?;
+    let flags: Vec<&str> = usage
+        .split_whitespace()
+        .filter(|t| t.starts_with("--"))
+        .collect();
+    (!flags.is_empty()).then(|| {
+        format!(
+            "; a value goes after its flag (this command requires {})",
+            flags.join(", ")
+        )
+    })
 }
 
 /// The command line's help for a run argument: also a run on disk (the host decides, README

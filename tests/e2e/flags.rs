@@ -78,6 +78,19 @@ fn keys_take_one_value_per_occurrence() {
         .fails(2)
         .to_string();
     assert!(line.contains("unexpected argument"), "{line}");
+    assert!(
+        line.contains("; a value goes after its flag (this command requires --keys)"),
+        "{line}"
+    );
+    // A metric without its flag: the line names the flag the command requires.
+    let line = Cli::against(&s)
+        .run(&["best", "demo/llm-finetune", "val_loss"])
+        .fails(2)
+        .to_string();
+    assert_eq!(
+        line,
+        "error: unexpected argument 'val_loss' found; a value goes after its flag (this command requires --metric) (see --help)"
+    );
     // No run at all: named as missing, not swallowed.
     let line = Cli::against(&s)
         .run(&["history", "--keys", "loss,val_loss"])
