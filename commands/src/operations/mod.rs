@@ -210,27 +210,37 @@ impl Operation {
         }
     }
 
-    /// The arguments that name a run or a project (`more` is compare's list of further
-    /// runs): where a host looks for runs on disk, and how the component tells which source
-    /// a call reads.
-    pub const PATH_FIELDS: [&'static str; 5] = ["run", "project", "run_a", "run_b", "more"];
-
-    /// The run and project paths this call names, in argument order.
-    pub fn paths(&self) -> Vec<String> {
-        let Ok(serde_json::Value::Object(args)) = serde_json::to_value(self) else {
-            return Vec::new();
-        };
-        let mut paths = Vec::new();
-        for field in Self::PATH_FIELDS {
-            match args.get(field) {
-                Some(serde_json::Value::Array(items)) => {
-                    paths.extend(items.iter().filter_map(|i| i.as_str().map(str::to_string)))
-                }
-                Some(serde_json::Value::String(path)) => paths.push(path.clone()),
-                _ => {}
+    /// The arguments that name a run or a project, in argument order (compare: `run_a`,
+    /// `run_b`, then `more`): where a host puts a run on disk's mount point in their place.
+    pub fn paths_mut(&mut self) -> Vec<&mut String> {
+        match self {
+            Operation::ListRuns(a) => vec![&mut a.project],
+            Operation::Best(a) => vec![&mut a.project],
+            Operation::Params(a) => vec![&mut a.project],
+            Operation::Triage(a) => vec![&mut a.project],
+            Operation::Summary(a) => vec![&mut a.run],
+            Operation::History(a) => vec![&mut a.run],
+            Operation::HistoryStats(a) => vec![&mut a.run],
+            Operation::Logs(a) => vec![&mut a.run],
+            Operation::System(a) => vec![&mut a.run],
+            Operation::Diagnose(a) => vec![&mut a.run],
+            Operation::Watch(a) => vec![&mut a.run],
+            Operation::Compare(a) => {
+                let mut paths = vec![&mut a.run_a, &mut a.run_b];
+                paths.extend(a.more.iter_mut());
+                paths
             }
         }
-        paths
+    }
+
+    /// The run and project paths this call names, in argument order: how the component
+    /// tells which source a call reads.
+    pub fn paths(&self) -> Vec<String> {
+        self.clone()
+            .paths_mut()
+            .into_iter()
+            .map(|p| p.clone())
+            .collect()
     }
 
     /// The picture this call asks for instead of text, if any (`wandb-history-png`):

@@ -134,16 +134,11 @@ fn localize_with(
     operation: &wandb_agent_commands::Operation,
     classify: &dyn Fn(&str) -> Result<Option<LocalGrant>, String>,
 ) -> Result<Option<(wandb_agent_commands::Operation, Vec<LocalGrant>)>, String> {
-    let Ok(serde_json::Value::Object(mut args)) = serde_json::to_value(operation) else {
-        return Ok(None);
-    };
+    let mut rewritten = operation.clone();
     let mut grants: Vec<LocalGrant> = Vec::new();
-    let mut local = |arg: &mut serde_json::Value| -> Result<(), String> {
-        let Some(text) = arg.as_str() else {
-            return Ok(());
-        };
-        let Some(grant) = classify(text)? else {
-            return Ok(());
+    for arg in rewritten.paths_mut() {
+        let Some(grant) = classify(arg)? else {
+            continue;
         };
         // The same directory named twice is mounted once.
         let index = match grants.iter().position(|g| g.dir == grant.dir) {
@@ -153,36 +148,9 @@ fn localize_with(
                 grants.len() - 1
             }
         };
-        *arg = serde_json::Value::String(mount(index, &grant));
-        Ok(())
-    };
-    for field in wandb_agent_commands::Operation::PATH_FIELDS {
-        match args.get_mut(field) {
-            Some(serde_json::Value::Array(items)) => items.iter_mut().try_for_each(&mut local)?,
-            Some(arg) => local(arg)?,
-            None => {}
-        }
+        *arg = mount(index, &grant);
     }
-    if grants.is_empty() {
-        return Ok(None);
-    }
-    let rewritten = wandb_agent_commands::Operation::from_arguments(
-        operation.export(),
-        serde_json::Value::Object(args),
-    )
-    .and_then(Result::ok)
-    .ok_or_else(|| "internal: a local path did not fit back into its operation".to_string())?;
-    // What only the command line has (not serialized) goes across as it was.
-    use wandb_agent_commands::{History, Operation};
-    let rewritten = match (operation, rewritten) {
-        (Operation::History(before), Operation::History(after)) => Operation::History(History {
-            png: before.png.clone(),
-            stats: before.stats,
-            ..after
-        }),
-        (_, other) => other,
-    };
-    Ok(Some((rewritten, grants)))
+    Ok((!grants.is_empty()).then_some((rewritten, grants)))
 }
 
 /// Where grant `index` appears inside the component.
