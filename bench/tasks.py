@@ -251,10 +251,19 @@ def main():
             results.append((q, row))
     finally:
         emu.stop()
-    report(results, args.delay_ms, args.repeat)
+    totals = report(results, args.delay_ms, args.repeat)
     wrong = [f"{q.name} ({side})" for q, row in results for side, m in row.items() if m["right"] < m["n"]]
     if wrong:
         raise SystemExit(f"error: wrong answers: {', '.join(wrong)}")
+    # The bar: over the whole set, fewer calls and tokens than the client, in a
+    # fraction of its wall time.
+    if "client" in totals:
+        ours, client = totals["ours"], totals["client"]
+        lost = [f for f in ("calls", "tokens", "wall") if ours[f] >= client[f]]
+        if ours["wall"] > client["wall"] / 2:
+            lost.append("wall (not under half)")
+        if lost:
+            raise SystemExit(f"error: not ahead of the wandb client on: {', '.join(lost)}")
 
 
 def report(results, delay_ms, repeat):
@@ -277,6 +286,7 @@ def report(results, delay_ms, repeat):
     for side, t in totals.items():
         print(f"| **total** | {side} | {right(t)} | {t['calls']:,.0f} | {t['tokens']:,.0f} | {t['written']:,.0f} "
               f"| {t['requests']:,.0f} | {t['wall']:.1f} s |")
+    return totals
 
 
 def right(m):

@@ -71,6 +71,15 @@ fn a_key_in_a_url_is_never_repeated() {
             "--allow",
             "http://api:SECRETKEY0123456789@127.0.0.1:9",
         ],
+        // Malformed: no `//`, or no scheme at all.
+        vec!["--base-url", "http:/api:SECRETKEY0123456789@127.0.0.1:8080"],
+        vec!["--base-url", "api:SECRETKEY0123456789@127.0.0.1:8080"],
+        vec![
+            "--base-url",
+            "http://127.0.0.1:8080",
+            "--allow",
+            "api:SECRETKEY0123456789@127.0.0.1:9",
+        ],
     ] {
         let line = refused(&args);
         assert!(!line.contains(KEY), "{args:?}: {line}");

@@ -117,6 +117,12 @@ fn warm_restarts_are_a_schedule_and_their_bumps_no_alarm() {
                 "{text}"
             );
         }
+        // The bumps are information: the problems part is `none`, and it comes first.
+        assert_eq!(r[0][0], "none", "{text}");
+        assert!(
+            r[0][5].ends_with("; bumps only at learning-rate restarts"),
+            "{text}"
+        );
         let alarms: Vec<&str> = kinds(&r)
             .into_iter()
             .filter(|k| ALARMS.contains(k) && *k != "spike")

@@ -2,7 +2,7 @@
 //! (`demo/long-runs`, planted facts in `wandb_emulator::seed::long_runs`) at its exact step on every
 //! one of 20 calls, no false alarm, within 8 requests; and a 64-run sweep in 8 requests.
 
-use wandb_emulator::seed::long_runs::{Planted, PLANTED};
+use wandb_emulator::seed::long_runs::{self, Planted, PLANTED};
 use wandb_emulator::seed::sweep::{self, CRASHED, DIVERGED, RUNNING};
 
 use crate::support::{request_count, server, Cli};
@@ -68,8 +68,14 @@ fn triage_finds_every_planted_event_of_long_runs_exactly_on_every_call() {
                 None => assert_eq!(got, ("ok", "", ""), "call {call}, false alarm: {row:?}"),
             }
             // The explosion's consequence on the loss is found too.
-            if let Planted::Explosion { loss_spike, .. } = run.planted {
+            if let Planted::Explosion {
+                step, loss_spike, ..
+            } = run.planted
+            {
                 assert_eq!(row[7].contains("(+1 more: "), loss_spike > 0, "{row:?}");
+                // At its exact step: the loss spikes LOSS_SPIKE_LAG steps after the gradient.
+                let spike = format!("(+1 more: spike loss {})", step + long_runs::LOSS_SPIKE_LAG);
+                assert_eq!(row[7].contains(&spike), loss_spike > 0, "{row:?}");
             }
         }
     }

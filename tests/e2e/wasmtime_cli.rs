@@ -141,6 +141,13 @@ fn the_command_prints_what_our_cli_prints() {
 }
 
 /// Hosts such as Wassette load the component unchanged only if it imports nothing but WASI 0.2.
+/// Issue #30's bound on the published component (pictures included), stated in the README.
+#[test]
+fn the_component_stays_within_2_5_mb() {
+    let bytes = std::fs::metadata(published_component()).unwrap().len();
+    assert!(bytes <= 2_500_000, "component is {bytes} bytes");
+}
+
 #[test]
 fn the_component_imports_only_wasi_0_2() {
     let wit = published_wit();

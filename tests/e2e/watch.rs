@@ -210,7 +210,17 @@ fn bad_and_foreign_cursors_are_one_clear_line() {
 fn a_wait_longer_than_the_time_limit_is_shortened_and_says_so() {
     let s = server();
     let run = "demo/vision/x7k2m9qa";
-    let first = Cli::against(&s).run(&["watch", run]);
+    // A first look does not wait, and says so.
+    let started = Instant::now();
+    let first = Cli::against(&s).run(&["watch", run, "--wait", "30"]);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(
+        first
+            .ok()
+            .contains("# no wait: a first look answers at once (--wait waits with --cursor)"),
+        "{}",
+        first.ok()
+    );
     let c = cursor(first.ok());
     let started = Instant::now();
     let out = Cli::against(&s).run(&[

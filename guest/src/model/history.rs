@@ -114,6 +114,9 @@ pub enum Coverage {
     /// Thinned to `samples` rows per key over a range of unknown length (the server did not
     /// send the run's last step).
     Unsized { samples: u32 },
+    /// Every logged row read, each key's kept as the extremes and first non-finite value of
+    /// each run of about `spacing` steps (runs on disk too long to keep whole).
+    Extremes { spacing: u64 },
 }
 
 impl Coverage {
@@ -123,6 +126,8 @@ impl Coverage {
             Coverage::Every => 1,
             Coverage::Sampled { spacing } => spacing * MISS_SPACINGS,
             Coverage::Unsized { .. } => u64::MAX,
+            // A spike keeps its peak at its step; only shorter shapes are blurred.
+            Coverage::Extremes { spacing } => spacing,
         }
     }
 
@@ -137,6 +142,9 @@ impl Coverage {
             Coverage::Unsized { samples } => {
                 format!("sampled at random ≤{samples}/key over a run of unknown length")
             }
+            Coverage::Extremes { spacing } => format!(
+                "every row read, kept as each ~{spacing} steps' extremes and NaN onsets per key"
+            ),
         }
     }
 

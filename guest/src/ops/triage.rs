@@ -182,7 +182,7 @@ fn dense_together(
                 } else {
                     answers.next().unwrap_or_default()
                 };
-                let coverage = dense.absorb(&keys, &mut tracks, got);
+                let coverage = source.delivered(dense.absorb(&keys, &mut tracks, got));
                 (Some(Case::open(keys, tracks)), coverage, None)
             }
             Err(reason) => (None, Coverage::Every, Some(reason)),

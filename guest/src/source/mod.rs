@@ -14,12 +14,13 @@ pub mod wandb;
 use crate::error::Result;
 use crate::model::paths::{ProjectPath, RunPath};
 use crate::model::{
-    CrashContext, Fetched, HistoryReply, HistoryRequest, ListedRun, RunCounts, RunValues,
+    Coverage, CrashContext, Fetched, HistoryReply, HistoryRequest, ListedRun, RunCounts, RunValues,
     RunsQuery, Series, Spec, SystemMetrics, Tail,
 };
 
 /// What operations read about runs. A source that holds every logged row answers every spec
-/// whole (each series `complete`), and its coverage is every row.
+/// whole (each series `complete`), and its coverage is every row, unless it reduces a key too
+/// long to keep to its extremes ([`Source::delivered`] says so).
 pub trait Source {
     /// The source's name in messages (a server's host).
     fn name(&self) -> &str;
@@ -76,5 +77,11 @@ pub trait Source {
     /// mid-record), one `#` line each.
     fn notes(&self) -> Vec<String> {
         Vec::new()
+    }
+
+    /// A coverage planned as for W&B, as this source delivered it: W&B thins at random; a
+    /// source that reads every row and keeps each stretch's extremes says so instead.
+    fn delivered(&self, planned: Coverage) -> Coverage {
+        planned
     }
 }

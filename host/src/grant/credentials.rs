@@ -39,7 +39,8 @@ pub fn key_from_netrc(text: &str, base: &Origin) -> Option<String> {
 
 /// Resolves the key for `base`: the environment first, then `.netrc`.
 pub fn resolve_api_key(base: &Origin, get_env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
-    if let Some(key) = get_env("WANDB_API_KEY").filter(|k| !k.trim().is_empty()) {
+    if let Some(key) = get_env(wandb_agent_commands::env::API_KEY).filter(|k| !k.trim().is_empty())
+    {
         return Some(key.trim().to_string());
     }
     let text = std::fs::read_to_string(netrc_path(get_env)?).ok()?;

@@ -339,6 +339,39 @@ mod tests {
     }
 
     #[test]
+    fn under_a_runs_dir_nothing_outside_it_however_spelled() {
+        let root = tree();
+        let outside = tempfile::tempdir().unwrap();
+        let foreign = outside.path().join("wandb/offline-run-20261206_183549-xyz");
+        fs::create_dir_all(&foreign).unwrap();
+        fs::write(foreign.join("run-xyz.wandb"), b":W&B").unwrap();
+        // A symlink inside the runs directory that points out of it, to runs or elsewhere.
+        std::os::unix::fs::symlink(outside.path().join("wandb"), root.path().join("linked"))
+            .unwrap();
+        std::os::unix::fs::symlink("/etc", root.path().join("etc")).unwrap();
+        let base = fs::canonicalize(root.path()).unwrap();
+        let inside = classify_under("wandb/latest-run", &base).unwrap().unwrap();
+        assert_eq!(inside.shown, "wandb/latest-run");
+        assert!(inside.dir.starts_with(&base));
+        let foreign_arg = foreign.display().to_string();
+        for arg in [
+            "linked",
+            "./linked/offline-run-20261206_183549-xyz",
+            "etc",
+            "../",
+            foreign_arg.as_str(),
+        ] {
+            let refused = classify_under(arg, &base).unwrap_err();
+            assert!(
+                refused.contains("outside the directory this server reads runs from"),
+                "{arg}: {refused}"
+            );
+        }
+        // A name that is not there and not written as a path stays a W&B path.
+        assert!(classify_under("team/elsewhere", &base).unwrap().is_none());
+    }
+
+    #[test]
     fn relative_paths_that_are_not_runs_are_wandb_paths() {
         // Relative spellings only resolve against the current directory, which tests share:
         // use names that exist nowhere.

@@ -53,7 +53,7 @@ pub fn from_settings(
     let invalid = |reason: &dyn std::fmt::Display| {
         Invalid(format!(
             "invalid --base-url `{}`: {reason}",
-            written::redact(&base_url)
+            written::redact_typed(&base_url)
         ))
     };
     let parsed = Url::parse(&base_url).map_err(|e| invalid(&e))?;

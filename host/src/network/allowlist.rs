@@ -27,7 +27,7 @@ impl Origin {
     /// Parses an allowlist entry. Only `http` and `https`; no user info, path, query or fragment.
     pub fn parse(entry: &str) -> Result<Origin, OriginError> {
         let fail = |reason: &str| OriginError {
-            entry: super::written::redact(entry),
+            entry: super::written::redact_typed(entry),
             reason: reason.to_string(),
         };
         let url = Url::parse(entry.trim()).map_err(|e| fail(&e.to_string()))?;

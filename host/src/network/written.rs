@@ -117,6 +117,32 @@ pub fn redact(text: &str) -> String {
     out
 }
 
+/// A URL the user typed (`--base-url`, `--allow`), fit to be repeated in a message: as
+/// [`redact`] when it is well formed; when it is not (`http:/api:KEY@host`, `api:KEY@host`),
+/// whatever stands before its last `@` after a scheme may be a key and is left out.
+pub fn redact_typed(entry: &str) -> String {
+    if entry.contains("://") {
+        return redact(entry);
+    }
+    let Some(at) = entry.rfind('@') else {
+        return entry.to_string();
+    };
+    let head = &entry[..at];
+    let scheme = head
+        .find(':')
+        .filter(|&i| {
+            i > 0
+                && head[..i]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && head[i + 1..].starts_with('/')
+        })
+        .map_or(0, |i| {
+            i + 1 + head[i + 1..].len() - head[i + 1..].trim_start_matches('/').len()
+        });
+    format!("{}…{}", &entry[..scheme], &entry[at..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,5 +226,27 @@ mod tests {
         assert_eq!(redact("no url here: a@b"), "no url here: a@b");
         assert_eq!(redact("http://host/p@q"), "http://host/p@q");
         assert_eq!(redact("trailing ://"), "trailing ://");
+    }
+
+    #[test]
+    fn a_malformed_url_typed_with_a_key_keeps_it_out() {
+        assert_eq!(
+            redact_typed("http:/api:SECRETK@127.0.0.1:8080"),
+            "http:/…@127.0.0.1:8080"
+        );
+        assert_eq!(
+            redact_typed("api:SECRETK@127.0.0.1:8080"),
+            "…@127.0.0.1:8080"
+        );
+        assert_eq!(redact_typed("http://api:K@h:1"), "http://h:1");
+        assert_eq!(redact_typed("http:127.0.0.1:80"), "http:127.0.0.1:80");
+        for typed in [
+            "http:/api:SECRETK@h",
+            "api:SECRETK@h:1",
+            "x:SECRETK@@h",
+            "http:SECRETK@h",
+        ] {
+            assert!(!redact_typed(typed).contains("SECRETK"), "{typed}");
+        }
     }
 }

@@ -162,14 +162,25 @@ fn granted(dir: &str) -> String {
             fs::read_dir(at("dir-link-out")).map(|_| ()),
         ),
     ];
+    let mut attempts = attempts;
+    // A URL planted in the directory (a server the test counts requests on): a local call is
+    // granted no network.
+    if let Ok(target) = fs::read_to_string(at("target.txt")) {
+        let sent = fetch(target.trim(), None)
+            .map(|_| ())
+            .map_err(|_| std::io::Error::other("refused"));
+        attempts.push(("send http", sent));
+    }
     let (opened, refused): (Vec<_>, Vec<_>) = attempts.iter().partition(|(_, r)| r.is_ok());
     let names = |v: Vec<&(&str, std::io::Result<()>)>| {
         v.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
     };
+    let vars: Vec<String> = std::env::vars().map(|(k, v)| format!("{k}={v}")).collect();
     format!(
-        "granted: opened {}; refused {}",
+        "granted: opened {}; refused {}; env: {}",
         names(opened),
-        names(refused)
+        names(refused),
+        vars.join(" ")
     )
 }
 

@@ -99,11 +99,21 @@ pub fn verdict(key: &str, series: &Series) -> Option<Finding> {
             format!(
                 "{key} still falling: -{} over the last 20% of steps ({} its noise); train longer: ~{} lower at 2× the steps (trend in log step)",
                 num(fall),
-                format_sig(tstat, 2) + "×",
+                noise_multiple(tstat),
                 num(projected)
             ),
         ),
     })
+}
+
+/// How many times its noise a fall is; a noiseless (e.g. synthetic, linear) tail would give an
+/// absurd 1e15×, which says nothing more than "far above".
+fn noise_multiple(t: f64) -> String {
+    if t >= 1000.0 {
+        "over 1000×".to_string()
+    } else {
+        format_sig(t, 2) + "×"
+    }
 }
 
 /// A real plateau of the loss, with what ended it when the schedule says.

@@ -25,6 +25,8 @@ const GRADIENTS: &str = "gradients/";
 pub struct Extra {
     lr: Option<(String, Plan)>,
     layers: Vec<String>,
+    /// Layers past [`MAX_LAYERS`], not read (said in the `#` line).
+    unread_layers: usize,
     rows_per_layer: u32,
 }
 
@@ -35,6 +37,8 @@ pub struct Readings {
     pub layers: Vec<Layer>,
     /// Every logged histogram row of every layer came back.
     pub layers_complete: bool,
+    /// Layers left unread past the cap: (unread, all).
+    pub unread_layers: Option<(usize, usize)>,
 }
 
 impl Extra {
@@ -47,12 +51,14 @@ impl Extra {
             .filter(|k| k.starts_with(GRADIENTS))
             .cloned()
             .collect();
+        let unread_layers = layers.len().saturating_sub(MAX_LAYERS);
         layers.truncate(MAX_LAYERS);
         let rows_per_layer =
             (HISTOGRAM_ROWS / layers.len().max(1) as u32).clamp(ROWS_PER_LAYER.0, ROWS_PER_LAYER.1);
         Extra {
             lr,
             layers,
+            unread_layers,
             rows_per_layer,
         }
     }
@@ -84,10 +90,13 @@ impl Extra {
             complete &= series.complete;
             layers.push((key.clone(), series.points));
         }
+        let unread_layers = (self.unread_layers > 0)
+            .then(|| (self.unread_layers, self.layers.len() + self.unread_layers));
         Readings {
             lr,
             layers,
             layers_complete: complete,
+            unread_layers,
         }
     }
 }
@@ -136,5 +145,7 @@ mod tests {
         let many: Vec<String> = (0..100).map(|i| format!("gradients/l{i:03}")).collect();
         let e = Extra::plan(&many, None);
         assert_eq!((e.specs().len(), e.rows_per_layer), (64, 62));
+        let answers = (0..64).map(|_| Series::default()).collect();
+        assert_eq!(e.absorb(answers).unread_layers, Some((36, 100)));
     }
 }

@@ -100,7 +100,7 @@ fn coarse_pass(source: &dyn Source, run: &RunPath, choice: &KeyChoice) -> Result
         source.history(run, &specs, false)?.series
     };
     let extra_answers = answers.split_off(dense_specs.min(answers.len()));
-    let coverage = dense.absorb(&keys, &mut tracks, answers);
+    let coverage = source.delivered(dense.absorb(&keys, &mut tracks, answers));
     Ok(Coarse {
         run: first.run,
         keys,
@@ -149,6 +149,7 @@ pub fn run_diagnosis(source: &dyn Source, run: &RunPath, choice: &KeyChoice) -> 
         keys,
         last_step,
         coverage,
+        unread_layers: r.unread_layers,
         requests: source.requests() - before,
     })
 }

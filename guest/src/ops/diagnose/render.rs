@@ -1,10 +1,11 @@
 //! The diagnosis as CSV: one row per problem, ordered by step (or `none`), then the
-//! information rows (the learning-rate schedule, the end-of-run verdicts) ordered by step, and
+//! information rows (the learning-rate schedule, loss bumps at its restarts, the end-of-run
+//! verdicts) ordered by step, and
 //! a `#` line naming the keys, the run's steps, what the coarse pass covered and the requests
 //! made.
 
 use crate::analysis::detection::finding::{table, write_row};
-use crate::analysis::detection::readings::INFO;
+use crate::analysis::detection::readings::{is_alarm, INFO};
 use crate::analysis::detection::{Finding, Keys};
 use crate::model::Coverage;
 
@@ -14,6 +15,8 @@ pub struct Report {
     pub keys: Keys,
     pub last_step: Option<u64>,
     pub coverage: Coverage,
+    /// Gradient histograms past the cap, not read: (unread, all layers).
+    pub unread_layers: Option<(usize, usize)>,
     pub requests: u32,
 }
 
@@ -26,17 +29,23 @@ fn coverage_note(coverage: &Coverage) -> String {
 
 pub fn render(report: &Report) -> String {
     let counter = report.keys.counter.as_deref();
-    // Problems in step order (or `none`), then the information rows (schedule, verdicts).
+    // Problems in step order (or `none`), then the information rows (schedule, verdicts, loss
+    // bumps at learning-rate restarts, which are no alarm by themselves).
     let (info, problems): (Vec<&Finding>, Vec<&Finding>) =
-        report.findings.iter().partition(|f| INFO.contains(&f.kind));
+        report.findings.iter().partition(|f| !is_alarm(f));
     let mut out = table(problems.iter().copied(), counter);
     if problems.is_empty() {
         let mut row = vec!["none", "", ""];
         row.extend(counter.map(|_| ""));
+        let restarts = info.iter().any(|f| !INFO.contains(&f.kind));
         row.extend([
             "",
             "",
-            "no divergence, gradient explosion, loss spike, overfitting or plateau found",
+            if restarts {
+                "no divergence, gradient explosion, loss spike, overfitting or plateau found; bumps only at learning-rate restarts"
+            } else {
+                "no divergence, gradient explosion, loss spike, overfitting or plateau found"
+            },
         ]);
         let _ = out.write_record(row);
     }
@@ -47,7 +56,7 @@ pub fn render(report: &Report) -> String {
     let k = &report.keys;
     let name = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
     text.push_str(&format!(
-        "# keys: loss={} grad={} val={} epoch={}{}; run steps {}; {}; {} request{}\n",
+        "# keys: loss={} grad={} val={} epoch={}{}; run steps {}; {}{}; {} request{}\n",
         k.loss,
         name(&k.grad),
         name(&k.val),
@@ -61,6 +70,12 @@ pub fn render(report: &Report) -> String {
             .last_step
             .map_or_else(|| "unknown".to_string(), |l| format!("0..{l}")),
         coverage_note(&report.coverage),
+        report
+            .unread_layers
+            .map_or_else(String::new, |(unread, all)| format!(
+                "; layer gradients: the first {} of {all} layers by name (not the other {unread})",
+                all - unread
+            )),
         report.requests,
         if report.requests == 1 { "" } else { "s" }
     ));

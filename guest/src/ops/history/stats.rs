@@ -1,5 +1,6 @@
 //! `history --stats`: the statistics of each key as CSV, one row per key.
 
+use crate::analysis::dynamics::layers::NEAR_ZERO;
 use crate::analysis::stats::key_stats;
 use crate::model::HistoryTable;
 use crate::text::numfmt::format_value;
@@ -13,6 +14,51 @@ fn step_cell(step: Option<u64>, exact: bool) -> String {
         Some(s) => format!("~{s}"),
         None => String::new(),
     }
+}
+
+/// Where a key went (near) zero for good: the first step of its final stretch of values at most
+/// a millionth of its largest magnitude over at least 1% of its steps, when it was not near
+/// zero from the start (a dead layer's gradient histogram, read as its scale, or a gradient norm
+/// that collapsed).
+fn zero_from(table: &HistoryTable, column: usize) -> Option<u64> {
+    let values = || {
+        table
+            .rows
+            .iter()
+            .filter_map(move |r| r.values.get(column).copied().flatten().map(|v| (r.step, v)))
+            .filter(|(_, v)| v.is_finite())
+    };
+    let peak = values().map(|(_, v)| v.abs()).fold(0.0, f64::max);
+    let near = |v: f64| v.abs() <= peak * NEAR_ZERO;
+    if peak == 0.0 || !values().last().is_some_and(|(_, v)| near(v)) {
+        return None;
+    }
+    let mut from = None;
+    for (step, v) in values() {
+        match (near(v), from) {
+            (true, None) => from = Some(step),
+            (false, _) => from = None,
+            _ => {}
+        }
+    }
+    // At least 1% of the key's steps: a schedule decayed to zero touches it only at its end.
+    let (first, last) = (values().next()?.0, values().last()?.0);
+    from.filter(|f| first < *f && (last - f) * 100 >= last - first)
+}
+
+/// One `#` line per key that went near zero for good ([`zero_from`]); `exact` as for the table.
+pub fn zero_notes(table: &HistoryTable, exact: &[bool]) -> String {
+    (0..table.keys.len())
+        .filter_map(|c| {
+            let from = zero_from(table, c)?;
+            let whole = exact.get(c).copied().unwrap_or(false);
+            Some(format!(
+                "# {}: near zero (≤1e-6 of its largest) from {} to the end\n",
+                table.keys[c],
+                step_cell(Some(from), whole)
+            ))
+        })
+        .collect()
 }
 
 /// The stats table as CSV, one row per key; `exact[i]` says key `i`'s rows are every logged
@@ -85,5 +131,36 @@ mod tests {
             render(&t, 4, &[false]).lines().nth(1).unwrap(),
             "loss,3,0.5,~400000,1,~0,0.75,0.25,1,0.5,1,~312928,9..............!...0"
         );
+        assert_eq!(zero_notes(&t, &[false]), "");
+    }
+
+    #[test]
+    fn says_where_a_key_went_to_zero_for_good() {
+        let dead = table(&[
+            (0, Some(0.03)),
+            (10, Some(0.0)),
+            (20, Some(0.02)),
+            (30, Some(0.0)),
+            (40, Some(1e-9)),
+        ]);
+        assert_eq!(
+            zero_notes(&dead, &[true]),
+            "# loss: near zero (≤1e-6 of its largest) from 30 to the end\n"
+        );
+        assert_eq!(
+            zero_notes(&dead, &[false]),
+            "# loss: near zero (≤1e-6 of its largest) from ~30 to the end\n"
+        );
+        // Zero from the start, or back from zero at the end: nothing to say.
+        let never = table(&[(0, Some(0.0)), (10, Some(0.0))]);
+        let back = table(&[(0, Some(1.0)), (10, Some(0.0)), (20, Some(0.5))]);
+        assert_eq!(
+            zero_notes(&never, &[true]) + &zero_notes(&back, &[true]),
+            ""
+        );
+        // Zero only at the very end of a long key (a cosine decay to zero): not worth a line.
+        let mut rows: Vec<(u64, Option<f64>)> = (0..1000).map(|s| (s, Some(1.0))).collect();
+        rows.push((1000, Some(0.0)));
+        assert_eq!(zero_notes(&table(&rows), &[true]), "");
     }
 }

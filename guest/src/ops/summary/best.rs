@@ -77,14 +77,20 @@ pub struct Best {
 }
 
 impl Best {
-    /// `"eval/loss": {"min": 2.417, "step": 70001}`.
+    /// `"eval/loss": {"min": 2.417, "step": 70001}`, or `"step": "~237834"` from sampled rows.
     pub fn entry(&self) -> (String, Value) {
         let which = match self.mode {
             Mode::Min => "min",
             Mode::Max => "max",
         };
         let value = round_sig(self.value, SUMMARY_DIGITS);
-        (self.key.clone(), json!({which: value, "step": self.step}))
+        // From sampled rows the step is only near the run's best: marked, never shown as exact.
+        let step = if self.exact {
+            json!(self.step)
+        } else {
+            json!(format!("~{}", self.step))
+        };
+        (self.key.clone(), json!({which: value, "step": step}))
     }
 }
 
@@ -181,6 +187,7 @@ mod tests {
             ..history[0].clone()
         }];
         let got = bests(summary, &specs[..1], &sampled);
+        assert_eq!(got[0].entry().1["step"], json!("~101"));
         assert_eq!(
             note(&got).unwrap(),
             "best of eval/loss over 1000 rows sampled at random (of every logged row for the others)"

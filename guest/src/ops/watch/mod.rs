@@ -5,8 +5,8 @@
 //! cursor of the usual keys (every row, up to 2,000 per key); when they came back thinned,
 //! or the run logs its keys under other names, a second with the dense windows over the new
 //! rows (`diagnose`'s, from the cursor on); the zoom rounds of any suspect (at most three);
-//! and, when the run has just ended badly, one for why. A look with nothing new is one
-//! request. `--wait` repeats the look every [`POLL`] until there is news (a new finding or a
+//! and, when the run has just ended badly, one for why: at most six. A look with nothing new
+//! is one request. `--wait` repeats the look every [`POLL`] until there is news (a new finding or a
 //! state change) or the wait is over.
 
 mod render;
@@ -86,6 +86,9 @@ fn watch(
     let start = Instant::now();
     let mut seen = look_once(source, run, before)?;
     let mut notes = Vec::new();
+    if wait.is_some() && before.is_none() {
+        notes.push("no wait: a first look answers at once (--wait waits with --cursor)".into());
+    }
     if let (Some(wait), Some(_)) = (&wait, before) {
         let limit = Duration::from_secs(wait.seconds);
         while !seen.news(before) && start.elapsed() + POLL <= limit {
@@ -228,7 +231,7 @@ fn look_once(source: &dyn Source, run: &RunPath, before: Option<&Cursor>) -> Res
         } else {
             source.history(run, &specs, false)?.series
         };
-        seen.coverage = dense.absorb(&keys, &mut tracks, answers);
+        seen.coverage = source.delivered(dense.absorb(&keys, &mut tracks, answers));
     }
     let mut opened = look::open(keys, tracks, before, from);
     while let Some(round) = opened.case.next_round() {
@@ -237,7 +240,13 @@ fn look_once(source: &dyn Source, run: &RunPath, before: Option<&Cursor>) -> Res
     }
     let extra = match crash::ending(&first.run, now_unix).filter(|_| ended) {
         Some(ending) => {
-            let context = source.crash_context(run)?;
+            // One request, as triage reads it: a console kept only in a log file (on another
+            // origin, up to three more) is left to `diagnose`, and the finding says where.
+            let context = source
+                .crash_contexts(&run.project_path(), &[run.run_id.as_str()])?
+                .into_iter()
+                .next()
+                .ok_or_else(|| crate::error::AgentError::NotFound(format!("run {run}")))?;
             crash::from_context(&context, &ending, &first.run, last_step.unwrap_or(0))
         }
         None => Vec::new(),

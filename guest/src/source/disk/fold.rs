@@ -31,6 +31,19 @@ impl<const N: usize> Visitor for [&mut dyn Visitor; N] {
     }
 }
 
+/// Any number of visitors of one kind in the same pass.
+impl<V: Visitor> Visitor for Vec<V> {
+    fn history(&mut self, row: &History<'_>) {
+        self.iter_mut().for_each(|v| v.history(row));
+    }
+    fn stats(&mut self, stats: &Stats<'_>) {
+        self.iter_mut().for_each(|v| v.stats(stats));
+    }
+    fn output(&mut self, piece: &Output<'_>) {
+        self.iter_mut().for_each(|v| v.output(piece));
+    }
+}
+
 /// The run record's identity, owned.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct RunInfo {

@@ -6,13 +6,15 @@
 //! - [`wire`]: protobuf's wire format, by hand; [`records`]: the records operations use;
 //! - [`value`] and [`tree`]: values as the W&B API encodes them, summary and config folded;
 //! - [`fold`]: one pass over a file, rows handed to visitors as they come: [`series`]
-//!   (history), [`console`] (console lines), [`stats`] (system metrics);
+//!   (history, each key within a bound: [`bounded`]), [`console`] (console lines), [`stats`]
+//!   (system metrics);
 //! - [`run`]: one run read; [`layout`]: run directories and the logs in them; [`filter`]:
 //!   run filters evaluated on a run; [`window`]: a step window read from its blocks alone;
 //!   [`source`]: all of it as a source.
 //!
 //! Only `std::io::Read`: inside the component the file comes through wasi:filesystem.
 
+pub mod bounded;
 pub mod console;
 pub mod crc32;
 pub mod filter;

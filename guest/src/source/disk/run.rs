@@ -1,6 +1,6 @@
 //! One run read from disk in one pass, with everything operations ask of a run kept: its line
 //! in a listing, how it stands, config and summary as the W&B API stores them, its keys, every
-//! value of every key (up to [`super::series::MAX_POINTS`]), the console's tail and the system
+//! value of every key (up to [`super::series::MAX_POINTS`] in all), the console's tail and the system
 //! metrics.
 
 use super::console::Console;
@@ -71,24 +71,39 @@ impl DiskRun {
         })
     }
 
-    /// `keys`' every value in the window, in order: from the pass that read the run, or
-    /// (when it kept no series: too many points) from a pass of their own.
-    pub fn series(
-        &self,
-        keys: &[String],
-        min_step: Option<u64>,
-        max_step: Option<u64>,
-    ) -> Result<Vec<Series>> {
+    /// Each wanted window's series, key by key in order, each key's reduced past its cap
+    /// (`bounded`): from the pass that read the run, or (when it kept no series: too many
+    /// points) from one more pass for all of them.
+    pub fn series(&self, wants: &[Want]) -> Result<Vec<Series>> {
         if !self.series.overflowed {
-            return Ok(keys
+            return Ok(wants
                 .iter()
-                .map(|k| self.series.series(k, min_step, max_step))
+                .flat_map(|w| {
+                    w.keys
+                        .iter()
+                        .map(|k| self.series.series(k, w.min_step, w.max_step, w.cap))
+                })
                 .collect());
         }
-        let mut own = Collect::keys(keys, min_step, max_step);
+        let mut own: Vec<Collect> = wants
+            .iter()
+            .map(|w| Collect::keys(w.keys, w.min_step, w.max_step, w.cap))
+            .collect();
         fold::read_with(open(&self.file)?, &mut own, false).map_err(|e| damaged(&self.file, e))?;
-        Ok(keys.iter().map(|k| own.series(k, None, None)).collect())
+        Ok(wants
+            .iter()
+            .zip(&own)
+            .flat_map(|(w, c)| w.keys.iter().map(|k| c.series(k, None, None, w.cap)))
+            .collect())
     }
+}
+
+/// Keys wanted in a step window, each with at most `cap` points.
+pub struct Want<'a> {
+    pub keys: &'a [String],
+    pub min_step: Option<u64>,
+    pub max_step: Option<u64>,
+    pub cap: usize,
 }
 
 fn open(file: &RunFile) -> Result<std::io::BufReader<std::fs::File>> {
@@ -131,7 +146,12 @@ fn run_state(log: &RunLog, file: &RunFile, start: f64, now: i64) -> RunState {
     RunState {
         state: fold::state(log, file.modified, now).to_string(),
         exitcode: log.exit.map(|e| i64::from(e.exit_code)),
-        heartbeat_at: iso(log.last_time.max(start)),
+        // A run with no exit record was last heard of when its file was last written (what
+        // tells running from crashed), even when its records carry older times (a copy).
+        heartbeat_at: iso(match (log.exit, file.modified) {
+            (None, Some(modified)) => log.last_time.max(start).max(modified as f64),
+            _ => log.last_time.max(start),
+        }),
         created_at: iso(start),
         history_lines: Some(log.rows),
     }
@@ -180,7 +200,14 @@ mod tests {
         assert_eq!(run.config["lr"], json!({"value": 0.003}));
         assert_eq!(run.summary["loss"], "NaN");
         assert_eq!(run.keys.last_step, Some(320));
-        let loss = run.series(&["loss".into()], None, None).unwrap();
+        let keys = ["loss".to_string()];
+        let want = Want {
+            keys: &keys,
+            min_step: None,
+            max_step: None,
+            cap: 1_000,
+        };
+        let loss = run.series(&[want]).unwrap();
         assert_eq!(loss[0].points.len(), 321);
         assert!(run.console_total > 0 && !run.console.is_empty());
         assert_eq!(run.end, End::Complete);

@@ -2,6 +2,7 @@
 //! [`Series`] the W&B reader returns, here always complete: no row is sampled away), and per
 //! key how many values were logged (what W&B's `historyKeys` reports).
 
+use super::bounded::Bounded;
 use super::fold::Visitor;
 use super::records::History;
 use super::tree::Fast;
@@ -10,9 +11,10 @@ use crate::model::history::{RunKeys, Series};
 use crate::source::histogram;
 use std::collections::HashMap;
 
-/// Points one collection keeps at most (16 bytes each): past it, a collection of every key
-/// gives up (and says so) rather than outgrow the component's memory.
-pub const MAX_POINTS: usize = 4_000_000;
+/// Points the collection of every key keeps at most (16 bytes each): past it, it gives up
+/// (and says so) rather than outgrow the component's memory; keys are then read by a pass of
+/// their own, each within a bound ([`Collect::keys`]).
+pub const MAX_POINTS: usize = 2_000_000;
 
 /// Every value of the wanted keys (all keys when none are named) at steps in
 /// `[min_step, max_step]`. A histogram key's value is the histogram's scale (as the W&B
@@ -21,7 +23,9 @@ pub struct Collect {
     wanted: Option<Vec<String>>,
     min_step: u64,
     max_step: u64,
-    points: HashMap<String, Vec<(u64, f64)>, Fast>,
+    /// Points kept per key (for named keys; the collection of every key has [`MAX_POINTS`]).
+    cap: usize,
+    points: HashMap<String, Bounded, Fast>,
     kept: usize,
     /// More than [`MAX_POINTS`] points were offered: `points` is incomplete and cleared.
     pub overflowed: bool,
@@ -30,19 +34,30 @@ pub struct Collect {
 impl Collect {
     /// Every key's values, the whole run.
     pub fn all() -> Collect {
-        Collect::new(None, None, None)
+        Collect::new(None, None, None, usize::MAX)
     }
 
-    /// `keys`' values in a window.
-    pub fn keys(keys: &[String], min_step: Option<u64>, max_step: Option<u64>) -> Collect {
-        Collect::new(Some(keys.to_vec()), min_step, max_step)
+    /// `keys`' values in a window, each key's reduced past `cap` points ([`Bounded`]).
+    pub fn keys(
+        keys: &[String],
+        min_step: Option<u64>,
+        max_step: Option<u64>,
+        cap: usize,
+    ) -> Collect {
+        Collect::new(Some(keys.to_vec()), min_step, max_step, cap)
     }
 
-    fn new(wanted: Option<Vec<String>>, min_step: Option<u64>, max_step: Option<u64>) -> Collect {
+    fn new(
+        wanted: Option<Vec<String>>,
+        min_step: Option<u64>,
+        max_step: Option<u64>,
+        cap: usize,
+    ) -> Collect {
         Collect {
             wanted,
             min_step: min_step.unwrap_or(0),
             max_step: max_step.unwrap_or(u64::MAX),
+            cap,
             points: HashMap::default(),
             kept: 0,
             overflowed: false,
@@ -68,24 +83,32 @@ impl Collect {
         match self.points.get_mut(key) {
             Some(points) => points.push((step, x)),
             None => {
-                self.points.insert(key.to_string(), vec![(step, x)]);
+                let mut points = Bounded::new(self.cap);
+                points.push((step, x));
+                self.points.insert(key.to_string(), points);
             }
         }
     }
 
     /// The points of `key` (none when it logged none in the window).
     pub fn points(&self, key: &str) -> &[(u64, f64)] {
-        self.points.get(key).map_or(&[], Vec::as_slice)
+        self.points.get(key).map_or(&[], Bounded::points)
     }
 
-    /// `key`'s series within `[min_step, max_step]`.
-    pub fn series(&self, key: &str, min_step: Option<u64>, max_step: Option<u64>) -> Series {
-        let points = self.points(key);
-        let from = points.partition_point(|p| p.0 < min_step.unwrap_or(0));
-        let to = points.partition_point(|p| p.0 <= max_step.unwrap_or(u64::MAX));
-        Series {
-            points: points[from..to.max(from)].to_vec(),
-            complete: true,
+    /// `key`'s series within `[min_step, max_step]`, reduced past `cap` points.
+    pub fn series(
+        &self,
+        key: &str,
+        min_step: Option<u64>,
+        max_step: Option<u64>,
+        cap: usize,
+    ) -> Series {
+        match self.points.get(key) {
+            Some(points) => points.series(min_step, max_step, cap),
+            None => Series {
+                points: Vec::new(),
+                complete: true,
+            },
         }
     }
 }
@@ -184,11 +207,11 @@ mod tests {
     fn every_row_of_the_asked_keys_in_the_window() {
         let bytes = std::fs::read(DEMO).unwrap();
         let keys = vec!["val_loss".to_string(), "grad_norm".to_string()];
-        let mut collect = Collect::keys(&keys, Some(240), Some(260));
+        let mut collect = Collect::keys(&keys, Some(240), Some(260), usize::MAX);
         fold::read(&bytes[..], &mut collect).unwrap();
         let val: Vec<u64> = collect.points("val_loss").iter().map(|p| p.0).collect();
         assert_eq!(val, [249]);
-        let grad = collect.series("grad_norm", None, None);
+        let grad = collect.series("grad_norm", None, None, usize::MAX);
         assert_eq!(grad.points.len(), 21);
         assert!(grad
             .points
@@ -204,7 +227,7 @@ mod tests {
         let mut all = Collect::all();
         fold::read(&bytes[..], &mut all).unwrap();
         assert_eq!(all.points("loss").len(), 321);
-        let window = all.series("loss", Some(10), Some(12));
+        let window = all.series("loss", Some(10), Some(12), usize::MAX);
         assert_eq!(
             window.points.iter().map(|p| p.0).collect::<Vec<_>>(),
             [10, 11, 12]
@@ -213,6 +236,30 @@ mod tests {
         assert_eq!(fc1.len(), 4);
         assert!(fc1.iter().all(|p| p.1.is_finite() && p.1 > 0.0), "{fc1:?}");
         assert!(!all.overflowed);
+    }
+
+    #[test]
+    fn memory_does_not_grow_with_the_log() {
+        // Ten million values of one key, as a 600 MB log would hold: at most twice the cap kept
+        // at any time; the extremes survive at their steps.
+        let keys = vec!["loss".to_string()];
+        let mut named = Collect::keys(&keys, None, None, 100_000);
+        let mut all = Collect::all();
+        for step in 0..10_000_000u64 {
+            let x = if step == 7_654_321 {
+                99.0
+            } else {
+                1.0 + (step % 13) as f64
+            };
+            named.push("loss", step, x);
+            all.push("loss", step, x);
+            assert!(named.points("loss").len() < 200_000);
+        }
+        let s = named.series("loss", None, None, 100_000);
+        assert!(!s.complete && s.points.len() <= 100_000);
+        assert!(s.points.contains(&(7_654_321, 99.0)));
+        // The collection of every key gives up past its bound (keys are then read on their own).
+        assert!(all.overflowed && all.points("loss").is_empty());
     }
 
     #[test]

@@ -8,8 +8,8 @@
 use super::filter;
 use super::framing::End;
 use super::layout::{locate, Found, RunFile};
-use super::run::{dir_name, DiskRun};
-use super::window;
+use super::run::{dir_name, DiskRun, Want};
+use super::{bounded, window};
 use crate::error::{AgentError, Result};
 use crate::model::paths::{ProjectPath, RunPath};
 use crate::model::{
@@ -103,18 +103,58 @@ impl Disk {
     }
 
     /// One series per key of each spec, in order, every row of its window.
+    /// The specs' series: every logged row while a request's keys total at most
+    /// [`SERVED_POINTS`] (at least each spec's samples), each key's extremes beyond.
     fn series(run: &DiskRun, specs: &[Spec]) -> Result<Vec<Series>> {
-        let mut all = Vec::new();
-        for spec in specs {
-            all.extend(run.series(&spec.keys, spec.min_step, spec.max_step)?);
-        }
-        Ok(all)
+        let keys: usize = specs.iter().map(|s| s.keys.len()).sum();
+        let share = SERVED_POINTS / keys.max(1);
+        let wants: Vec<Want> = specs
+            .iter()
+            .map(|spec| Want {
+                keys: &spec.keys,
+                min_step: spec.min_step,
+                max_step: spec.max_step,
+                cap: share.max(spec.samples as usize),
+            })
+            .collect();
+        run.series(&wants)
+    }
+}
+
+/// Points one request's series hold at most in all (16 bytes each), before each key's are
+/// reduced to their extremes (`bounded`): memory stays bounded whatever the log's size.
+pub const SERVED_POINTS: usize = 2_000_000;
+/// Rows a history table holds at most in all (a row costs several times a point).
+pub const TABLE_POINTS: usize = 500_000;
+
+/// A history table of the series: every logged row, or (past the bound) each key's extremes,
+/// said by the coverage and marked approximate.
+fn fetched(keys: &[String], series: Vec<Series>, last_step: Option<u64>) -> Fetched {
+    let coverage = series
+        .iter()
+        .filter(|s| !s.complete)
+        .map(bounded::spacing)
+        .max()
+        .map_or(Coverage::Every, |spacing| Coverage::Extremes { spacing });
+    Fetched {
+        table: HistoryTable::outer_join(keys, &series),
+        last_step,
+        coverage,
+        exact: series.iter().map(|s| s.complete).collect(),
     }
 }
 
 impl Source for Disk {
     fn name(&self) -> &str {
         "disk"
+    }
+
+    /// Thinned series here are every row reduced to extremes (`bounded`), never a sample.
+    fn delivered(&self, planned: Coverage) -> Coverage {
+        match planned {
+            Coverage::Sampled { spacing } => Coverage::Extremes { spacing },
+            other => other,
+        }
     }
 
     fn requests(&self) -> u32 {
@@ -212,28 +252,24 @@ impl Source for Disk {
 
     fn history_table(&self, run: &RunPath, request: &HistoryRequest) -> Result<Fetched> {
         let file = self.run_file(run)?;
+        let cap = TABLE_POINTS / request.keys.len().max(1);
         let kept = self.kept.borrow().iter().any(|r| r.file.file == file.file);
         // A step window of a long run not read yet: from the blocks that hold it.
         if let (Some(lo), Some(hi), false) = (request.min_step, request.max_step, kept) {
-            if let Some(window) = window::read(&file.file, &request.keys, lo, hi) {
+            if let Some(window) = window::read(&file.file, &request.keys, lo, hi, cap) {
                 self.reads.set(self.reads.get() + 1);
-                return Ok(Fetched {
-                    table: HistoryTable::outer_join(&request.keys, &window.series),
-                    last_step: window.last_step,
-                    coverage: Coverage::Every,
-                    exact: vec![true; request.keys.len()],
-                });
+                return Ok(fetched(&request.keys, window.series, window.last_step));
             }
         }
         let read = self.read(&file)?;
         read.keys.check(&request.keys, run)?;
-        let series = read.series(&request.keys, request.min_step, request.max_step)?;
-        Ok(Fetched {
-            table: HistoryTable::outer_join(&request.keys, &series),
-            last_step: read.keys.last_step,
-            coverage: Coverage::Every,
-            exact: vec![true; request.keys.len()],
-        })
+        let series = read.series(&[Want {
+            keys: &request.keys,
+            min_step: request.min_step,
+            max_step: request.max_step,
+            cap,
+        }])?;
+        Ok(fetched(&request.keys, series, read.keys.last_step))
     }
 
     fn console(&self, run: &RunPath, last: u32) -> Result<Tail> {

@@ -20,22 +20,30 @@ pub const MIN_BYTES: u64 = 4 << 20;
 /// summary, console and exit records).
 const TAIL_BLOCKS: u64 = 8;
 
-/// Every value of `keys` at steps in `[lo, hi]`, and the run's last step.
+/// Every value of `keys` at steps in `[lo, hi]` (each key's reduced past `cap` points: see
+/// `bounded`), and the run's last step.
 pub struct Window {
     pub series: Vec<Series>,
     pub last_step: Option<u64>,
 }
 
 /// Reads the window from the blocks that hold it; `None` when it cannot be done safely.
-pub fn read(path: &Path, keys: &[String], lo: u64, hi: u64) -> Option<Window> {
+pub fn read(path: &Path, keys: &[String], lo: u64, hi: u64, cap: usize) -> Option<Window> {
     let size = std::fs::metadata(path).ok()?.len();
     if size < MIN_BYTES {
         return None;
     }
-    read_blocks(path, size, keys, lo, hi)
+    read_blocks(path, size, keys, lo, hi, cap)
 }
 
-fn read_blocks(path: &Path, size: u64, keys: &[String], lo: u64, hi: u64) -> Option<Window> {
+fn read_blocks(
+    path: &Path,
+    size: u64,
+    keys: &[String],
+    lo: u64,
+    hi: u64,
+    cap: usize,
+) -> Option<Window> {
     let blocks = size.div_ceil(BLOCK as u64);
     // The last block whose first step is at or before `lo`: the window starts in it.
     let (mut good, mut bad) = (0u64, blocks);
@@ -46,7 +54,7 @@ fn read_blocks(path: &Path, size: u64, keys: &[String], lo: u64, hi: u64) -> Opt
             _ => bad = mid,
         }
     }
-    let mut collect = Collect::keys(keys, Some(lo), Some(hi));
+    let mut collect = Collect::keys(keys, Some(lo), Some(hi), cap);
     let mut reader = open_at(path, good)?;
     let mut previous: Option<i64> = None;
     while let Some(bytes) = reader.next_record().ok()? {
@@ -62,7 +70,10 @@ fn read_blocks(path: &Path, size: u64, keys: &[String], lo: u64, hi: u64) -> Opt
         }
         super::fold::Visitor::history(&mut collect, &row);
     }
-    let series: Vec<Series> = keys.iter().map(|k| collect.series(k, None, None)).collect();
+    let series: Vec<Series> = keys
+        .iter()
+        .map(|k| collect.series(k, None, None, cap))
+        .collect();
     if series.iter().any(|s| s.points.is_empty()) {
         return None; // A key the window lacks: the whole log says whether the run has it.
     }
@@ -118,12 +129,12 @@ mod tests {
         let size = std::fs::metadata(path).unwrap().len();
         assert!(size > 3 * BLOCK as u64);
         let keys = vec!["loss".to_string(), "grad_norm".to_string()];
-        let mut full = Collect::keys(&keys, None, None);
+        let mut full = Collect::keys(&keys, None, None, usize::MAX);
         fold::read(File::open(path).unwrap(), &mut full).unwrap();
         for lo in (0..=318).step_by(3) {
             for width in [0, 2, 40] {
                 let hi = lo + width;
-                let window = read_blocks(path, size, &keys, lo, hi).expect("a window");
+                let window = read_blocks(path, size, &keys, lo, hi, usize::MAX).expect("a window");
                 // Bit for bit (NaN included).
                 let bits = |s: &Series| -> Vec<(u64, u64)> {
                     s.points.iter().map(|&(t, x)| (t, x.to_bits())).collect()
@@ -131,7 +142,7 @@ mod tests {
                 for (k, key) in keys.iter().enumerate() {
                     assert_eq!(
                         bits(&window.series[k]),
-                        bits(&full.series(key, Some(lo), Some(hi))),
+                        bits(&full.series(key, Some(lo), Some(hi), usize::MAX)),
                         "{key} {lo}..{hi}"
                     );
                 }
@@ -139,7 +150,10 @@ mod tests {
             }
         }
         // A key with no value in the window: the caller reads the whole log.
-        assert!(read_blocks(path, size, &["val_loss".to_string()], 10, 20).is_none());
-        assert!(read(path, &keys, 10, 20).is_none(), "too small to bother");
+        assert!(read_blocks(path, size, &["val_loss".to_string()], 10, 20, 9).is_none());
+        assert!(
+            read(path, &keys, 10, 20, 9).is_none(),
+            "too small to bother"
+        );
     }
 }

@@ -151,10 +151,15 @@ fn halves(request: &[Piece]) -> Option<(Vec<Piece>, Vec<Piece>)> {
 
 /// Whether a failed request may succeed when smaller: the server said it was too large or too
 /// complex (HTTP 413, or an error naming a limit), failed or timed out on it (5xx after the
-/// retries, a read timeout), or its answer outgrew what the host accepts. (Not a refused or
-/// timed-out connection: no smaller request would reach the server either.)
+/// retries, a read timeout). (Not a refused or timed-out connection: no smaller request would
+/// reach the server either. Nor an answer cut off at the host's size limit: the host then
+/// refuses every later request to that URL in the call, so that one call downloads an oversized
+/// answer once, and the call ends with the host's word on `--max-response-mb`.)
 fn too_large(error: &AgentError) -> bool {
     let message = error.message().to_ascii_lowercase();
+    if message.contains("over the size limit") {
+        return false;
+    }
     let said = [
         "too large",
         "too big",
@@ -275,6 +280,7 @@ mod tests {
             assert!(too_large(&e), "{e}");
         }
         for e in [
+            AgentError::Server("the response from u is over the size limit".into()),
             AgentError::Server("HTTP 400 from srv: bad".into()),
             AgentError::Server("srv answered with an error: unknown field".into()),
             AgentError::Unauthorized("HTTP 401 from srv: too many keys".into()),
