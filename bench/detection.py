@@ -135,7 +135,11 @@ def dynamics_rates(env, project, run_id, planted, n):
         hits += any(f["finding"] == planted["kind"] and f["key"] == planted["key"]
                     and abs(int(f["step"]) - planted["step"]) <= planted["tolerance"]
                     and planted["detail"] in f["detail"] for f in findings)
-        allowed = set(planted["alarms"]) | {"none", "schedule", "converged", "improving"}
+        # Information rows are no wrong name, except the opposite verdict of a planted one.
+        verdicts = {"converged", "improving"}
+        if planted["kind"] in verdicts:
+            verdicts = {planted["kind"]}
+        allowed = set(planted["alarms"]) | {"none", "schedule"} | verdicts
         wrong += any(f["finding"] not in allowed for f in findings)
     return hits, wrong, most_tokens, most_requests
 

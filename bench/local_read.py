@@ -9,7 +9,9 @@ C-accelerated protobuf.
 
 The run is written once under target/bench-local/ (about a minute) and reused. Prints one
 Markdown row per reader: file size, the best of --repeat wall-clock times, and the CPU time
-(user + system) of that best run. On a shared machine the CPU time is the steadier number.
+(user + system) of that best run, and for the CLI its peak resident memory. On a shared machine
+the CPU time is the steadier number. `--steps 1000000` (a ~490 MB log, about three minutes to
+write) shows the memory bound: past 2 million values a call keeps each key's extremes.
 """
 
 import argparse
@@ -93,6 +95,15 @@ def best_of(repeat: int, fn) -> tuple:
     return min(runs)
 
 
+def peak_rss_mib(argv, env) -> float:
+    """One run of `argv`: its peak resident memory (the CLI and the component inside it)."""
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    if status != 0:
+        raise SystemExit(f"{argv} failed: {child.stderr.read().decode().strip()}")
+    return usage.ru_maxrss / 1024
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=200_000)
@@ -106,15 +117,16 @@ def main() -> None:
     native = subprocess.run([exe, path], check=True, capture_output=True, text=True).stdout
     print(f"file: {path} ({size_mb:.1f} MB)\nnative reader says: {native.strip()}")
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print("| reader | file | wall (best of %d) | CPU |" % args.repeat)
-    print("|---|---|---|---|")
+    print("| reader | file | wall (best of %d) | CPU | peak RSS |" % args.repeat)
+    print("|---|---|---|---|---|")
     wall, cpu = best_of(args.repeat, lambda: subprocess.run([exe, path], check=True, capture_output=True))
-    print(f"| guest reader, native (`local_read` example: every row folded) | {size_mb:.0f} MB | {wall:.2f} s | {cpu:.2f} s |")
+    print(f"| guest reader, native (`local_read` example: every row folded) | {size_mb:.0f} MB | {wall:.2f} s | {cpu:.2f} s | |")
     cli = os.path.join(ROOT, "target", "release", "wandb-agent")
     env = dict(os.environ)
     env.pop("WANDB_API_KEY", None)
     for what, argv in [
         ("`list-runs FILE`: one full pass", ["list-runs", path]),
+        ("`summary FILE`: config, summary and best values", ["summary", path]),
         ("`diagnose FILE`: every finding, every row", ["diagnose", path]),
         ("`history FILE --keys loss,grad_norm --stats`", ["history", path, "--keys", "loss,grad_norm", "--stats"]),
         ("`history FILE --keys loss,grad_norm --min-step S --max-step S+10` around the explosion: blocks bisected, no full pass",
@@ -126,9 +138,10 @@ def main() -> None:
         if what.startswith("`diagnose"):
             print("diagnose says:\n" + out.stdout.decode().strip())
         wall, cpu = best_of(args.repeat, run_cli)
-        print(f"| component in `wandb-agent` ({what}; CLI start included) | {size_mb:.0f} MB | {wall:.2f} s | {cpu:.2f} s |")
+        rss = peak_rss_mib([cli, *argv], env)
+        print(f"| component in `wandb-agent` ({what}; CLI start included) | {size_mb:.0f} MB | {wall:.2f} s | {cpu:.2f} s | {rss:.0f} MiB |")
     wall, cpu = best_of(args.repeat, lambda: python_parse(path))
-    print(f"| wandb client's protobuf (C), parse only | {size_mb:.0f} MB | {wall:.2f} s | {cpu:.2f} s |")
+    print(f"| wandb client's protobuf (C), parse only | {size_mb:.0f} MB | {wall:.2f} s | {cpu:.2f} s | |")
 
 
 if __name__ == "__main__":

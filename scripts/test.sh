@@ -23,6 +23,8 @@ export WASMTIME_BIN WASM_TOOLS_BIN
 
 cargo build --release --workspace
 cargo test --release --workspace
+# The host without the emulator (the `demo` feature off: no `demo` command) still compiles.
+cargo check --release --package wandb-agent --no-default-features
 # The README's Quick start lines, as written (not inside `cargo test`: they build).
 ./scripts/readme-check.sh
 

@@ -56,8 +56,9 @@ pub fn picture(args: HistoryPng, cx: &Context) -> Result<Picture> {
     .map_err(|e| AgentError::BadInput(e.to_string()))?;
     Ok(Picture {
         note: format!(
-            "{} keys; {}",
+            "{} key{}; {}",
             request.keys.len(),
+            if request.keys.len() == 1 { "" } else { "s" },
             text::range_note(fetched.last_step, request.min_step, request.max_step)
         ),
         png: png.bytes,

@@ -48,6 +48,8 @@ const PROBLEMS: &[&[&str]] = &[
     &["plateau"],
 ];
 const DIGITS: usize = 4;
+/// The prefix `wandb.watch` logs per-layer gradient histograms under.
+const GRADIENTS: &str = "gradients/";
 
 impl Run for Triage {
     fn run(self, cx: &Context) -> Result<String> {
@@ -76,6 +78,8 @@ struct Subject {
     /// What the passes covered of its keys.
     coverage: Coverage,
     unread: Option<String>,
+    /// It logs per-layer gradient histograms, which triage does not read.
+    layers: bool,
 }
 
 /// A run after its first look: its keys and tracks, and the dense pass still to fetch.
@@ -84,6 +88,7 @@ struct Looked {
     state: RunState,
     last_step: Option<u64>,
     reading: std::result::Result<(Keys, Tracks, Dense), String>,
+    layers: bool,
 }
 
 pub fn triage(source: &dyn Source, project: &ProjectPath, options: &ListOptions) -> Result<String> {
@@ -148,6 +153,7 @@ fn first_look(listed: ListedRun, names: &[String]) -> Result<Looked> {
         state: listed.run,
         last_step,
         reading,
+        layers: available.iter().any(|k| k.starts_with(GRADIENTS)),
     })
 }
 
@@ -195,6 +201,7 @@ fn dense_together(
             case,
             coverage,
             unread,
+            layers: l.layers,
         });
     }
     Ok(subjects)
@@ -269,6 +276,7 @@ struct Row {
     more: Vec<String>,
     /// Why the run's metrics could not be read.
     note: String,
+    layers: bool,
 }
 
 impl Row {
@@ -278,6 +286,7 @@ impl Row {
             case,
             unread,
             crash,
+            layers,
             ..
         } = subject;
         let severity = |f: &Finding| PROBLEMS.iter().position(|kinds| kinds.contains(&f.kind));
@@ -303,6 +312,7 @@ impl Row {
             finding: findings.into_iter().next(),
             more,
             note: unread.unwrap_or_default(),
+            layers,
             run: row,
         }
     }
@@ -348,7 +358,15 @@ fn render(rows: &[Row], looked_at: usize, sparsest: &Coverage, requests: u32) ->
                 "".into(),
                 row.note.clone(),
             ],
-            None => ["ok".into(), "".into(), "".into(), "".into(), "".into()],
+            // An `ok` does not cover what triage does not read.
+            None => {
+                let detail = if row.layers {
+                    "layer gradients not read here: diagnose for dead or vanishing layers"
+                } else {
+                    ""
+                };
+                ["ok".into(), "".into(), "".into(), "".into(), detail.into()]
+            }
         };
         let record = [&r.id, &r.name, &r.state].into_iter().chain(&cells);
         let _ = out.write_record(record);

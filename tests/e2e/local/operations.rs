@@ -220,6 +220,48 @@ fn a_run_still_being_written_is_running_and_diagnosed() {
 }
 
 #[test]
+fn a_run_on_disk_watched_with_a_cursor() {
+    let run = run_dir("explode1");
+    let cursor = |text: &str| {
+        text.trim_end()
+            .rsplit_once("# next: --cursor ")
+            .map(|(_, c)| c.to_string())
+            .unwrap_or_else(|| panic!("{text}"))
+    };
+    let first = offline().run(&["watch", &run]).ok().to_string();
+    assert!(first.starts_with("finished: step 299"), "{first}");
+    assert!(first.contains("\nexplosion,grad_norm,150,"), "{first}");
+    // Again from the cursor: nothing new, the explosion not repeated; a wait on a run that
+    // ended returns at once.
+    let started = std::time::Instant::now();
+    let again = offline()
+        .run(&["watch", &run, "--cursor", &cursor(&first), "--wait", "60"])
+        .ok()
+        .to_string();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{again}"
+    );
+    assert!(again.starts_with("finished: step 299"), "{again}");
+    assert!(!again.contains("explosion"), "{again}");
+    assert!(
+        again.contains("# waited 0s with no news")
+            && again.contains("; the run has ended: nothing more will come"),
+        "{again}"
+    );
+    // Another run's cursor is refused.
+    let live = offline()
+        .run(&["watch", &run_dir("live0001")])
+        .ok()
+        .to_string();
+    let line = offline()
+        .run(&["watch", &run, "--cursor", &cursor(&live)])
+        .fails(2)
+        .to_string();
+    assert!(line.contains("belongs to another run"), "{line}");
+}
+
+#[test]
 fn runs_on_disk_and_wandb_runs_are_not_mixed() {
     let line = offline()
         .run(&[

@@ -291,4 +291,58 @@ mod tests {
         assert_eq!(bump[0].detail, "×2.5; at a learning-rate restart (10000)");
         assert!(!is_alarm(&bump[0]));
     }
+
+    #[test]
+    fn layer_rows_name_the_ratio_and_the_median() {
+        let layer = |name: &str, scale: f64| -> Layer {
+            (name.into(), (0..10).map(|i| (i * 10, scale)).collect())
+        };
+        let layers = vec![
+            layer("gradients/a", 0.01),
+            layer("gradients/b", 0.012),
+            layer("gradients/c", 0.011),
+            layer("gradients/big", 50.0),
+            layer("gradients/tiny", 1e-6),
+        ];
+        let rows = super::layers(&layers, true);
+        let kinds: Vec<(&str, &str)> = rows.iter().map(|f| (f.kind, f.key.as_str())).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("vanishing", "gradients/tiny"),
+                ("exploding-layers", "gradients/big")
+            ]
+        );
+        assert_eq!(
+            rows[1].detail,
+            "gradient scale ×4500 the median layer's 0.011 over 5 layers"
+        );
+        assert_eq!(
+            rows[0].detail,
+            "gradient scale 1/11000 the median layer's 0.011 over 5 layers"
+        );
+    }
+
+    #[test]
+    fn growth_of_the_loss_before_a_divergence() {
+        // The loss leaves its level at 6,000 and grows 1% a step to 100× before going NaN.
+        let points: Vec<(u64, f64)> = (0..10_000u64)
+            .map(|s| {
+                let v = if s < 6_000 {
+                    1.0 + 0.01 * ((s % 5) as f64)
+                } else {
+                    1.01f64.powi((s - 6_000) as i32)
+                };
+                (s, if s >= 6_470 { f64::NAN } else { v })
+            })
+            .collect();
+        let f = growth("loss", &series(points), 6_470, "divergence", 10_000).expect("growth");
+        assert_eq!((f.kind, f.key.as_str()), ("growth", "loss"));
+        assert!(f.step.abs_diff(6_000) <= 25, "{}", f.step);
+        assert!(
+            f.detail.ends_with("; before the divergence at 6470"),
+            "{}",
+            f.detail
+        );
+    }
 }

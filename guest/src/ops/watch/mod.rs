@@ -91,7 +91,7 @@ fn watch(
     }
     if let (Some(wait), Some(_)) = (&wait, before) {
         let limit = Duration::from_secs(wait.seconds);
-        while !seen.news(before) && start.elapsed() + POLL <= limit {
+        while !seen.news(before) && seen.may_change() && start.elapsed() + POLL <= limit {
             std::thread::sleep(POLL);
             let cursor = next_cursor(&seen.look(run, before, Vec::new()));
             let later = look_once(source, run, Some(&cursor))?;
@@ -103,10 +103,14 @@ fn watch(
         } else {
             "with no news"
         };
-        notes.push(match &wait.clamped {
+        let mut note = match &wait.clamped {
             Some(why) => format!("waited {waited} {outcome} ({why})"),
             None => format!("waited {waited} {outcome}"),
-        });
+        };
+        if !seen.news(before) && !seen.may_change() {
+            note.push_str("; the run has ended: nothing more will come");
+        }
+        notes.push(note);
     }
     let requests = source.requests() - requests_before;
     notes.push(format!(
@@ -154,6 +158,15 @@ impl Seen {
     fn news(&self, before: Option<&Cursor>) -> bool {
         let state = state_code(&state_of(&self.state, self.now_unix));
         !self.findings.is_empty() || before.is_some_and(|c| c.state != state)
+    }
+
+    /// Whether waiting can bring news: a run that ended (finished, failed, crashed, ...)
+    /// logs nothing more; a running or stalled one may.
+    fn may_change(&self) -> bool {
+        matches!(
+            state_of(&self.state, self.now_unix).as_str(),
+            "running" | "stalled" | "pending"
+        )
     }
 
     /// These looks followed by a later one.
