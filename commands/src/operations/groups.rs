@@ -23,7 +23,7 @@ pub enum Mode {
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Window {
-    /// Rows W&B samples per key [default: dense, sized to the run's length].
+    /// Rows sampled per key [default: dense, by run length].
     #[cfg_attr(feature = "cli", arg(long))]
     pub samples: Option<u32>,
     /// First step of a window (inclusive).

@@ -35,8 +35,8 @@ use tools::ToolSpec;
 pub const INSTRUCTIONS: &str = "Diagnose W&B training runs in few tokens, coarse to fine: \
 wandb_list_runs for run ids (never guess them); wandb_summary for a run's config and keys; \
 wandb_history_stats, then wandb_history with a step window; wandb_diagnose pins a problem to its \
-step. Many runs: wandb_triage, wandb_params, wandb_best, wandb_compare. A trailing '#' line says \
-what was left out and how to see it.";
+step. Many runs: wandb_triage, wandb_params, wandb_best, wandb_compare. '#' lines say what was \
+left out and how to see it.";
 
 /// Added to the instructions when the server reads runs on disk (`--runs-dir`).
 pub const RUNS_ON_DISK: &str = "On disk: project `.`, run `wandb/<run dir>`; every row read.";

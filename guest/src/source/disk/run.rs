@@ -71,6 +71,12 @@ impl DiskRun {
         })
     }
 
+    /// Whether series are read by a pass of their own (the run has more values than a pass
+    /// keeps for every key).
+    pub fn rereads(&self) -> bool {
+        self.series.overflowed
+    }
+
     /// Each wanted window's series, key by key in order, each key's reduced past its cap
     /// (`bounded`): from the pass that read the run, or (when it kept no series: too many
     /// points) from one more pass for all of them.

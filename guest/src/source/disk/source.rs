@@ -105,7 +105,7 @@ impl Disk {
     /// One series per key of each spec, in order, every row of its window.
     /// The specs' series: every logged row while a request's keys total at most
     /// [`SERVED_POINTS`] (at least each spec's samples), each key's extremes beyond.
-    fn series(run: &DiskRun, specs: &[Spec]) -> Result<Vec<Series>> {
+    fn series(&self, run: &DiskRun, specs: &[Spec]) -> Result<Vec<Series>> {
         let keys: usize = specs.iter().map(|s| s.keys.len()).sum();
         let share = SERVED_POINTS / keys.max(1);
         let wants: Vec<Want> = specs
@@ -117,7 +117,15 @@ impl Disk {
                 cap: share.max(spec.samples as usize),
             })
             .collect();
+        self.count_reread(run);
         run.series(&wants)
+    }
+
+    /// A pass of its own over a run's log counts as one more read in the `#` lines.
+    fn count_reread(&self, run: &DiskRun) {
+        if run.rereads() {
+            self.reads.set(self.reads.get() + 1);
+        }
     }
 }
 
@@ -198,7 +206,7 @@ impl Source for Disk {
                     keys: run.keys.clone(),
                     config: Ok(run.config.clone()),
                     summary: Ok(run.summary.clone()),
-                    series: Self::series(&run, specs),
+                    series: self.series(&run, specs),
                 })?;
             }
         }
@@ -216,7 +224,7 @@ impl Source for Disk {
             keys: read.keys.clone(),
             config: Ok(read.config.clone()),
             summary: Ok(read.summary.clone()),
-            series: Self::series(&read, specs),
+            series: self.series(&read, specs),
         })
     }
 
@@ -236,7 +244,7 @@ impl Source for Disk {
             } else {
                 Default::default()
             },
-            series: Self::series(&read, specs)?,
+            series: self.series(&read, specs)?,
         })
     }
 
@@ -246,7 +254,7 @@ impl Source for Disk {
         runs: &[(&str, &[Spec])],
     ) -> Result<Vec<Vec<Series>>> {
         runs.iter()
-            .map(|(id, specs)| Self::series(&*self.run(&run_in(project, id))?, specs))
+            .map(|(id, specs)| self.series(&*self.run(&run_in(project, id))?, specs))
             .collect()
     }
 
@@ -263,6 +271,7 @@ impl Source for Disk {
         }
         let read = self.read(&file)?;
         read.keys.check(&request.keys, run)?;
+        self.count_reread(&read);
         let series = read.series(&[Want {
             keys: &request.keys,
             min_step: request.min_step,
