@@ -308,3 +308,49 @@ fn healthy_runs_raise_no_new_alarm() {
         assert!(kinds(&r).contains(&"none"), "{run}:\n{text}");
     }
 }
+
+/// `history --stats` on a histogram key: one row of its scale, and where it went to zero.
+#[test]
+fn stats_of_a_histogram_key_are_its_scale_and_where_it_died() {
+    let s = server();
+    let run = format!("demo/dynamics/{}", dead::ID);
+    let alive = "gradients/layers.1.weight";
+    let text = Cli::against(&s)
+        .run(&[
+            "history",
+            &run,
+            "--keys",
+            dead::DEAD_KEY,
+            "--keys",
+            alive,
+            "--stats",
+        ])
+        .ok()
+        .to_string();
+    let r = rows(&text);
+    let row = |key: &str| r.iter().find(|x| x[0] == key).unwrap().clone();
+    let dead_row = row(dead::DEAD_KEY);
+    // Every logged histogram: one row per EVERY steps, its scale finite and positive until
+    // it died, zero from then (min 0 first reached where it died).
+    assert_eq!(
+        dead_row[1],
+        (dead::LAST_STEP / dead::EVERY + 1).to_string(),
+        "{text}"
+    );
+    assert_eq!(
+        (dead_row[2].as_str(), dead_row[3].as_str()),
+        ("0", "12000"),
+        "{text}"
+    );
+    assert!(row(alive)[2].parse::<f64>().unwrap() > 0.0, "{text}");
+    assert!(
+        text.contains(&format!(
+            "\n# {}: near zero (≤1e-6 of its largest) from {} to the end\n",
+            dead::DEAD_KEY,
+            dead::DEAD_FROM
+        )),
+        "{text}"
+    );
+    assert!(!text.contains(&format!("# {alive}:")), "{text}");
+    assert!(!text.contains("<histogram>"), "{text}");
+}

@@ -209,7 +209,8 @@ fn bad_and_foreign_cursors_are_one_clear_line() {
 #[test]
 fn a_wait_longer_than_the_time_limit_is_shortened_and_says_so() {
     let s = server();
-    let run = "demo/vision/x7k2m9qa";
+    // A stalled run: it may log again, so the wait is held (until the last poll that fits).
+    let run = "demo/sweep/sw000149";
     // A first look does not wait, and says so.
     let started = Instant::now();
     let first = Cli::against(&s).run(&["watch", run, "--wait", "30"]);
@@ -234,10 +235,32 @@ fn a_wait_longer_than_the_time_limit_is_shortened_and_says_so() {
         "300",
     ]);
     let text = out.ok();
-    assert!(started.elapsed() < Duration::from_secs(12), "{text}");
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(5) && took < Duration::from_secs(12),
+        "{took:?}: {text}"
+    );
     assert!(
         text.contains("with no news (--wait 300 shortened to 9s to fit the call's 12s --timeout)"),
         "{text}"
     );
+    assert!(text.starts_with("stalled: step "), "{text}");
+}
+
+#[test]
+fn a_wait_on_a_run_that_ended_returns_at_once() {
+    let s = server();
+    let run = "demo/vision/x7k2m9qa";
+    let c = cursor(Cli::against(&s).run(&["watch", run]).ok());
+    let started = Instant::now();
+    let text = Cli::against(&s)
+        .run(&["watch", run, "--cursor", &c, "--wait", "30"])
+        .ok()
+        .to_string();
+    assert!(started.elapsed() < Duration::from_secs(4), "{text}");
     assert!(text.starts_with("finished: step "), "{text}");
+    assert!(
+        text.contains("# waited 0s with no news; the run has ended: nothing more will come"),
+        "{text}"
+    );
 }

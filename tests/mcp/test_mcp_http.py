@@ -260,7 +260,8 @@ def a_waiting_call_is_not_cut(base_url):
     """A call that waits on purpose (wandb_watch with a wait) runs past the server's 10 s
     header and body timeouts: only a connection idle between requests is cut."""
     server = Server(base_url, "--rate", "1000/min")
-    run = "demo/vision/x7k2m9qa"
+    # A stalled run: it may still log again, so a wait is held (one that ended returns at once).
+    run = "demo/sweep/sw000149"
 
     async def work(call):
         err, first = await call("wandb_watch", {"run": run})
@@ -274,7 +275,7 @@ def a_waiting_call_is_not_cut(base_url):
         err, text, took = asyncio.run(with_session(server.url, DEMO_KEY, work))
     finally:
         server.stop()
-    assert not err and "with no news" in text and text.startswith("finished: step "), text
+    assert not err and "with no news" in text and text.startswith("stalled: step "), text
     assert took >= 15, f"answered after {took:.1f} s"
     print(f"a waiting wandb_watch call answered after {took:.1f} s, past the 10 s timeouts")
 

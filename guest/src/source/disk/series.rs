@@ -1,6 +1,7 @@
 //! History out of one pass: every logged value of a run's keys in a step window (the
-//! [`Series`] the W&B reader returns, here always complete: no row is sampled away), and per
-//! key how many values were logged (what W&B's `historyKeys` reports).
+//! [`Series`] the W&B reader returns, here complete: no row is sampled away, unless a key has
+//! more values than its bound, when it keeps each stretch's extremes: `bounded`), and per key
+//! how many values were logged (what W&B's `historyKeys` reports).
 
 use super::bounded::Bounded;
 use super::fold::Visitor;
