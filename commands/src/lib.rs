@@ -34,7 +34,7 @@ pub fn usage_error_line(err: &clap::Error) -> String {
 
 /// For a value given without its flag (`best ./wandb loss`): the flags the command requires,
 /// read from clap's usage line (`Usage: wandb-agent best [OPTIONS] --metric <METRIC> <PROJECT>`).
-#[cfg_attr(not(feature = "cli"), allow(dead_code))]
+#[cfg(feature = "cli")]
 fn required_flags_hint(rendered: &str) -> Option<String> {
     let value = rendered.split("unexpected argument '").nth(1)?;
     if value.starts_with('-') {

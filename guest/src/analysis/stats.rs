@@ -1,6 +1,8 @@
 //! Per-key statistics of a history table: count, extremes with their steps, mean, spread,
-//! first and last values, non-finite values, and a sparkline of the curve.
+//! first and last values, non-finite values, where it went to zero for good, and a sparkline
+//! of the curve.
 
+use crate::analysis::dynamics::layers::NEAR_ZERO;
 use crate::model::HistoryTable;
 use crate::text::sparkline::{sparkline, SPARK_WIDTH};
 
@@ -16,6 +18,8 @@ pub struct KeyStats {
     pub last: Option<f64>,
     pub non_finite: usize,
     pub first_non_finite_step: Option<u64>,
+    /// See [`zero_from`].
+    pub zero_from: Option<u64>,
     pub spark: String,
 }
 
@@ -52,8 +56,23 @@ pub fn key_stats(table: &HistoryTable, column: usize) -> KeyStats {
         last: points.last().map(|p| p.1),
         non_finite: points.len() - finite.len(),
         first_non_finite_step: points.iter().find(|(_, v)| !v.is_finite()).map(|p| p.0),
+        zero_from: zero_from(&finite),
         spark: sparkline(&points, SPARK_WIDTH),
     }
+}
+
+/// Where a key went (near) zero for good: the first step of its final stretch of values at most
+/// a millionth of its largest magnitude over at least 1% of its steps, when it was not near
+/// zero from the start (a dead layer's gradient histogram, read as its scale, or a gradient norm
+/// that collapsed). `finite`: the key's finite values, ascending by step.
+fn zero_from(finite: &[(u64, f64)]) -> Option<u64> {
+    let (first, last) = (finite.first()?.0, finite.last()?.0);
+    let peak = finite.iter().map(|(_, v)| v.abs()).fold(0.0, f64::max);
+    let near = |v: f64| v.abs() <= peak * NEAR_ZERO;
+    let alive = finite.iter().rposition(|&(_, v)| !near(v))?;
+    let from = finite.get(alive + 1)?.0;
+    // At least 1% of the key's steps: a schedule decayed to zero touches it only at its end.
+    ((last - from) * 100 >= last - first).then_some(from)
 }
 
 #[cfg(test)]

@@ -47,12 +47,17 @@ impl RunRow {
 
     /// Ended runs with almost no steps or seconds; a running run is never short.
     pub fn is_short(&self) -> bool {
-        if self.state == "running" || self.state == "pending" {
+        if may_log_more(&self.state) {
             return false;
         }
         self.steps.is_some_and(|s| s < SHORT_MAX_STEPS)
             || self.runtime_s.is_some_and(|s| s < SHORT_MAX_SECONDS)
     }
+}
+
+/// Whether a run in `state` has not ended: it may log more (a stalled run is `running` too).
+pub fn may_log_more(state: &str) -> bool {
+    matches!(state, "running" | "pending")
 }
 
 /// Checks a limit (`limit` for list-runs, `last` for the others) against `max` (usually

@@ -21,6 +21,7 @@ use crate::analysis::detection::crash::{self, Ending};
 use crate::analysis::detection::{
     guess_keys, speculative, Case, Dense, Finding, KeyChoice, Keys, Tracks,
 };
+use crate::analysis::dynamics::layers::GRADIENTS;
 use crate::error::{AgentError, Result};
 use crate::model::paths::{self, ProjectPath};
 use crate::model::{
@@ -48,8 +49,6 @@ const PROBLEMS: &[&[&str]] = &[
     &["plateau"],
 ];
 const DIGITS: usize = 4;
-/// The prefix `wandb.watch` logs per-layer gradient histograms under.
-const GRADIENTS: &str = "gradients/";
 
 impl Run for Triage {
     fn run(self, cx: &Context) -> Result<String> {

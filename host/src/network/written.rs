@@ -137,8 +137,9 @@ pub fn redact_typed(entry: &str) -> String {
                     .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
                 && head[i + 1..].starts_with('/')
         })
+        // Kept: the scheme, its colon and the slashes after it.
         .map_or(0, |i| {
-            i + 1 + head[i + 1..].len() - head[i + 1..].trim_start_matches('/').len()
+            head.len() - head[i + 1..].trim_start_matches('/').len()
         });
     format!("{}…{}", &entry[..scheme], &entry[at..])
 }

@@ -2,6 +2,7 @@
 //! common names first, then by substrings.
 
 use crate::analysis::direction::is_eval;
+use crate::analysis::dynamics::layers::GRADIENTS;
 use crate::error::{AgentError, Result};
 
 /// Keys the user named; the rest are guessed from `historyKeys`.
@@ -70,7 +71,7 @@ pub fn speculative(choice: &KeyChoice) -> Vec<String> {
 /// run's loss or its global gradient norm, whatever their layer is called
 /// (`gradients/encoder.layer_norm.weight` has "grad" and "norm" in it).
 fn is_per_layer(key: &str) -> bool {
-    key.starts_with("gradients/") || key.starts_with("parameters/")
+    key.starts_with(GRADIENTS) || key.starts_with("parameters/")
 }
 
 fn first_match<'a>(

@@ -5,6 +5,9 @@
 
 use super::stats::median;
 
+/// The prefix `wandb.watch` logs per-layer gradient histograms under (`gradients/<layer>`).
+pub const GRADIENTS: &str = "gradients/";
+
 /// A layer's `(step, scale)` rows, ascending by step, under its key.
 pub type Layer = (String, Vec<(u64, f64)>);
 

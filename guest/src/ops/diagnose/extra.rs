@@ -5,7 +5,7 @@
 //! bounded number of rows per key so that runs with dozens of layers stay within the request
 //! and memory limits.
 
-use crate::analysis::dynamics::layers::Layer;
+use crate::analysis::dynamics::layers::{Layer, GRADIENTS};
 use crate::analysis::dynamics::schedule;
 use crate::model::{Series, Spec};
 use crate::source::plan::{self as coverage, Plan};
@@ -18,8 +18,6 @@ const HISTOGRAM_ROWS: u32 = 4_000;
 const ROWS_PER_LAYER: (u32, u32) = (20, 200);
 /// Layers read at most (the first by name: the run's keys come sorted).
 const MAX_LAYERS: usize = 64;
-/// The prefix `wandb.watch` logs gradient histograms under.
-const GRADIENTS: &str = "gradients/";
 
 /// What is read, planned from the run's keys.
 pub struct Extra {

@@ -37,16 +37,17 @@ pub fn render(report: &Report) -> String {
     if problems.is_empty() {
         let mut row = vec!["none", "", ""];
         row.extend(counter.map(|_| ""));
+        // Loss bumps at restarts are the information rows that are not of an information kind.
         let restarts = info.iter().any(|f| !INFO.contains(&f.kind));
-        row.extend([
-            "",
-            "",
+        let detail = format!(
+            "no divergence, gradient explosion, loss spike, overfitting or plateau found{}",
             if restarts {
-                "no divergence, gradient explosion, loss spike, overfitting or plateau found; bumps only at learning-rate restarts"
+                "; bumps only at learning-rate restarts"
             } else {
-                "no divergence, gradient explosion, loss spike, overfitting or plateau found"
-            },
-        ]);
+                ""
+            }
+        );
+        row.extend(["", "", &detail]);
         let _ = out.write_record(row);
     }
     for f in &info {

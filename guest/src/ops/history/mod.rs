@@ -174,7 +174,6 @@ pub fn render_curve(fetched: &Fetched, request: &HistoryRequest, budget: Budget)
 /// Per-key statistics of the fetched rows, with the same trailing line.
 pub fn render_stats(fetched: &Fetched, request: &HistoryRequest) -> String {
     let mut out = stats::render(&fetched.table, VALUE_DIGITS, &fetched.exact);
-    out.push_str(&stats::zero_notes(&fetched.table, &fetched.exact));
     out.push_str(&format!(
         "# over {} rows; {}; {}\n",
         fetched.table.rows.len(),

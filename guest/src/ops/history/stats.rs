@@ -1,6 +1,5 @@
 //! `history --stats`: the statistics of each key as CSV, one row per key.
 
-use crate::analysis::dynamics::layers::NEAR_ZERO;
 use crate::analysis::stats::key_stats;
 use crate::model::HistoryTable;
 use crate::text::numfmt::format_value;
@@ -16,53 +15,9 @@ fn step_cell(step: Option<u64>, exact: bool) -> String {
     }
 }
 
-/// Where a key went (near) zero for good: the first step of its final stretch of values at most
-/// a millionth of its largest magnitude over at least 1% of its steps, when it was not near
-/// zero from the start (a dead layer's gradient histogram, read as its scale, or a gradient norm
-/// that collapsed).
-fn zero_from(table: &HistoryTable, column: usize) -> Option<u64> {
-    let values = || {
-        table
-            .rows
-            .iter()
-            .filter_map(move |r| r.values.get(column).copied().flatten().map(|v| (r.step, v)))
-            .filter(|(_, v)| v.is_finite())
-    };
-    let peak = values().map(|(_, v)| v.abs()).fold(0.0, f64::max);
-    let near = |v: f64| v.abs() <= peak * NEAR_ZERO;
-    if peak == 0.0 || !values().last().is_some_and(|(_, v)| near(v)) {
-        return None;
-    }
-    let mut from = None;
-    for (step, v) in values() {
-        match (near(v), from) {
-            (true, None) => from = Some(step),
-            (false, _) => from = None,
-            _ => {}
-        }
-    }
-    // At least 1% of the key's steps: a schedule decayed to zero touches it only at its end.
-    let (first, last) = (values().next()?.0, values().last()?.0);
-    from.filter(|f| first < *f && (last - f) * 100 >= last - first)
-}
-
-/// One `#` line per key that went near zero for good ([`zero_from`]); `exact` as for the table.
-pub fn zero_notes(table: &HistoryTable, exact: &[bool]) -> String {
-    (0..table.keys.len())
-        .filter_map(|c| {
-            let from = zero_from(table, c)?;
-            let whole = exact.get(c).copied().unwrap_or(false);
-            Some(format!(
-                "# {}: near zero (≤1e-6 of its largest) from {} to the end\n",
-                table.keys[c],
-                step_cell(Some(from), whole)
-            ))
-        })
-        .collect()
-}
-
-/// The stats table as CSV, one row per key; `exact[i]` says key `i`'s rows are every logged
-/// row in range (a missing entry counts as sampled).
+/// The stats table as CSV, one row per key, then a `#` line per key that went near zero for
+/// good; `exact[i]` says key `i`'s rows are every logged row in range (a missing entry counts
+/// as sampled).
 pub fn render(table: &HistoryTable, digits: usize, exact: &[bool]) -> String {
     let mut out = csv::Writer::from_writer(Vec::new());
     let _ = out.write_record([
@@ -80,6 +35,7 @@ pub fn render(table: &HistoryTable, digits: usize, exact: &[bool]) -> String {
         "first_nonfinite_step",
         "spark",
     ]);
+    let mut notes = String::new();
     for column in 0..table.keys.len() {
         let s = key_stats(table, column);
         let whole = exact.get(column).copied().unwrap_or(false);
@@ -101,8 +57,15 @@ pub fn render(table: &HistoryTable, digits: usize, exact: &[bool]) -> String {
             step(s.first_non_finite_step),
             s.spark,
         ]);
+        if let Some(from) = s.zero_from {
+            notes.push_str(&format!(
+                "# {}: near zero (≤1e-6 of its largest) from {} to the end\n",
+                s.key,
+                step(Some(from))
+            ));
+        }
     }
-    String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default()
+    String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default() + &notes
 }
 
 #[cfg(test)]
@@ -111,6 +74,15 @@ mod tests {
 
     fn table(points: &[(u64, Option<f64>)]) -> HistoryTable {
         HistoryTable::of_loss(points)
+    }
+
+    /// The `#` lines `render` adds after the table.
+    fn zero_notes(t: &HistoryTable, exact: &[bool]) -> String {
+        render(t, 4, exact)
+            .lines()
+            .filter(|l| l.starts_with('#'))
+            .map(|l| format!("{l}\n"))
+            .collect()
     }
 
     #[test]

@@ -163,10 +163,7 @@ impl Seen {
     /// Whether waiting can bring news: a run that ended (finished, failed, crashed, ...)
     /// logs nothing more; a running or stalled one may.
     fn may_change(&self) -> bool {
-        matches!(
-            state_of(&self.state, self.now_unix).as_str(),
-            "running" | "stalled" | "pending"
-        )
+        crate::model::runs::may_log_more(&self.state.state)
     }
 
     /// These looks followed by a later one.

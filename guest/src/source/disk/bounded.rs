@@ -20,7 +20,7 @@ pub fn reduce(points: &[(u64, f64)], cap: usize) -> Vec<(u64, f64)> {
     let mut out = Vec::with_capacity(cap);
     for chunk in points.chunks(size) {
         let finite = || chunk.iter().enumerate().filter(|(_, p)| p.1.is_finite());
-        let mut keep: Vec<usize> = [
+        let mut keep = [
             chunk.iter().position(|p| !p.1.is_finite()),
             finite()
                 .min_by(|a, b| a.1 .1.total_cmp(&b.1 .1))
@@ -28,19 +28,23 @@ pub fn reduce(points: &[(u64, f64)], cap: usize) -> Vec<(u64, f64)> {
             finite()
                 .max_by(|a, b| a.1 .1.total_cmp(&b.1 .1))
                 .map(|m| m.0),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        ];
+        // In step order, each point once (the minimum and the maximum are one point when the
+        // chunk's finite values are all equal).
         keep.sort_unstable();
-        keep.dedup();
-        out.extend(keep.into_iter().map(|i| chunk[i]));
+        let mut last = None;
+        for i in keep.into_iter().flatten() {
+            if last != Some(i) {
+                out.push(chunk[i]);
+                last = Some(i);
+            }
+        }
     }
     out
 }
 
 /// A key's points as they come, reduced whenever they reach twice the bound.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Bounded {
     cap: usize,
     points: Vec<(u64, f64)>,
@@ -58,7 +62,8 @@ impl Bounded {
 
     pub fn push(&mut self, point: (u64, f64)) {
         self.points.push(point);
-        if self.points.len() >= 2 * self.cap {
+        // Saturating: the collection of every key is "bounded" by usize::MAX.
+        if self.points.len() >= self.cap.saturating_mul(2) {
             self.points = reduce(&self.points, self.cap);
             self.thinned = true;
         }

@@ -18,20 +18,20 @@ pub trait Visitor {
 /// Folds nothing beyond [`RunLog`] itself (a listing).
 impl Visitor for () {}
 
-/// Several visitors in the same pass.
-impl<const N: usize> Visitor for [&mut dyn Visitor; N] {
+/// A visitor lent to a pass (so that visitors of different kinds can share one, below).
+impl<V: Visitor + ?Sized> Visitor for &mut V {
     fn history(&mut self, row: &History<'_>) {
-        self.iter_mut().for_each(|v| v.history(row));
+        (**self).history(row);
     }
     fn stats(&mut self, stats: &Stats<'_>) {
-        self.iter_mut().for_each(|v| v.stats(stats));
+        (**self).stats(stats);
     }
     fn output(&mut self, piece: &Output<'_>) {
-        self.iter_mut().for_each(|v| v.output(piece));
+        (**self).output(piece);
     }
 }
 
-/// Any number of visitors of one kind in the same pass.
+/// Several visitors in the same pass (`Vec<&mut dyn Visitor>` for visitors of different kinds).
 impl<V: Visitor> Visitor for Vec<V> {
     fn history(&mut self, row: &History<'_>) {
         self.iter_mut().for_each(|v| v.history(row));

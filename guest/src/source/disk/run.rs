@@ -44,8 +44,8 @@ impl DiskRun {
         let mut counts = KeyCounts::default();
         let mut console = Console::new(CONSOLE_LINES);
         let mut stats = SystemStats::default();
-        let mut visitors: [&mut dyn Visitor; 4] =
-            [&mut series, &mut counts, &mut console, &mut stats];
+        let mut visitors: Vec<&mut dyn Visitor> =
+            vec![&mut series, &mut counts, &mut console, &mut stats];
         let log = fold::read(input, &mut visitors).map_err(|e| damaged(file, e))?;
         let info = log.run.clone().unwrap_or_default();
         let start = if info.start_time > 0.0 {

@@ -102,8 +102,7 @@ impl Disk {
         self.read(&self.run_file(run)?)
     }
 
-    /// One series per key of each spec, in order, every row of its window.
-    /// The specs' series: every logged row while a request's keys total at most
+    /// One series per key of each spec, in order: every logged row while a request's keys total at most
     /// [`SERVED_POINTS`] (at least each spec's samples), each key's extremes beyond.
     fn series(&self, run: &DiskRun, specs: &[Spec]) -> Result<Vec<Series>> {
         let keys: usize = specs.iter().map(|s| s.keys.len()).sum();
